@@ -1,0 +1,10 @@
+"""The API root /api/v1/: every app's API routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("kejin.accounts.api.urls")),
+    path("", include("kejin.core.api.urls")),
+    path("", include("kejin.enterprises.api.urls")),
+    path("", include("kejin.institutions.api.urls")),
+]

@@ -1,0 +1,61 @@
+"""Writing the audit trail. Services call :func:`audit_record` inside their own transaction."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+
+from django.db import models
+
+from kejin.core.models import AuditEvent
+
+
+def _jsonable(value):
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def model_snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
+    """The concrete field values of ``instance`` as JSON-safe data (FKs as ids)."""
+    names = fields or [f.name for f in instance._meta.concrete_fields]
+    snapshot = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        snapshot[name] = _jsonable(getattr(instance, field.attname))
+    return snapshot
+
+
+def snapshot_diff(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the keys whose values differ, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    instance: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Record one audited action on ``instance`` by ``actor`` (a user, or None for the system)."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "system",
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:255],
+        before=before,
+        after=after,
+        ip_address=ip_address,
+    )

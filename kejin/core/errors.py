@@ -1,0 +1,81 @@
+"""One application error with stable codes, rendered the same way by pages and the API.
+
+Pages show ``message`` (and field messages beside their fields); the API returns
+``{"error": {"code", "message", "fields"}}`` with ``status``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode:
+    """Stable error codes. Clients rely on them: never rename one."""
+
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_AUTHENTICATED = "not_authenticated"
+    CONFLICT = "conflict"
+    LOCKED_OUT = "locked_out"
+    THROTTLED = "throttled"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    NOT_ACCEPTABLE = "not_acceptable"
+    PARSE_ERROR = "parse_error"
+
+
+_DEFAULT_STATUS = {
+    ErrorCode.INVALID: 400,
+    ErrorCode.PARSE_ERROR: 400,
+    ErrorCode.NOT_AUTHENTICATED: 401,
+    ErrorCode.PERMISSION_DENIED: 403,
+    ErrorCode.LOCKED_OUT: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.NOT_ACCEPTABLE: 406,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.THROTTLED: 429,
+}
+
+
+class ApplicationError(Exception):
+    """A failure the user can understand and act on.
+
+    ``fields`` maps a field name to its messages, for input errors.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.fields = {name: [str(m) for m in msgs] for name, msgs in (fields or {}).items()}
+        self.status = status or _DEFAULT_STATUS.get(code, 400)
+
+    def as_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+    @classmethod
+    def not_found(cls, what: str | None = None) -> ApplicationError:
+        """The object does not exist or the caller may not see it (never say which)."""
+        return cls(ErrorCode.NOT_FOUND, what or str(_("未找到该记录，或您无权查看。")))
+
+    @classmethod
+    def permission_denied(cls, message: str | None = None) -> ApplicationError:
+        return cls(ErrorCode.PERMISSION_DENIED, message or str(_("您无权执行此操作。")))
+
+    @classmethod
+    def invalid(cls, fields: dict[str, list[str]], message: str | None = None) -> ApplicationError:
+        return cls(
+            ErrorCode.INVALID,
+            message or str(_("提交的数据有误，请按提示修改后重试。")),
+            fields=fields,
+        )

@@ -1,0 +1,45 @@
+"""Writes to the enterprise registry: atomic, permission-checked and audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kejin.core.errors import ApplicationError
+from kejin.core.services import instance_save_audited
+from kejin.enterprises.models import Enterprise
+from kejin.enterprises.selectors import enterprise_editable_fields
+
+
+def _check_fields(*, user, enterprise: Enterprise | None, data: dict) -> None:
+    allowed = enterprise_editable_fields(user=user, enterprise=enterprise)
+    if not allowed:
+        raise ApplicationError.permission_denied()
+    refused = sorted(set(data) - allowed)
+    if refused:
+        raise ApplicationError.permission_denied(
+            _("您无权修改以下字段：%(fields)s。") % {"fields": "、".join(refused)}
+        )
+    county = data.get("county")
+    if user.is_county_officer and county is not None and county.pk != user.county_id:
+        raise ApplicationError.permission_denied(_("县级工作人员只能登记本县(市、区)的企业。"))
+
+
+@transaction.atomic
+def enterprise_create(*, actor, data: dict, ip_address: str | None = None) -> Enterprise:
+    """Register a new enterprise (officers and platform admins). Audited."""
+    _check_fields(user=actor, enterprise=None, data=data)
+    return instance_save_audited(
+        actor=actor, instance=Enterprise(), data=data, ip_address=ip_address
+    )
+
+
+@transaction.atomic
+def enterprise_update(
+    *, actor, enterprise: Enterprise, data: dict, ip_address: str | None = None
+) -> Enterprise:
+    """Change an enterprise's record. Officers change any field; an enterprise administrator
+    only its own contact and profile fields. Audited with the changed fields before and after."""
+    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    _check_fields(user=actor, enterprise=locked, data=data)
+    return instance_save_audited(actor=actor, instance=locked, data=data, ip_address=ip_address)

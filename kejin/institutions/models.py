@@ -1,0 +1,61 @@
+"""Financial institutions: banks and their tech sub-branches, insurers, guarantors, micro-lenders, funds."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kejin.core.fields import MoneyField, USCCField
+from kejin.core.models import TimeStampedModel
+from kejin.institutions.choices import InstitutionKind
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "InstitutionQuerySet":
+        """Institutions are a public directory for every signed-in, active user."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self
+
+
+class Institution(TimeStampedModel):
+    """A financial institution or one of its branches (``parent`` is the head or upper branch)."""
+
+    uscc = USCCField(unique=True)
+    name = models.CharField(_("机构名称"), max_length=128, db_index=True)
+    kind = models.CharField(_("机构类型"), max_length=32, choices=InstitutionKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
+    )
+    county = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("所在县(市、区)"),
+        on_delete=models.PROTECT,
+        related_name="institutions",
+        limit_choices_to={"level__in": ["city", "county"]},
+    )
+    registered_capital = MoneyField(
+        _("注册资本(元)"), null=True, blank=True, help_text=_("分支机构可不填")
+    )
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("金融机构")
+        verbose_name_plural = _("金融机构")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="institution_capital_not_negative",
+                condition=Q(registered_capital__isnull=True) | Q(registered_capital__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,37 @@
+"""Role-aware navigation: which menu entries a user gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+def navigation_for(user) -> list[NavItem]:
+    """The menu for ``user``; empty for anonymous visitors."""
+    if user is None or not user.is_authenticated:
+        return []
+    items = [NavItem(_("首页"), "home")]
+    if user.is_enterprise_user:
+        items.append(NavItem(_("企业信息"), "web:my_enterprise"))
+    if user.sees_whole_city or user.is_county_officer:
+        items.append(NavItem(_("企业名录"), "web:enterprise_list"))
+    items.append(NavItem(_("金融机构"), "web:institution_list"))
+    if user.sees_whole_city:
+        items.append(NavItem(_("审计日志"), "web:audit_list"))
+    if user.is_officer or user.is_platform_admin:
+        items.append(NavItem(_("节假日安排"), "web:holiday_schedule_list"))
+    if user.is_platform_admin:
+        items.append(NavItem(_("后台管理"), "admin:index"))
+    return items
