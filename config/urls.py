@@ -11,5 +11,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("accounts/", include("kejin.accounts.urls")),
+    path("enterprises/", include("kejin.enterprises.urls")),
+    path("institutions/", include("kejin.institutions.urls")),
+    path("system/", include("kejin.core.urls")),
     path("", include("kejin.web.urls")),
 ]

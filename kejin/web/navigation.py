@@ -22,16 +22,16 @@ def navigation_for(user) -> list[NavItem]:
     """The menu for ``user``; empty for anonymous visitors."""
     if user is None or not user.is_authenticated:
         return []
-    items = [NavItem(_("首页"), "home")]
+    items = [NavItem(_("首页"), "web:home")]
     if user.is_enterprise_user:
-        items.append(NavItem(_("企业信息"), "web:my_enterprise"))
+        items.append(NavItem(_("企业信息"), "enterprises:mine"))
     if user.sees_whole_city or user.is_county_officer:
-        items.append(NavItem(_("企业名录"), "web:enterprise_list"))
-    items.append(NavItem(_("金融机构"), "web:institution_list"))
+        items.append(NavItem(_("企业名录"), "enterprises:list"))
+    items.append(NavItem(_("金融机构"), "institutions:list"))
     if user.sees_whole_city:
-        items.append(NavItem(_("审计日志"), "web:audit_list"))
+        items.append(NavItem(_("审计日志"), "core:audit_list"))
     if user.is_officer or user.is_platform_admin:
-        items.append(NavItem(_("节假日安排"), "web:holiday_schedule_list"))
+        items.append(NavItem(_("节假日安排"), "core:holiday_schedule_list"))
     if user.is_platform_admin:
         items.append(NavItem(_("后台管理"), "admin:index"))
     return items

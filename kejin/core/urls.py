@@ -1,0 +1,4 @@
+"""Pages of the core app."""
+
+app_name = "core"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Pages of the enterprises app."""
+
+app_name = "enterprises"
+urlpatterns = []
