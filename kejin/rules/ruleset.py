@@ -1,0 +1,430 @@
+"""Staged rule sets: indicators with point bands, score components, conditions, an outcome.
+
+A rule set is data (YAML next to the code that uses it) citing its legal source and
+validity. It is evaluated in stages, each stage reading the columns of the previous ones:
+
+1. ``value.<indicator>``   the indicator's value (e.g. R&D expense / revenue)
+2. ``points.<indicator>``  points from its bands (lower bounds inclusive) or a points expression
+3. ``component.<id>``      score components (e.g. the better of two R&D indicators)
+4. ``score``               the sum of the components
+5. ``condition.<id>``      conditions that must all hold (size limits, exclusions…)
+6. ``direct.<id>``         direct qualifications (any one suffices, with all conditions)
+7. ``pass``                the score test (e.g. score ≥ 60 and tech-staff points > 0)
+8. ``status``              qualified_direct / qualified / not_qualified / undetermined
+
+``evaluate_frame`` runs all stages over a polars frame at once; ``explain`` runs them over one
+record and returns every value, band, point and condition, with the facts that were missing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from kejin.rules.expressions import RuleError, evaluate, to_polars, validate, variables
+
+QUALIFIED_DIRECT = "qualified_direct"
+QUALIFIED = "qualified"
+NOT_QUALIFIED = "not_qualified"
+UNDETERMINED = "undetermined"
+STATUS_LABELS = {
+    QUALIFIED_DIRECT: "直接认定",
+    QUALIFIED: "符合",
+    NOT_QUALIFIED: "不符合",
+    UNDETERMINED: "数据不足，无法判断",
+}
+
+
+@dataclass(frozen=True)
+class Band:
+    """Points for values at or above ``min`` (the last band, without ``min``, catches the rest)."""
+
+    points: float
+    min: float | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    value: Any = None
+    bands: tuple[Band, ...] = ()
+    points: Any = None
+    format: str = "number"  # percent | number | count
+
+    def points_expression(self) -> Any:
+        """The JsonLogic expression giving this indicator's points."""
+        if self.points is not None:
+            return self.points
+        value = {"var": f"value.{self.id}"}
+        chain: list[Any] = []
+        for band in self.bands:
+            if band.min is None:
+                chain.append(band.points)
+                break
+            chain += [{">=": [value, band.min]}, band.points]
+        else:
+            chain.append(0)
+        return {"if": chain} if len(chain) > 1 else chain[0]
+
+    def band_label(self, band_index: int) -> str:
+        """A reader's label for band ``band_index``, e.g. "≥30%" or "25%–30%" or "<10%"."""
+        band = self.bands[band_index]
+        fmt = _formatter(self.format)
+        upper = self.bands[band_index - 1].min if band_index > 0 else None
+        if band.min is None:
+            return f"<{fmt(upper)}" if upper is not None else "—"
+        if upper is None:
+            return f"≥{fmt(band.min)}"
+        return f"{fmt(band.min)}–{fmt(upper)}"
+
+    def band_for(self, value: Any) -> int | None:
+        if value is None or not self.bands:
+            return None
+        for index, band in enumerate(self.bands):
+            if band.min is None or value >= band.min:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    label: str
+    points: Any
+    max_points: float
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    label: str
+    test: Any
+    if_missing: bool | None = None  # value to use when the facts are missing (None: unknown)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A recognition or eligibility rule set, with its legal reference and validity."""
+
+    id: str
+    title: str
+    reference: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    facts: tuple[str, ...]
+    indicators: tuple[Indicator, ...] = ()
+    components: tuple[Component, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    direct: tuple[Condition, ...] = ()
+    pass_test: Condition | None = None
+    source_file: str = ""
+
+    # -- loading ------------------------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> RuleSet:
+        path = Path(path)
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+        ruleset = cls.from_dict(data, source_file=str(path))
+        return ruleset
+
+    @classmethod
+    def from_dict(cls, data: dict, source_file: str = "") -> RuleSet:
+        try:
+            ruleset = cls(
+                id=data["id"],
+                title=data["title"],
+                reference=data["reference"],
+                valid_from=data["valid_from"],
+                valid_to=data.get("valid_to"),
+                facts=tuple(data["facts"]),
+                indicators=tuple(
+                    Indicator(
+                        id=i["id"],
+                        label=i["label"],
+                        value=i.get("value"),
+                        bands=tuple(
+                            Band(points=b["points"], min=b.get("min")) for b in i.get("bands", ())
+                        ),
+                        points=i.get("points"),
+                        format=i.get("format", "number"),
+                    )
+                    for i in data.get("indicators", ())
+                ),
+                components=tuple(Component(**c) for c in data.get("components", ())),
+                conditions=tuple(Condition(**c) for c in data.get("conditions", ())),
+                direct=tuple(Condition(**c) for c in data.get("direct", ())),
+                pass_test=Condition(id="pass", **data["pass"]) if data.get("pass") else None,
+                source_file=source_file,
+            )
+        except (KeyError, TypeError) as exc:
+            raise RuleError(
+                f"malformed rule set {data.get('id', '?')}: {exc}", source_file
+            ) from exc
+        ruleset.check()
+        return ruleset
+
+    def check(self) -> None:
+        """Every expression compiles against the facts and the earlier stages' columns."""
+        known = set(self.facts)
+        for ind in self.indicators:
+            if ind.value is not None:
+                validate(ind.value, known, f"{self.id}.indicators.{ind.id}.value")
+                known.add(f"value.{ind.id}")
+        for ind in self.indicators:
+            validate(ind.points_expression(), known, f"{self.id}.indicators.{ind.id}.points")
+        known |= {f"points.{i.id}" for i in self.indicators}
+        for comp in self.components:
+            validate(comp.points, known, f"{self.id}.components.{comp.id}")
+        known |= {f"component.{c.id}" for c in self.components} | {"score"}
+        for cond in (*self.conditions, *self.direct, *([self.pass_test] if self.pass_test else [])):
+            validate(cond.test, known, f"{self.id}.conditions.{cond.id}")
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    # -- batch -------------------------------------------------------------------------------
+
+    def evaluate_frame(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+        """All stages over a frame with one column per fact; adds the stage columns."""
+        lf = frame.lazy()
+        present = set(lf.collect_schema().names())
+        absent = [pl.lit(None).alias(name) for name in self.facts if name not in present]
+        if absent:
+            lf = lf.with_columns(absent)
+        values = [
+            to_polars(i.value).alias(f"value.{i.id}")
+            for i in self.indicators
+            if i.value is not None
+        ]
+        if values:
+            lf = lf.with_columns(values)
+        if self.indicators:
+            lf = lf.with_columns(
+                [to_polars(i.points_expression()).alias(f"points.{i.id}") for i in self.indicators]
+            )
+        if self.components:
+            lf = lf.with_columns(
+                [to_polars(c.points).alias(f"component.{c.id}") for c in self.components]
+            )
+            lf = lf.with_columns(
+                pl.sum_horizontal(
+                    [f"component.{c.id}" for c in self.components], ignore_nulls=False
+                ).alias("score")
+            )
+        tests = [_condition_expr(c, "condition") for c in self.conditions]
+        tests += [_condition_expr(c, "direct") for c in self.direct]
+        if self.pass_test:
+            tests.append(_condition_expr(self.pass_test, None))
+        if tests:
+            lf = lf.with_columns(tests)
+        return lf.with_columns(self._status_expr())
+
+    def _status_expr(self) -> pl.Expr:
+        all_conditions = (
+            pl.all_horizontal([f"condition.{c.id}" for c in self.conditions])
+            if self.conditions
+            else pl.lit(True)
+        )
+        any_direct = (
+            pl.any_horizontal([f"direct.{c.id}" for c in self.direct])
+            if self.direct
+            else pl.lit(False)
+        )
+        # Without a score test the conditions alone decide.
+        passed = pl.col("pass") if self.pass_test else pl.lit(True)
+        return (
+            pl.when(all_conditions & any_direct)
+            .then(pl.lit(QUALIFIED_DIRECT))
+            .when(all_conditions & passed)
+            .then(pl.lit(QUALIFIED))
+            .when(all_conditions.not_() | (any_direct.not_() & passed.not_()))
+            .then(pl.lit(NOT_QUALIFIED))
+            .otherwise(pl.lit(UNDETERMINED))
+            .alias("status")
+        )
+
+    # -- one record -----------------------------------------------------------------------
+
+    def explain(self, facts: dict[str, Any]) -> Explanation:
+        """Every stage for one record, with bands, points, conditions and missing facts."""
+        row = dict(facts)
+        indicators = []
+        for ind in self.indicators:
+            if ind.value is not None:
+                row[f"value.{ind.id}"] = evaluate(ind.value, row)
+        for ind in self.indicators:
+            points = evaluate(ind.points_expression(), row)
+            row[f"points.{ind.id}"] = points
+            value = row.get(f"value.{ind.id}")
+            band = ind.band_for(value)
+            indicators.append(
+                IndicatorResult(
+                    id=ind.id,
+                    label=ind.label,
+                    value=value,
+                    display=_formatter(ind.format)(value) if ind.value is not None else None,
+                    band=ind.band_label(band) if band is not None else None,
+                    points=points,
+                    facts=_used(ind.value if ind.value is not None else ind.points, facts),
+                )
+            )
+        components = []
+        for comp in self.components:
+            points = evaluate(comp.points, row)
+            row[f"component.{comp.id}"] = points
+            components.append(ComponentResult(comp.id, comp.label, points, comp.max_points))
+        if self.components:
+            present = [c.points for c in components if c.points is not None]
+            row["score"] = sum(present) if len(present) == len(components) else None
+        conditions = [self._condition_result(c, row, facts) for c in self.conditions]
+        direct = [self._condition_result(c, row, facts) for c in self.direct]
+        passed = self._condition_result(self.pass_test, row, facts) if self.pass_test else None
+        status = _status(
+            [c.met for c in conditions], [c.met for c in direct], passed.met if passed else True
+        )
+        undecided = [i.facts for i in indicators if i.points is None]
+        undecided += [c.facts for c in (*conditions, *direct) if c.met is None]
+        missing = sorted(
+            {name for used in undecided for name, value in used.items() if value is None}
+        )
+        return Explanation(
+            ruleset=self,
+            status=status,
+            score=row.get("score"),
+            indicators=indicators,
+            components=components,
+            conditions=conditions,
+            direct=direct,
+            passed=passed,
+            missing_facts=missing,
+        )
+
+    @staticmethod
+    def _condition_result(cond: Condition, row: dict, facts: dict) -> ConditionResult:
+        met = evaluate(cond.test, row)
+        if met is None and cond.if_missing is not None:
+            met = cond.if_missing
+        return ConditionResult(
+            cond.id, cond.label, None if met is None else bool(met), _used(cond.test, facts)
+        )
+
+
+def _condition_expr(cond: Condition, prefix: str | None) -> pl.Expr:
+    expr = to_polars(cond.test).cast(pl.Boolean)
+    if cond.if_missing is not None:
+        expr = expr.fill_null(cond.if_missing)
+    return expr.alias(f"{prefix}.{cond.id}" if prefix else cond.id)
+
+
+def _status(conditions: list[bool | None], direct: list[bool | None], passed: bool | None) -> str:
+    all_met = _kleene_all(conditions)
+    any_direct = _kleene_any(direct)
+    if all_met is True and any_direct is True:
+        return QUALIFIED_DIRECT
+    if all_met is True and passed is True:
+        return QUALIFIED
+    if all_met is False or (any_direct is False and passed is False):
+        return NOT_QUALIFIED
+    return UNDETERMINED
+
+
+def _kleene_all(values: list[bool | None]) -> bool | None:
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
+
+
+def _kleene_any(values: list[bool | None]) -> bool | None:
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+def _used(expr: Any, facts: dict) -> dict[str, Any]:
+    """The source facts an expression reads, with their values (stage columns left out)."""
+    if expr is None:
+        return {}
+    return {name: facts.get(name) for name in sorted(variables(expr)) if "." not in name}
+
+
+def _formatter(kind: str):
+    if kind == "percent":
+        return lambda v: "—" if v is None else f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    return lambda v: "—" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
+
+
+@dataclass
+class IndicatorResult:
+    id: str
+    label: str
+    value: Any
+    display: str | None
+    band: str | None
+    points: Any
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ComponentResult:
+    id: str
+    label: str
+    points: Any
+    max_points: float
+
+
+@dataclass
+class ConditionResult:
+    id: str
+    label: str
+    met: bool | None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Explanation:
+    """One record's evaluation, stage by stage, for pages and the API."""
+
+    ruleset: RuleSet
+    status: str
+    score: Any
+    indicators: list[IndicatorResult]
+    components: list[ComponentResult]
+    conditions: list[ConditionResult]
+    direct: list[ConditionResult]
+    passed: ConditionResult | None
+    missing_facts: list[str]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def as_dict(self) -> dict:
+        """JSON-safe form for the API."""
+        from dataclasses import asdict
+
+        return {
+            "ruleset": {
+                "id": self.ruleset.id,
+                "title": self.ruleset.title,
+                "reference": self.ruleset.reference,
+                "valid_from": self.ruleset.valid_from.isoformat(),
+                "valid_to": self.ruleset.valid_to.isoformat() if self.ruleset.valid_to else None,
+            },
+            "status": self.status,
+            "status_label": self.status_label,
+            "score": self.score,
+            "indicators": [asdict(i) for i in self.indicators],
+            "components": [asdict(c) for c in self.components],
+            "conditions": [asdict(c) for c in self.conditions],
+            "direct": [asdict(c) for c in self.direct],
+            "passed": asdict(self.passed) if self.passed else None,
+            "missing_facts": self.missing_facts,
+        }

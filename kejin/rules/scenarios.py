@@ -1,0 +1,78 @@
+"""Scenario tables for rule sets: facts in, expected stage values out (OpenFisca-style).
+
+A scenario file (``<rules>.scenarios.yaml``) names its rule set, gives ``defaults`` (the facts
+every case starts from) and ``cases``: each with a ``name``, the ``facts`` that differ from the
+defaults and ``expect``: stage columns (``points.x``, ``component.x``, ``score``,
+``condition.x``, ``direct.x``, ``pass``, ``status``) and optionally ``missing_facts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from kejin.rules.ruleset import Explanation, RuleSet
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    facts: dict[str, Any]
+    expect: dict[str, Any]
+
+
+def load_scenarios(path: str | Path) -> tuple[RuleSet, list[Scenario]]:
+    """The rule set a scenario file names (relative to the file) and its cases."""
+    path = Path(path)
+    with path.open(encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    ruleset = RuleSet.from_file(path.parent / doc["ruleset"])
+    defaults = doc.get("defaults", {})
+    cases = [
+        Scenario(c["name"], {**defaults, **c.get("facts", {})}, c["expect"]) for c in doc["cases"]
+    ]
+    return ruleset, cases
+
+
+def explanation_values(explanation: Explanation) -> dict[str, Any]:
+    """An explanation flattened to the stage-column names used in ``expect``."""
+    values: dict[str, Any] = {"status": explanation.status, "score": explanation.score}
+    values["missing_facts"] = explanation.missing_facts
+    for ind in explanation.indicators:
+        values[f"points.{ind.id}"] = ind.points
+        values[f"value.{ind.id}"] = ind.value
+    for comp in explanation.components:
+        values[f"component.{comp.id}"] = comp.points
+    for cond in explanation.conditions:
+        values[f"condition.{cond.id}"] = cond.met
+    for cond in explanation.direct:
+        values[f"direct.{cond.id}"] = cond.met
+    if explanation.passed is not None:
+        values["pass"] = explanation.passed.met
+    return values
+
+
+def mismatches(expect: dict[str, Any], actual: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Expected keys whose actual value differs: {key: (expected, actual)}."""
+    return {k: (v, actual.get(k)) for k, v in expect.items() if actual.get(k) != v}
+
+
+def batch_values(ruleset: RuleSet, scenarios: list[Scenario]) -> list[dict[str, Any]]:
+    """All scenarios evaluated at once through the vectorised path, one dict per case."""
+    facts = [{name: s.facts.get(name) for name in ruleset.facts} for s in scenarios]
+    schema = {name: _dtype(facts, name) for name in ruleset.facts}
+    frame = pl.DataFrame(facts, schema=schema)
+    return ruleset.evaluate_frame(frame).collect().to_dicts()
+
+
+def _dtype(rows: list[dict], name: str) -> pl.DataType:
+    values = [r[name] for r in rows if r[name] is not None]
+    if values and all(isinstance(v, bool) for v in values):
+        return pl.Boolean
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return pl.Int64
+    return pl.Float64

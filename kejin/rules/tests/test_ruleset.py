@@ -1,0 +1,70 @@
+"""Staged rule sets: loading checks expressions; batch and explanation agree."""
+
+import datetime
+
+import polars as pl
+import pytest
+
+from kejin.rules.expressions import RuleError
+from kejin.rules.ruleset import RuleSet
+
+MINIMAL = {
+    "id": "demo",
+    "title": "示例",
+    "reference": "测试用",
+    "valid_from": datetime.date(2020, 1, 1),
+    "valid_to": datetime.date(2022, 12, 31),
+    "facts": ["staff", "rd"],
+    "indicators": [
+        {
+            "id": "staff",
+            "label": "人数",
+            "value": {"var": "staff"},
+            "bands": [{"min": 10, "points": 5}, {"min": 5, "points": 2}, {"points": 0}],
+        }
+    ],
+    "components": [
+        {"id": "staff", "label": "人数", "points": {"var": "points.staff"}, "max_points": 5}
+    ],
+    "conditions": [{"id": "rd", "label": "有研发", "test": {">": [{"var": "rd"}, 0]}}],
+    "pass": {"label": "至少2分", "test": {">=": [{"var": "score"}, 2]}},
+}
+
+
+def test_batch_and_explanation_agree():
+    ruleset = RuleSet.from_dict(MINIMAL)
+    rows = [
+        {"staff": 12, "rd": 1},
+        {"staff": 6, "rd": 1},
+        {"staff": 1, "rd": 1},
+        {"staff": 12, "rd": 0},
+    ]
+    batch = ruleset.evaluate_frame(pl.DataFrame(rows)).collect()
+    assert batch["status"].to_list() == ["qualified", "qualified", "not_qualified", "not_qualified"]
+    assert batch["score"].to_list() == [5, 2, 0, 5]
+    for row, status in zip(rows, batch["status"].to_list(), strict=True):
+        assert ruleset.explain(row).status == status
+
+
+def test_explanation_names_band_and_points():
+    explanation = RuleSet.from_dict(MINIMAL).explain({"staff": 7, "rd": 1})
+    (indicator,) = explanation.indicators
+    assert (indicator.value, indicator.band, indicator.points) == (7, "5–10", 2)
+    assert explanation.as_dict()["ruleset"]["valid_to"] == "2022-12-31"
+
+
+def test_validity_dates():
+    ruleset = RuleSet.from_dict(MINIMAL)
+    assert ruleset.is_valid_on(datetime.date(2021, 6, 1))
+    assert not ruleset.is_valid_on(datetime.date(2023, 1, 1))
+
+
+def test_unknown_fact_in_a_condition_is_refused_at_load():
+    bad = {**MINIMAL, "conditions": [{"id": "x", "label": "x", "test": {"var": "nope"}}]}
+    with pytest.raises(RuleError, match="demo.conditions.x: unknown fact"):
+        RuleSet.from_dict(bad)
+
+
+def test_missing_key_is_a_rule_error():
+    with pytest.raises(RuleError, match="malformed rule set demo"):
+        RuleSet.from_dict({k: v for k, v in MINIMAL.items() if k != "facts"})
