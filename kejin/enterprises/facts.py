@@ -1,0 +1,391 @@
+"""The facts catalogue and the facts frame: what we know about every enterprise, as columns.
+
+``CATALOGUE`` documents every fact a rule may name: its type, unit, where it comes from and
+what it means. ``iter_facts_frames`` reads the database in bounded chunks (keyset pagination
+by enterprise id, one query per table per chunk) and yields polars frames with one row per
+enterprise; ``build_facts_frame`` concatenates them. Recognition, and eligibility in later
+modules, evaluate their rules over this frame.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import connection
+
+from kejin.enterprises.choices import CertificateKind
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    label: str
+    dtype: type[pl.DataType]
+    unit: str
+    source: str
+    meaning: str
+
+
+_ANNUAL = "企业年度数据（企业自报、部门数据或批量导入，逐项记录来源与时点）"
+_COUNT, _MONEY, _FLAG = pl.Int64, pl.Float64, pl.Boolean
+
+#: Facts stored per enterprise and year in AnnualFacts, read for the evaluation year.
+ANNUAL_FACTS: tuple[Fact, ...] = (
+    Fact(
+        "employees",
+        "职工总数",
+        _COUNT,
+        "人",
+        _ANNUAL,
+        "当年职工总数（含兼职、临时聘用人员，全年累计工作183天以上）",
+    ),
+    Fact(
+        "tech_staff",
+        "科技人员数",
+        _COUNT,
+        "人",
+        _ANNUAL,
+        "直接从事研发和相关技术创新活动及专门从事上述活动管理和提供直接技术服务的人员",
+    ),
+    Fact("revenue", "销售收入", _MONEY, "元", _ANNUAL, "主营业务收入与其他业务收入之和"),
+    Fact("total_income", "总收入", _MONEY, "元", _ANNUAL, "收入总额减去不征税收入"),
+    Fact("total_assets", "资产总额", _MONEY, "元", _ANNUAL, "年末资产总额"),
+    Fact(
+        "total_cost",
+        "成本费用总额",
+        _MONEY,
+        "元",
+        _ANNUAL,
+        "主营业务成本、其他业务成本、销售费用、管理费用、财务费用之和",
+    ),
+    Fact("rd_expense", "研发费用", _MONEY, "元", _ANNUAL, "按研发费用归集口径的研究开发费用总额"),
+    Fact("rd_expense_domestic", "境内研发费用", _MONEY, "元", _ANNUAL, "在中国境内发生的研发费用"),
+    Fact(
+        "high_tech_income",
+        "高新技术产品(服务)收入",
+        _MONEY,
+        "元",
+        _ANNUAL,
+        "技术性收入与高新技术产品(服务)收入之和",
+    ),
+    Fact(
+        "ip_class1",
+        "Ⅰ类知识产权",
+        _COUNT,
+        "项",
+        _ANNUAL,
+        "有效的发明专利、植物新品种、国家新药、国家一级中药保护品种、集成电路布图设计专有权等",
+    ),
+    Fact(
+        "ip_class2",
+        "Ⅱ类知识产权",
+        _COUNT,
+        "项",
+        _ANNUAL,
+        "有效的实用新型专利、外观设计专利、软件著作权等（不含商标）",
+    ),
+    Fact("exports", "出口额", _MONEY, "元", _ANNUAL, "当年出口交货值"),
+    Fact("tax_paid", "纳税额", _MONEY, "元", _ANNUAL, "当年实缴税金总额"),
+    Fact(
+        "key_field",
+        "属于重点支持领域",
+        _FLAG,
+        "",
+        _ANNUAL,
+        "主要产品(服务)的核心技术属于《国家重点支持的高新技术领域》",
+    ),
+    Fact(
+        "innovation_score",
+        "创新能力评价得分",
+        _COUNT,
+        "分",
+        _ANNUAL,
+        "高新技术企业认定的专家创新能力评价（满分100）",
+    ),
+    Fact(
+        "prohibited_industry",
+        "属于禁止限制淘汰类",
+        _FLAG,
+        "",
+        _ANNUAL,
+        "产品和服务属于国家规定的禁止、限制和淘汰类",
+    ),
+    Fact(
+        "major_accident",
+        "重大安全质量事故",
+        _FLAG,
+        "",
+        _ANNUAL,
+        "上一年及当年内发生重大安全、重大质量事故（无记录视为未发生）",
+    ),
+    Fact(
+        "serious_env_violation",
+        "严重环境违法",
+        _FLAG,
+        "",
+        _ANNUAL,
+        "上一年及当年内有严重环境违法行为（无记录视为未发生）",
+    ),
+    Fact(
+        "research_misconduct",
+        "科研严重失信",
+        _FLAG,
+        "",
+        _ANNUAL,
+        "上一年及当年内有科研严重失信行为（无记录视为未发生）",
+    ),
+    Fact("abnormal_operations_list", "经营异常名录", _FLAG, "", _ANNUAL, "列入经营异常名录"),
+    Fact(
+        "serious_dishonesty_list",
+        "严重违法失信名单",
+        _FLAG,
+        "",
+        _ANNUAL,
+        "列入严重违法失信企业名单",
+    ),
+)
+
+#: Facts derived from the enterprise record, several years of facts, or certificates.
+DERIVED_FACTS: tuple[Fact, ...] = (
+    Fact(
+        "resident_enterprise",
+        "境内居民企业",
+        _FLAG,
+        "",
+        "企业登记信息",
+        "在中国境内注册（平台登记的企业均为境内注册）",
+    ),
+    Fact(
+        "years_registered", "成立年限", pl.Float64, "年", "企业登记信息", "评价日距成立日期的年数"
+    ),
+    Fact(
+        "core_ip_owned",
+        "拥有核心知识产权",
+        _FLAG,
+        "",
+        "企业年度数据",
+        "当年有效的Ⅰ类或Ⅱ类知识产权至少一项",
+    ),
+    Fact(
+        "rd_expense_3y",
+        "近三年研发费用",
+        _MONEY,
+        "元",
+        "企业年度数据",
+        "评价年度及前两年研发费用之和（成立不足三年的按实际年数）",
+    ),
+    Fact(
+        "revenue_3y", "近三年销售收入", _MONEY, "元", "企业年度数据", "评价年度及前两年销售收入之和"
+    ),
+    Fact(
+        "rd_expense_domestic_3y",
+        "近三年境内研发费用",
+        _MONEY,
+        "元",
+        "企业年度数据",
+        "评价年度及前两年境内研发费用之和",
+    ),
+    Fact(
+        "high_tech_certificate_valid",
+        "有效高新技术企业证书",
+        _FLAG,
+        "",
+        "证书与资质",
+        "评价日在有效期内的高新技术企业证书",
+    ),
+    Fact(
+        "national_st_award_5y",
+        "近五年国家级科技奖励",
+        _FLAG,
+        "",
+        "证书与资质",
+        "近五年获国家级科技奖励并在获奖单位中排前三",
+    ),
+    Fact(
+        "provincial_rd_institution",
+        "省部级以上研发机构",
+        _FLAG,
+        "",
+        "证书与资质",
+        "拥有经认定的省部级以上研发机构",
+    ),
+    Fact(
+        "led_standard_5y",
+        "近五年主导制定标准",
+        _FLAG,
+        "",
+        "证书与资质",
+        "近五年主导制定过国际、国家或行业标准",
+    ),
+)
+
+CATALOGUE: dict[str, Fact] = {f.name: f for f in (*ANNUAL_FACTS, *DERIVED_FACTS)}
+_SUMMED_3Y = {
+    "rd_expense": "rd_expense_3y",
+    "revenue": "revenue_3y",
+    "rd_expense_domestic": "rd_expense_domestic_3y",
+}
+_CERTIFICATE_FACTS = {
+    CertificateKind.HIGH_TECH: ("high_tech_certificate_valid", None),
+    CertificateKind.NATIONAL_AWARD: ("national_st_award_5y", 5),
+    CertificateKind.RD_INSTITUTION: ("provincial_rd_institution", None),
+    CertificateKind.STANDARD: ("led_standard_5y", 5),
+}
+_ENTERPRISE_SCHEMA = {"enterprise_id": pl.Int64, "county_id": pl.Int64, "founded_on": pl.Date}
+
+
+def _sql_value(fact: Fact, table: str) -> str:
+    # Money is NUMERIC in the database; read it as a double so no Decimal objects are made.
+    if fact.dtype is _MONEY:
+        return f"CAST({table}.{fact.name} AS DOUBLE PRECISION)"
+    return f"{table}.{fact.name}"
+
+
+def iter_facts_frames(
+    *,
+    year: int,
+    as_of: datetime.date | None = None,
+    county_id: int | None = None,
+    chunk_size: int = 50_000,
+) -> Iterator[pl.DataFrame]:
+    """Facts frames of at most ``chunk_size`` enterprises each, for evaluation year ``year``.
+
+    ``as_of`` (default: the end of ``year``) dates the certificate and age facts. Memory is
+    bounded by the chunk: three queries per chunk, no per-enterprise queries.
+    """
+    as_of = as_of or datetime.date(year, 12, 31)
+    last_id = 0
+    while True:
+        enterprises = _fetch_enterprises(after_id=last_id, county_id=county_id, limit=chunk_size)
+        if enterprises.height == 0:
+            return
+        first, last_id = enterprises["enterprise_id"][0], enterprises["enterprise_id"][-1]
+        annual = _fetch_annual(first_id=first, last_id=last_id, year=year, county_id=county_id)
+        certificates = _fetch_certificates(
+            first_id=first, last_id=last_id, as_of=as_of, county_id=county_id
+        )
+        yield _assemble(enterprises, annual, certificates, year=year, as_of=as_of)
+        if enterprises.height < chunk_size:
+            return
+
+
+def build_facts_frame(
+    *,
+    year: int,
+    as_of: datetime.date | None = None,
+    county_id: int | None = None,
+    chunk_size: int = 50_000,
+) -> pl.DataFrame:
+    """The whole facts frame (all enterprises, or one county) for evaluation year ``year``."""
+    frames = list(
+        iter_facts_frames(year=year, as_of=as_of, county_id=county_id, chunk_size=chunk_size)
+    )
+    if frames:
+        return pl.concat(frames, how="vertical")
+    return _assemble(
+        pl.DataFrame(schema=_ENTERPRISE_SCHEMA),
+        pl.DataFrame(schema=_annual_schema()),
+        pl.DataFrame(schema={"enterprise_id": pl.Int64, "kind": pl.Utf8, "valid_from": pl.Date}),
+        year=year,
+        as_of=as_of or datetime.date(year, 12, 31),
+    )
+
+
+def _fetch(sql: str, params: list, schema: dict) -> pl.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _county_clause(county_id: int | None, column: str, params: list) -> str:
+    if county_id is None:
+        return ""
+    params.append(county_id)
+    return f" AND {column} = %s"
+
+
+def _fetch_enterprises(*, after_id: int, county_id: int | None, limit: int) -> pl.DataFrame:
+    params: list = [after_id]
+    where = _county_clause(county_id, "county_id", params)
+    params.append(limit)
+    sql = (
+        "SELECT id, county_id, founded_on FROM enterprises_enterprise "
+        f"WHERE id > %s{where} ORDER BY id LIMIT %s"
+    )
+    return _fetch(sql, params, _ENTERPRISE_SCHEMA)
+
+
+def _annual_schema() -> dict:
+    return {"enterprise_id": pl.Int64, "year": pl.Int64, **{f.name: f.dtype for f in ANNUAL_FACTS}}
+
+
+def _fetch_annual(*, first_id: int, last_id: int, year: int, county_id: int | None) -> pl.DataFrame:
+    columns = ", ".join(_sql_value(f, "a") for f in ANNUAL_FACTS)
+    params: list = [first_id, last_id, year - 2, year]
+    where = _county_clause(county_id, "e.county_id", params)
+    sql = (
+        f"SELECT a.enterprise_id, a.year, {columns} FROM enterprises_annualfacts a "
+        "JOIN enterprises_enterprise e ON e.id = a.enterprise_id "
+        f"WHERE a.enterprise_id BETWEEN %s AND %s AND a.year BETWEEN %s AND %s{where}"
+    )
+    return _fetch(sql, params, _annual_schema())
+
+
+def _fetch_certificates(
+    *, first_id: int, last_id: int, as_of: datetime.date, county_id: int | None
+) -> pl.DataFrame:
+    params: list = [first_id, last_id, as_of, as_of]
+    where = _county_clause(county_id, "e.county_id", params)
+    sql = (
+        "SELECT c.enterprise_id, c.kind, c.valid_from FROM enterprises_certificate c "
+        "JOIN enterprises_enterprise e ON e.id = c.enterprise_id "
+        "WHERE c.enterprise_id BETWEEN %s AND %s AND c.valid_from <= %s "
+        f"AND (c.valid_to IS NULL OR c.valid_to >= %s){where}"
+    )
+    return _fetch(sql, params, {"enterprise_id": pl.Int64, "kind": pl.Utf8, "valid_from": pl.Date})
+
+
+def _assemble(
+    enterprises: pl.DataFrame,
+    annual: pl.DataFrame,
+    certificates: pl.DataFrame,
+    *,
+    year: int,
+    as_of: datetime.date,
+) -> pl.DataFrame:
+    current = annual.filter(pl.col("year") == year).drop("year")
+    # Sums over the years present; missing (not 0) when no year has the value.
+    three_years = annual.group_by("enterprise_id").agg(
+        [
+            pl.when(pl.col(src).count() > 0).then(pl.col(src).sum()).otherwise(None).alias(dst)
+            for src, dst in _SUMMED_3Y.items()
+        ]
+    )
+    frame = (
+        enterprises.join(current, on="enterprise_id", how="left")
+        .join(three_years, on="enterprise_id", how="left")
+        .with_columns(
+            pl.lit(True).alias("resident_enterprise"),
+            ((pl.lit(as_of) - pl.col("founded_on")).dt.total_days() / 365.25).alias(
+                "years_registered"
+            ),
+            # Missing when neither IP count is known.
+            pl.when(pl.col("ip_class1").is_null() & pl.col("ip_class2").is_null())
+            .then(None)
+            .otherwise(pl.col("ip_class1").fill_null(0) + pl.col("ip_class2").fill_null(0) > 0)
+            .alias("core_ip_owned"),
+        )
+    )
+    flags = []
+    for kind, (name, within_years) in _CERTIFICATE_FACTS.items():
+        held = certificates.filter(pl.col("kind") == kind.value)
+        if within_years:
+            cutoff = datetime.date(as_of.year - within_years, as_of.month, min(as_of.day, 28))
+            held = held.filter(pl.col("valid_from") >= cutoff)
+        ids = held["enterprise_id"].unique()
+        flags.append(pl.col("enterprise_id").is_in(ids.implode()).alias(name))
+    return frame.with_columns(flags)

@@ -1,0 +1,80 @@
+"""The enterprise registry's core record."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kejin.core.fields import MoneyField, USCCField
+from kejin.core.models import TimeStampedModel
+from kejin.enterprises.choices import EnterpriseSize
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "EnterpriseQuerySet":
+        """The enterprises ``user`` may see: the one place enterprise rows are scoped.
+
+        City officers and platform admins: all. County officers: their county (zones reporting
+        to it included, since an enterprise's county is always the county, never the zone).
+        Enterprise users: their own enterprise. Everyone else: none (institutions see
+        enterprises through demands routed and reports authorised to them, in later modules).
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.sees_whole_city:
+            return self
+        if user.is_county_officer:
+            return self.filter(county_id=user.county_id)
+        if user.is_enterprise_user:
+            return self.filter(pk=user.enterprise_id)
+        return self.none()
+
+
+class Enterprise(TimeStampedModel):
+    """An enterprise, identified by its unified social credit code."""
+
+    uscc = USCCField(unique=True)
+    name = models.CharField(_("企业名称"), max_length=128, db_index=True)
+    county = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("所在县(市、区)"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        limit_choices_to={"level": "county"},
+    )
+    zone = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("所在功能区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="zone_enterprises",
+        limit_choices_to={"level": "zone"},
+    )
+    industry = models.ForeignKey(
+        "core.Industry",
+        verbose_name=_("所属行业"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    founded_on = models.DateField(_("成立日期"))
+    size = models.CharField(_("企业规模"), max_length=16, choices=EnterpriseSize.choices)
+    registered_capital = MoneyField(_("注册资本(元)"))
+    legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
+    address = models.CharField(_("住所"), max_length=255, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    business_scope = models.TextField(_("经营范围"), blank=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="enterprise_capital_not_negative", condition=Q(registered_capital__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

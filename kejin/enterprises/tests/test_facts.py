@@ -1,0 +1,78 @@
+"""The facts frame: one row per enterprise, annual and derived facts, chunked reads."""
+
+import datetime
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from kejin.core.tests.factories import RegionFactory
+from kejin.enterprises.facts import CATALOGUE, build_facts_frame, iter_facts_frames
+from kejin.enterprises.models import AnnualFacts, Certificate
+from kejin.enterprises.tests.factories import EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _facts(enterprise, year, **values):
+    defaults = {"employees": 100, "tech_staff": 30, "revenue": Decimal("10000000.00"), "rd_expense": Decimal("600000")}
+    return AnnualFacts.objects.create(enterprise=enterprise, year=year, **{**defaults, **values})
+
+
+def test_frame_has_current_year_and_three_year_sums():
+    enterprise = EnterpriseFactory(founded_on=datetime.date(2020, 7, 1))
+    _facts(enterprise, 2022, rd_expense=Decimal("100000"), revenue=Decimal("1000000"))
+    _facts(enterprise, 2023, rd_expense=Decimal("200000"), revenue=Decimal("2000000"))
+    _facts(enterprise, 2024, rd_expense=Decimal("300000.50"), revenue=Decimal("3000000"), ip_class2=2)
+    _facts(enterprise, 2021, rd_expense=Decimal("999999"))  # outside the three years
+
+    (row,) = build_facts_frame(year=2024).to_dicts()
+
+    assert row["enterprise_id"] == enterprise.pk
+    assert row["rd_expense"] == 300000.5
+    assert row["rd_expense_3y"] == 600000.5
+    assert row["revenue_3y"] == 6000000.0
+    assert row["ip_class2"] == 2
+    assert row["core_ip_owned"] is True
+    assert row["years_registered"] == pytest.approx(4.5, abs=0.01)
+    assert row["resident_enterprise"] is True
+    assert row["high_tech_certificate_valid"] is False
+
+
+def test_missing_year_leaves_facts_missing_not_zero():
+    EnterpriseFactory()
+    (row,) = build_facts_frame(year=2024).to_dicts()
+    assert row["employees"] is None
+    assert row["rd_expense_3y"] is None
+    assert row["core_ip_owned"] is None
+
+
+def test_certificate_valid_on_the_evaluation_date():
+    valid, expired = EnterpriseFactory(), EnterpriseFactory()
+    Certificate.objects.create(
+        enterprise=valid, kind="high_tech", valid_from=datetime.date(2023, 1, 1), valid_to=datetime.date(2025, 12, 31)
+    )
+    Certificate.objects.create(
+        enterprise=expired, kind="high_tech", valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2022, 12, 31)
+    )
+    frame = build_facts_frame(year=2024).sort("enterprise_id")
+    assert frame["high_tech_certificate_valid"].to_list() == [True, False]
+
+
+def test_county_scope_and_chunks_give_the_same_rows():
+    nanhu, xiuzhou = RegionFactory(), RegionFactory(code="330411", name="秀洲区")
+    in_nanhu = [EnterpriseFactory(county=nanhu) for _ in range(5)]
+    for e in [*in_nanhu, EnterpriseFactory(county=xiuzhou)]:
+        _facts(e, 2024)
+
+    assert set(build_facts_frame(year=2024, county_id=nanhu.pk)["enterprise_id"]) == {e.pk for e in in_nanhu}
+    chunks = list(iter_facts_frames(year=2024, chunk_size=2))
+    assert [c.height for c in chunks] == [2, 2, 2]
+    whole = build_facts_frame(year=2024)
+    assert pl.concat(chunks).equals(whole)
+
+
+def test_frame_columns_are_the_catalogue():
+    EnterpriseFactory()
+    columns = set(build_facts_frame(year=2024).columns)
+    assert set(CATALOGUE) <= columns
