@@ -31,3 +31,32 @@ class FactSource(models.TextChoices):
     DEPARTMENT = "department", _("部门数据")
     IMPORT = "import", _("批量导入")
     DEMO = "demo", _("演示数据")
+
+
+class RecognitionStatus(models.TextChoices):
+    """Outcome of a recognition rule set for one enterprise (see kejin.rules.ruleset)."""
+
+    QUALIFIED_DIRECT = "qualified_direct", _("直接认定")
+    QUALIFIED = "qualified", _("符合")
+    NOT_QUALIFIED = "not_qualified", _("不符合")
+    UNDETERMINED = "undetermined", _("数据不足")
+
+
+class RegistryEventKind(models.TextChoices):
+    ENTRY = "entry", _("入库")
+    EXIT = "exit", _("出库")
+    STAGE_CHANGE = "stage_change", _("阶段变化")
+    LABEL_ADDED = "label_added", _("新增标签")
+    LABEL_REMOVED = "label_removed", _("移除标签")
+
+
+class OverrideKind(models.TextChoices):
+    MEMBERSHIP = "membership", _("名单")
+    STAGE = "stage", _("成长阶段")
+    LABEL = "label", _("标签")
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

@@ -2,5 +2,26 @@
 
 from kejin.enterprises.models.facts import AnnualFacts, Certificate
 from kejin.enterprises.models.registry import Enterprise, EnterpriseQuerySet
+from kejin.enterprises.models.registry_list import (
+    EvaluationRun,
+    GrowthStage,
+    Label,
+    RecognitionResult,
+    RegistryEntry,
+    RegistryEvent,
+    RegistryOverride,
+)
 
-__all__ = ["AnnualFacts", "Certificate", "Enterprise", "EnterpriseQuerySet"]
+__all__ = [
+    "AnnualFacts",
+    "Certificate",
+    "Enterprise",
+    "EnterpriseQuerySet",
+    "EvaluationRun",
+    "GrowthStage",
+    "Label",
+    "RecognitionResult",
+    "RegistryEntry",
+    "RegistryEvent",
+    "RegistryOverride",
+]
