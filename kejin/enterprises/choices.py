@@ -60,3 +60,15 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("进行中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class ImportKind(models.TextChoices):
+    ENTERPRISES = "enterprises", _("企业名录")
+    ANNUAL_FACTS = "annual_facts", _("企业年度数据")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
