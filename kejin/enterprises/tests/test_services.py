@@ -138,3 +138,9 @@ def test_other_roles_cannot_update_an_enterprise(trait):
     assert excinfo.value.code == "permission_denied"
     assert Enterprise.objects.values().get(pk=enterprise.pk) == before
     assert AuditEvent.objects.count() == 0
+
+
+def test_same_amount_with_other_precision_is_not_a_change():
+    enterprise = EnterpriseFactory(registered_capital=Decimal("5000000.00"))
+    enterprise_update(actor=UserFactory(), enterprise=enterprise, data={"registered_capital": Decimal("5000000")})
+    assert AuditEvent.objects.count() == 0
