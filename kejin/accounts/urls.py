@@ -1,21 +1,16 @@
-"""Sign-in, sign-out and password change pages (Django's auth views, our templates)."""
+"""Sign-in, sign-out and password change pages (Django's auth views, our templates).
+
+Sign-out is POST only (Django's LogoutView); the user menu in base.html posts to it.
+"""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from kejin.accounts import views
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),
-        name="password_change",
-    ),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="accounts/password_change_done.html"
-        ),
-        name="password_change_done",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]

@@ -31,7 +31,9 @@ def model_snapshot(instance: models.Model, fields: Iterable[str] | None = None) 
         value = getattr(instance, field.attname)
         if isinstance(field, models.DecimalField) and value is not None:
             # Compare as stored: "5000000" and "5000000.00" are the same amount.
-            value = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+            value = decimal.Decimal(value).quantize(
+                decimal.Decimal(1).scaleb(-field.decimal_places)
+            )
         snapshot[name] = _jsonable(value)
     return snapshot
 

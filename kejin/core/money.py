@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
@@ -42,16 +42,27 @@ def format_yuan(amount, unit: str | None = None, places: int = 2) -> str:
     if amount is None or amount == "":
         return "—"
     amount = to_decimal(amount)
-    unit = unit or auto_unit(amount)
+    if unit is None:
+        unit = auto_unit(amount)
+        # 99,999,999 元 rounds to 10,000.00 万元: say 1.00 亿元 instead.
+        bigger = {"元": "万元", "万元": "亿元"}.get(unit)
+        if bigger and abs(yuan_in(amount, unit, places)) >= WAN:
+            unit = bigger
     return f"{yuan_in(amount, unit, places):,} {unit}"
 
 
 def parse_yuan(text: str) -> Decimal:
     """Parse "12.5万元", "3 亿元", "1,200元" or a bare number (元) into Decimal yuan."""
     cleaned = str(text).replace(",", "").replace("，", "").replace(" ", "").strip()
+    number, factor = cleaned, Decimal(1)
     for unit in ("亿元", "万元", "元", "亿", "万"):
         if cleaned.endswith(unit):
             number = cleaned[: -len(unit)]
             factor = _UNITS[unit if unit.endswith("元") else unit + "元"]
-            return Decimal(number) * factor
-    return Decimal(cleaned)
+            break
+    try:
+        return Decimal(number) * factor
+    except InvalidOperation as exc:
+        raise ValueError(
+            f"“{text}”不是金额：请填写数字，可带单位元、万元或亿元，例如 12.5万元"
+        ) from exc

@@ -7,8 +7,13 @@ neither knows falls back to Monday–Friday; results then carry ``approximate=Tr
 the years concerned, so every page that shows a deadline can say so. Never raises for a year.
 
 Conventions: ``workdays_add(start, n)`` is the n-th working day after ``start`` (``start``
-itself not counted); ``workdays_between(start, end)`` counts working days in (start, end],
-so ``workdays_between(d, workdays_add(d, n).date) == n``.
+itself not counted; for negative n the n-th working day before it). ``workdays_between(start,
+end)`` counts the working days stepped onto going from ``start`` to ``end``: those in
+(start, end] when ``end`` is later, minus those in [end, start) when it is earlier. So
+``workdays_between(d, workdays_add(d, n).date) == n`` for every n, negative ones included.
+
+Datetimes are accepted and read as their date in the current time zone (Asia/Shanghai):
+a deadline counted from 2025-09-30T20:00Z starts on 1 October in Jiaxing, not 30 September.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import chinese_calendar
+from django.utils import timezone
 
 from kejin.core.choices import ScheduleDayKind
 
@@ -33,6 +39,20 @@ def _library_years() -> range:
     return range(min(years), max(years) + 1)
 
 
+def library_years() -> range:
+    """The years chinese-calendar knows; holiday schedules are entered only for other years."""
+    return _library_years()
+
+
+def _local_date(value: datetime.date) -> datetime.date:
+    """``value`` as a calendar date: aware datetimes in the current time zone (Asia/Shanghai)."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
 @dataclass(frozen=True)
 class WorkdayResult:
     """A computed date or count, with whether any year in play used the Monday–Friday fallback."""
@@ -42,11 +62,14 @@ class WorkdayResult:
 
     @property
     def approximate(self) -> bool:
+        """True when some year involved had no schedule and was counted Monday–Friday."""
         return bool(self.fallback_years)
 
     @property
     def date(self) -> datetime.date:
-        assert isinstance(self.value, datetime.date)
+        """The value of a :func:`workdays_add` result."""
+        if not isinstance(self.value, datetime.date):
+            raise TypeError("this result is a count of working days, not a date")
         return self.value
 
 
@@ -58,12 +81,16 @@ class WorkdayCalendar:
 
     def _schedule(self, year: int) -> dict[datetime.date, str] | None:
         if year not in self._schedules:
-            from kejin.core.models import HolidaySchedule
+            from kejin.core.models import HolidaySchedule, HolidayScheduleDay
 
-            schedule = HolidaySchedule.objects.filter(year=year).first()
-            self._schedules[year] = (
-                dict(schedule.days.values_list("date", "kind")) if schedule is not None else None
-            )
+            if HolidaySchedule.objects.filter(year=year).exists():
+                self._schedules[year] = dict(
+                    HolidayScheduleDay.objects.filter(schedule__year=year).values_list(
+                        "date", "kind"
+                    )
+                )
+            else:
+                self._schedules[year] = None
         return self._schedules[year]
 
     def source(self, year: int) -> str:
@@ -74,6 +101,7 @@ class WorkdayCalendar:
 
     def is_workday(self, day: datetime.date) -> bool:
         """Whether ``day`` is a working day (adjusted weekend working days included)."""
+        day = _local_date(day)
         source = self.source(day.year)
         if source == LIBRARY:
             return chinese_calendar.is_workday(day)
@@ -87,29 +115,33 @@ class WorkdayCalendar:
 
     def add(self, start: datetime.date, days: int) -> WorkdayResult:
         """The ``days``-th working day after ``start`` (before it, if negative)."""
-        step = 1 if days >= 0 else -1
+        step = datetime.timedelta(days=1 if days >= 0 else -1)
         remaining = abs(days)
-        current = start
+        current = _local_date(start)
         years = set()
         while remaining:
-            current += datetime.timedelta(days=step)
+            current += step
             years.add(current.year)
             if self.is_workday(current):
                 remaining -= 1
         return WorkdayResult(current, self._fallbacks(years))
 
     def between(self, start: datetime.date, end: datetime.date) -> WorkdayResult:
-        """Working days in (start, end]; negative when ``end`` is before ``start``."""
-        sign = 1
-        if end < start:
-            start, end, sign = end, start, -1
+        """Working days in (start, end]; when ``end`` is earlier, minus those in [end, start)."""
+        start, end = _local_date(start), _local_date(end)
+        one = datetime.timedelta(days=1)
+        if end >= start:
+            first, last, sign = start + one, end, 1
+        else:
+            # Walking backwards from start lands on end: end counts, start does not.
+            first, last, sign = end, start - one, -1
         count = 0
-        current = start
         years = set()
-        while current < end:
-            current += datetime.timedelta(days=1)
+        current = first
+        while current <= last:
             years.add(current.year)
             count += self.is_workday(current)
+            current += one
         return WorkdayResult(sign * count, self._fallbacks(years))
 
     def _fallbacks(self, years: set[int]) -> tuple[int, ...]:
@@ -122,10 +154,15 @@ def workdays_add(start: datetime.date, days: int) -> WorkdayResult:
 
 
 def workdays_between(start: datetime.date, end: datetime.date) -> WorkdayResult:
-    """Working days in (start, end]; see the module docstring."""
+    """Working days from ``start`` to ``end``; see the module docstring."""
     return WorkdayCalendar().between(start, end)
 
 
 def is_workday(day: datetime.date) -> bool:
     """Whether ``day`` is a working day."""
     return WorkdayCalendar().is_workday(day)
+
+
+def year_source(year: int) -> str:
+    """Where ``year``'s working days come from: ``LIBRARY``, ``SCHEDULE`` or ``FALLBACK``."""
+    return WorkdayCalendar().source(year)

@@ -1,9 +1,24 @@
 """List pagination for the API: ``?page=N&page_size=M`` → ``{count, next, previous, results}``."""
 
-from rest_framework import pagination
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination
+
+from kejin.core.errors import ApplicationError, ErrorCode
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """As DRF's, but a page past the end (or not a number) says which page was wrong."""
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as exc:
+            page = request.query_params.get(self.page_query_param, "")
+            raise ApplicationError(
+                ErrorCode.NOT_FOUND,
+                _("第%(page)s页不存在，请从第1页开始翻页。") % {"page": page},
+                fields={self.page_query_param: [_("页码无效或超出范围。")]},
+            ) from exc

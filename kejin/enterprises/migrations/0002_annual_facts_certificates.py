@@ -6,70 +6,270 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0001_initial'),
+        ("enterprises", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnnualFacts',
+            name="AnnualFacts",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='职工总数(人)')),
-                ('tech_staff', models.PositiveIntegerField(blank=True, null=True, verbose_name='科技人员数(人)')),
-                ('revenue', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='销售收入(元)')),
-                ('total_income', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='总收入(元)')),
-                ('total_assets', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='资产总额(元)')),
-                ('total_cost', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='成本费用总额(元)')),
-                ('rd_expense', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='研发费用(元)')),
-                ('rd_expense_domestic', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='境内研发费用(元)')),
-                ('high_tech_income', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='高新技术产品(服务)收入(元)')),
-                ('ip_class1', models.PositiveIntegerField(blank=True, null=True, verbose_name='Ⅰ类知识产权(项)')),
-                ('ip_class2', models.PositiveIntegerField(blank=True, null=True, verbose_name='Ⅱ类知识产权(项)')),
-                ('exports', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='出口额(元)')),
-                ('tax_paid', kejin.core.fields.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='纳税额(元)')),
-                ('key_field', models.BooleanField(blank=True, null=True, verbose_name='核心技术属于国家重点支持的高新技术领域')),
-                ('innovation_score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='创新能力评价得分')),
-                ('prohibited_industry', models.BooleanField(blank=True, null=True, verbose_name='属于禁止、限制和淘汰类')),
-                ('major_accident', models.BooleanField(blank=True, null=True, verbose_name='发生重大安全、质量事故')),
-                ('serious_env_violation', models.BooleanField(blank=True, null=True, verbose_name='发生严重环境违法行为')),
-                ('research_misconduct', models.BooleanField(blank=True, null=True, verbose_name='发生科研严重失信行为')),
-                ('abnormal_operations_list', models.BooleanField(blank=True, null=True, verbose_name='列入经营异常名录')),
-                ('serious_dishonesty_list', models.BooleanField(blank=True, null=True, verbose_name='列入严重违法失信名单')),
-                ('provenance', models.JSONField(blank=True, default=dict, verbose_name='数据来源')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annual_facts', to='enterprises.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "employees",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="职工总数(人)"),
+                ),
+                (
+                    "tech_staff",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="科技人员数(人)"
+                    ),
+                ),
+                (
+                    "revenue",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="销售收入(元)",
+                    ),
+                ),
+                (
+                    "total_income",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="总收入(元)",
+                    ),
+                ),
+                (
+                    "total_assets",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="资产总额(元)",
+                    ),
+                ),
+                (
+                    "total_cost",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="成本费用总额(元)",
+                    ),
+                ),
+                (
+                    "rd_expense",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="研发费用(元)",
+                    ),
+                ),
+                (
+                    "rd_expense_domestic",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="境内研发费用(元)",
+                    ),
+                ),
+                (
+                    "high_tech_income",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="高新技术产品(服务)收入(元)",
+                    ),
+                ),
+                (
+                    "ip_class1",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Ⅰ类知识产权(项)"
+                    ),
+                ),
+                (
+                    "ip_class2",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Ⅱ类知识产权(项)"
+                    ),
+                ),
+                (
+                    "exports",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="出口额(元)",
+                    ),
+                ),
+                (
+                    "tax_paid",
+                    kejin.core.fields.MoneyField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="纳税额(元)",
+                    ),
+                ),
+                (
+                    "key_field",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="核心技术属于国家重点支持的高新技术领域"
+                    ),
+                ),
+                (
+                    "innovation_score",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="创新能力评价得分"
+                    ),
+                ),
+                (
+                    "prohibited_industry",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="属于禁止、限制和淘汰类"
+                    ),
+                ),
+                (
+                    "major_accident",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="发生重大安全、质量事故"
+                    ),
+                ),
+                (
+                    "serious_env_violation",
+                    models.BooleanField(blank=True, null=True, verbose_name="发生严重环境违法行为"),
+                ),
+                (
+                    "research_misconduct",
+                    models.BooleanField(blank=True, null=True, verbose_name="发生科研严重失信行为"),
+                ),
+                (
+                    "abnormal_operations_list",
+                    models.BooleanField(blank=True, null=True, verbose_name="列入经营异常名录"),
+                ),
+                (
+                    "serious_dishonesty_list",
+                    models.BooleanField(blank=True, null=True, verbose_name="列入严重违法失信名单"),
+                ),
+                ("provenance", models.JSONField(blank=True, default=dict, verbose_name="数据来源")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annual_facts",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业年度数据',
-                'verbose_name_plural': '企业年度数据',
-                'ordering': ['enterprise_id', '-year'],
-                'indexes': [models.Index(fields=['year', 'enterprise'], name='enterprises_year_09f7ab_idx')],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'year'), name='annual_facts_one_row_per_year'), models.CheckConstraint(condition=models.Q(('tech_staff__isnull', True), ('employees__isnull', True), ('tech_staff__lte', models.F('employees')), _connector='OR'), name='annual_facts_tech_staff_within_employees'), models.CheckConstraint(condition=models.Q(('year__gte', 1980), ('year__lte', 2100)), name='annual_facts_year_plausible')],
+                "verbose_name": "企业年度数据",
+                "verbose_name_plural": "企业年度数据",
+                "ordering": ["enterprise_id", "-year"],
+                "indexes": [
+                    models.Index(fields=["year", "enterprise"], name="enterprises_year_09f7ab_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("enterprise", "year"), name="annual_facts_one_row_per_year"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("tech_staff__isnull", True),
+                            ("employees__isnull", True),
+                            ("tech_staff__lte", models.F("employees")),
+                            _connector="OR",
+                        ),
+                        name="annual_facts_tech_staff_within_employees",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 1980), ("year__lte", 2100)),
+                        name="annual_facts_year_plausible",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('high_tech', '高新技术企业证书'), ('tech_sme', '科技型中小企业入库登记编号'), ('national_award', '国家级科技奖励'), ('rd_institution', '省部级以上研发机构'), ('standard', '主导制定标准'), ('other', '其他')], max_length=32, verbose_name='类别')),
-                ('number', models.CharField(blank=True, max_length=64, verbose_name='证书编号')),
-                ('issuer', models.CharField(blank=True, max_length=128, verbose_name='颁发机构')),
-                ('valid_from', models.DateField(verbose_name='有效期起')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='有效期止')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certificates', to='enterprises.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("high_tech", "高新技术企业证书"),
+                            ("tech_sme", "科技型中小企业入库登记编号"),
+                            ("national_award", "国家级科技奖励"),
+                            ("rd_institution", "省部级以上研发机构"),
+                            ("standard", "主导制定标准"),
+                            ("other", "其他"),
+                        ],
+                        max_length=32,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=64, verbose_name="证书编号")),
+                ("issuer", models.CharField(blank=True, max_length=128, verbose_name="颁发机构")),
+                ("valid_from", models.DateField(verbose_name="有效期起")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="有效期止")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certificates",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证书与资质',
-                'verbose_name_plural': '证书与资质',
-                'ordering': ['enterprise_id', 'kind', '-valid_from'],
-                'indexes': [models.Index(fields=['kind', 'valid_to'], name='enterprises_kind_a3630d_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='certificate_valid_range')],
+                "verbose_name": "证书与资质",
+                "verbose_name_plural": "证书与资质",
+                "ordering": ["enterprise_id", "kind", "-valid_from"],
+                "indexes": [
+                    models.Index(fields=["kind", "valid_to"], name="enterprises_kind_a3630d_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="certificate_valid_range",
+                    )
+                ],
             },
         ),
     ]

@@ -6,149 +6,399 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0002_annual_facts_certificates'),
+        ("enterprises", "0002_annual_facts_certificates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GrowthStage',
+            name="GrowthStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=32, verbose_name='名称')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='判定顺序')),
-                ('criteria', models.JSONField(help_text='基于企业数据的JSON规则（JsonLogic子集）', verbose_name='判定规则')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('reference', models.CharField(blank=True, max_length=255, verbose_name='依据')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=32, verbose_name="名称")),
+                ("order", models.PositiveSmallIntegerField(verbose_name="判定顺序")),
+                (
+                    "criteria",
+                    models.JSONField(
+                        help_text="基于企业数据的JSON规则（JsonLogic子集）", verbose_name="判定规则"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("reference", models.CharField(blank=True, max_length=255, verbose_name="依据")),
             ],
             options={
-                'verbose_name': '成长阶段',
-                'verbose_name_plural': '成长阶段',
-                'ordering': ['order'],
+                "verbose_name": "成长阶段",
+                "verbose_name_plural": "成长阶段",
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='Label',
+            name="Label",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=32, verbose_name='名称')),
-                ('criteria', models.JSONField(blank=True, help_text='为空表示由工作人员认定', null=True, verbose_name='判定规则')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('reference', models.CharField(blank=True, max_length=255, verbose_name='依据')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='显示顺序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=32, verbose_name="名称")),
+                (
+                    "criteria",
+                    models.JSONField(
+                        blank=True,
+                        help_text="为空表示由工作人员认定",
+                        null=True,
+                        verbose_name="判定规则",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("reference", models.CharField(blank=True, max_length=255, verbose_name="依据")),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="显示顺序")),
             ],
             options={
-                'verbose_name': '名单标签',
-                'verbose_name_plural': '名单标签',
-                'ordering': ['order', 'code'],
+                "verbose_name": "名单标签",
+                "verbose_name_plural": "名单标签",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluationRun',
+            name="EvaluationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='评价年度')),
-                ('as_of', models.DateField(verbose_name='评价日')),
-                ('status', models.CharField(choices=[('running', '进行中'), ('done', '已完成'), ('failed', '失败')], default='running', max_length=16, verbose_name='状态')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('enterprises', models.PositiveIntegerField(default=0, verbose_name='评价企业数')),
-                ('changes', models.PositiveIntegerField(default=0, verbose_name='变化数')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='变化汇总')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('triggered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="评价年度")),
+                ("as_of", models.DateField(verbose_name="评价日")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "进行中"), ("done", "已完成"), ("failed", "失败")],
+                        default="running",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="开始时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结束时间"),
+                ),
+                ("enterprises", models.PositiveIntegerField(default=0, verbose_name="评价企业数")),
+                ("changes", models.PositiveIntegerField(default=0, verbose_name="变化数")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="变化汇总")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                (
+                    "triggered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名单评价批次',
-                'verbose_name_plural': '名单评价批次',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "名单评价批次",
+                "verbose_name_plural": "名单评价批次",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RecognitionResult',
+            name="RecognitionResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ruleset', models.CharField(max_length=32, verbose_name='认定规则')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='数据年度')),
-                ('status', models.CharField(choices=[('qualified_direct', '直接认定'), ('qualified', '符合'), ('not_qualified', '不符合'), ('undetermined', '数据不足')], max_length=20, verbose_name='结果')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='得分')),
-                ('evaluated_at', models.DateTimeField(auto_now=True, verbose_name='评价时间')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recognitions', to='enterprises.enterprise', verbose_name='企业')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='enterprises.evaluationrun', verbose_name='评价批次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ruleset", models.CharField(max_length=32, verbose_name="认定规则")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="数据年度")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("qualified_direct", "直接认定"),
+                            ("qualified", "符合"),
+                            ("not_qualified", "不符合"),
+                            ("undetermined", "数据不足"),
+                        ],
+                        max_length=20,
+                        verbose_name="结果",
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="得分"),
+                ),
+                ("evaluated_at", models.DateTimeField(auto_now=True, verbose_name="评价时间")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recognitions",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="enterprises.evaluationrun",
+                        verbose_name="评价批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '认定结果',
-                'verbose_name_plural': '认定结果',
-                'indexes': [models.Index(fields=['ruleset', 'status'], name='enterprises_ruleset_2e377b_idx')],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'ruleset'), name='recognition_one_per_ruleset')],
+                "verbose_name": "认定结果",
+                "verbose_name_plural": "认定结果",
+                "indexes": [
+                    models.Index(
+                        fields=["ruleset", "status"], name="enterprises_ruleset_2e377b_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("enterprise", "ruleset"), name="recognition_one_per_ruleset"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RegistryEntry',
+            name="RegistryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('on_list', models.BooleanField(default=False, verbose_name='在库')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='入库日期')),
-                ('enterprise', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='registry_entry', to='enterprises.enterprise', verbose_name='企业')),
-                ('labels', models.ManyToManyField(blank=True, to='enterprises.label', verbose_name='标签')),
-                ('stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='enterprises.growthstage', verbose_name='成长阶段')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("on_list", models.BooleanField(default=False, verbose_name="在库")),
+                ("since", models.DateField(blank=True, null=True, verbose_name="入库日期")),
+                (
+                    "enterprise",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registry_entry",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "labels",
+                    models.ManyToManyField(blank=True, to="enterprises.label", verbose_name="标签"),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="enterprises.growthstage",
+                        verbose_name="成长阶段",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名单库条目',
-                'verbose_name_plural': '名单库条目',
-                'indexes': [models.Index(fields=['on_list', 'stage'], name='enterprises_on_list_8d28fd_idx')],
+                "verbose_name": "名单库条目",
+                "verbose_name_plural": "名单库条目",
+                "indexes": [
+                    models.Index(fields=["on_list", "stage"], name="enterprises_on_list_8d28fd_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RegistryEvent',
+            name="RegistryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('entry', '入库'), ('exit', '出库'), ('stage_change', '阶段变化'), ('label_added', '新增标签'), ('label_removed', '移除标签')], max_length=16, verbose_name='类型')),
-                ('happened_on', models.DateField(verbose_name='日期')),
-                ('from_value', models.CharField(blank=True, max_length=64, verbose_name='变更前')),
-                ('to_value', models.CharField(blank=True, max_length=64, verbose_name='变更后')),
-                ('reason', models.CharField(max_length=255, verbose_name='原因')),
-                ('rule', models.CharField(blank=True, max_length=64, verbose_name='依据规则')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registry_events', to='enterprises.enterprise', verbose_name='企业')),
-                ('officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='工作人员')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='enterprises.evaluationrun', verbose_name='评价批次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("entry", "入库"),
+                            ("exit", "出库"),
+                            ("stage_change", "阶段变化"),
+                            ("label_added", "新增标签"),
+                            ("label_removed", "移除标签"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("happened_on", models.DateField(verbose_name="日期")),
+                ("from_value", models.CharField(blank=True, max_length=64, verbose_name="变更前")),
+                ("to_value", models.CharField(blank=True, max_length=64, verbose_name="变更后")),
+                ("reason", models.CharField(max_length=255, verbose_name="原因")),
+                ("rule", models.CharField(blank=True, max_length=64, verbose_name="依据规则")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registry_events",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="工作人员",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="enterprises.evaluationrun",
+                        verbose_name="评价批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名单变动',
-                'verbose_name_plural': '名单变动',
-                'ordering': ['-happened_on', '-id'],
-                'indexes': [models.Index(fields=['enterprise', 'happened_on'], name='enterprises_enterpr_55f8ef_idx')],
+                "verbose_name": "名单变动",
+                "verbose_name_plural": "名单变动",
+                "ordering": ["-happened_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["enterprise", "happened_on"], name="enterprises_enterpr_55f8ef_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RegistryOverride',
+            name="RegistryOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('membership', '名单'), ('stage', '成长阶段'), ('label', '标签')], max_length=16, verbose_name='类型')),
-                ('value', models.BooleanField(default=True, verbose_name='在库/具有')),
-                ('reason', models.CharField(max_length=255, verbose_name='原因')),
-                ('lifted_at', models.DateTimeField(blank=True, null=True, verbose_name='解除时间')),
-                ('lift_reason', models.CharField(blank=True, max_length=255, verbose_name='解除原因')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='设定人')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registry_overrides', to='enterprises.enterprise', verbose_name='企业')),
-                ('label', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='enterprises.label', verbose_name='标签')),
-                ('lifted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='解除人')),
-                ('stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='enterprises.growthstage', verbose_name='成长阶段')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("membership", "名单"), ("stage", "成长阶段"), ("label", "标签")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("value", models.BooleanField(default=True, verbose_name="在库/具有")),
+                ("reason", models.CharField(max_length=255, verbose_name="原因")),
+                ("lifted_at", models.DateTimeField(blank=True, null=True, verbose_name="解除时间")),
+                (
+                    "lift_reason",
+                    models.CharField(blank=True, max_length=255, verbose_name="解除原因"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="设定人",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registry_overrides",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "label",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="enterprises.label",
+                        verbose_name="标签",
+                    ),
+                ),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="解除人",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="enterprises.growthstage",
+                        verbose_name="成长阶段",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人工调整',
-                'verbose_name_plural': '人工调整',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'membership'), ('label__isnull', True), ('stage__isnull', True)), models.Q(('kind', 'stage'), ('label__isnull', True), ('stage__isnull', False)), models.Q(('kind', 'label'), ('label__isnull', False), ('stage__isnull', True)), _connector='OR'), name='override_target_matches_kind'), models.UniqueConstraint(condition=models.Q(('lifted_at__isnull', True)), fields=('enterprise', 'kind', 'label'), name='override_one_active_per_target', nulls_distinct=False)],
+                "verbose_name": "人工调整",
+                "verbose_name_plural": "人工调整",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind", "membership"),
+                                ("label__isnull", True),
+                                ("stage__isnull", True),
+                            ),
+                            models.Q(
+                                ("kind", "stage"), ("label__isnull", True), ("stage__isnull", False)
+                            ),
+                            models.Q(
+                                ("kind", "label"), ("label__isnull", False), ("stage__isnull", True)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="override_target_matches_kind",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("lifted_at__isnull", True)),
+                        fields=("enterprise", "kind", "label"),
+                        name="override_one_active_per_target",
+                        nulls_distinct=False,
+                    ),
+                ],
             },
         ),
     ]

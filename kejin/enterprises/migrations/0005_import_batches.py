@@ -6,39 +6,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_reference_data'),
-        ('enterprises', '0004_default_stages_and_labels'),
+        ("core", "0002_reference_data"),
+        ("enterprises", "0004_default_stages_and_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('enterprises', '企业名录'), ('annual_facts', '企业年度数据')], max_length=16, verbose_name='类型')),
-                ('file', models.FileField(upload_to='imports/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '导入中'), ('done', '已完成'), ('failed', '失败')], default='pending', max_length=16, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='已处理行数')),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='更新')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='未变化')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='错误行数')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='错误明细')),
-                ('failure', models.TextField(blank=True, verbose_name='失败原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('county', models.ForeignKey(blank=True, help_text='县级工作人员上传时只接受本县(市、区)的企业', null=True, on_delete=django.db.models.deletion.PROTECT, to='core.region', verbose_name='限定县(市、区)')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("enterprises", "企业名录"), ("annual_facts", "企业年度数据")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("file", models.FileField(upload_to="imports/%Y/%m/", verbose_name="文件")),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "排队中"),
+                            ("running", "导入中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                (
+                    "processed_rows",
+                    models.PositiveIntegerField(default=0, verbose_name="已处理行数"),
+                ),
+                ("created_count", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="更新")),
+                ("unchanged_count", models.PositiveIntegerField(default=0, verbose_name="未变化")),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="错误行数")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="错误明细")),
+                ("failure", models.TextField(blank=True, verbose_name="失败原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="县级工作人员上传时只接受本县(市、区)的企业",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.region",
+                        verbose_name="限定县(市、区)",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入批次',
-                'verbose_name_plural': '导入批次',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "导入批次",
+                "verbose_name_plural": "导入批次",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

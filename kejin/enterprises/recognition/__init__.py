@@ -22,7 +22,9 @@ RULES_DIR = Path(__file__).resolve().parent
 def rulesets() -> tuple[RuleSet, ...]:
     """Every recognition rule set, loaded and checked once per process."""
     return tuple(
-        RuleSet.from_file(path) for path in sorted(RULES_DIR.glob("*.yaml")) if not path.name.endswith(".scenarios.yaml")
+        RuleSet.from_file(path)
+        for path in sorted(RULES_DIR.glob("*.yaml"))
+        if not path.name.endswith(".scenarios.yaml")
     )
 
 
@@ -38,7 +40,9 @@ def ruleset_by_id(ruleset_id: str) -> RuleSet:
     raise KeyError(ruleset_id)
 
 
-def recognition_evaluate_frame(facts: pl.DataFrame | pl.LazyFrame, *, on: datetime.date) -> pl.DataFrame:
+def recognition_evaluate_frame(
+    facts: pl.DataFrame | pl.LazyFrame, *, on: datetime.date
+) -> pl.DataFrame:
     """``enterprise_id`` plus ``<ruleset>.status`` and ``<ruleset>.score`` for every rule set in force."""
     lazy = facts.lazy()
     outputs = []

@@ -15,7 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _facts(enterprise, year, **values):
-    defaults = {"employees": 100, "tech_staff": 30, "revenue": Decimal("10000000.00"), "rd_expense": Decimal("600000")}
+    defaults = {
+        "employees": 100,
+        "tech_staff": 30,
+        "revenue": Decimal("10000000.00"),
+        "rd_expense": Decimal("600000"),
+    }
     return AnnualFacts.objects.create(enterprise=enterprise, year=year, **{**defaults, **values})
 
 
@@ -23,7 +28,9 @@ def test_frame_has_current_year_and_three_year_sums():
     enterprise = EnterpriseFactory(founded_on=datetime.date(2020, 7, 1))
     _facts(enterprise, 2022, rd_expense=Decimal("100000"), revenue=Decimal("1000000"))
     _facts(enterprise, 2023, rd_expense=Decimal("200000"), revenue=Decimal("2000000"))
-    _facts(enterprise, 2024, rd_expense=Decimal("300000.50"), revenue=Decimal("3000000"), ip_class2=2)
+    _facts(
+        enterprise, 2024, rd_expense=Decimal("300000.50"), revenue=Decimal("3000000"), ip_class2=2
+    )
     _facts(enterprise, 2021, rd_expense=Decimal("999999"))  # outside the three years
 
     (row,) = build_facts_frame(year=2024).to_dicts()
@@ -50,10 +57,16 @@ def test_missing_year_leaves_facts_missing_not_zero():
 def test_certificate_valid_on_the_evaluation_date():
     valid, expired = EnterpriseFactory(), EnterpriseFactory()
     Certificate.objects.create(
-        enterprise=valid, kind="high_tech", valid_from=datetime.date(2023, 1, 1), valid_to=datetime.date(2025, 12, 31)
+        enterprise=valid,
+        kind="high_tech",
+        valid_from=datetime.date(2023, 1, 1),
+        valid_to=datetime.date(2025, 12, 31),
     )
     Certificate.objects.create(
-        enterprise=expired, kind="high_tech", valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2022, 12, 31)
+        enterprise=expired,
+        kind="high_tech",
+        valid_from=datetime.date(2020, 1, 1),
+        valid_to=datetime.date(2022, 12, 31),
     )
     frame = build_facts_frame(year=2024).sort("enterprise_id")
     assert frame["high_tech_certificate_valid"].to_list() == [True, False]
@@ -65,7 +78,9 @@ def test_county_scope_and_chunks_give_the_same_rows():
     for e in [*in_nanhu, EnterpriseFactory(county=xiuzhou)]:
         _facts(e, 2024)
 
-    assert set(build_facts_frame(year=2024, county_id=nanhu.pk)["enterprise_id"]) == {e.pk for e in in_nanhu}
+    assert set(build_facts_frame(year=2024, county_id=nanhu.pk)["enterprise_id"]) == {
+        e.pk for e in in_nanhu
+    }
     chunks = list(iter_facts_frames(year=2024, chunk_size=2))
     assert [c.height for c in chunks] == [2, 2, 2]
     whole = build_facts_frame(year=2024)
@@ -76,3 +91,28 @@ def test_frame_columns_are_the_catalogue():
     EnterpriseFactory()
     columns = set(build_facts_frame(year=2024).columns)
     assert set(CATALOGUE) <= columns
+
+
+def test_one_enterprise_frame_reads_only_that_enterprise(django_assert_num_queries):
+    nanhu = RegionFactory()
+    wanted, other = EnterpriseFactory(county=nanhu), EnterpriseFactory(county=nanhu)
+    _facts(wanted, 2023, rd_expense=Decimal("100000"))
+    _facts(wanted, 2024, employees=80, tech_staff=20, rd_expense=Decimal("200000"))
+    _facts(other, 2024, employees=400, rd_expense=Decimal("900000"))
+    Certificate.objects.create(
+        enterprise=other, kind="high_tech", valid_from=datetime.date(2023, 1, 1)
+    )
+
+    with django_assert_num_queries(3):
+        frame = build_facts_frame(year=2024, enterprise_id=wanted.pk)
+
+    (row,) = frame.to_dicts()
+    assert row["enterprise_id"] == wanted.pk
+    assert row["employees"] == 80
+    assert row["rd_expense_3y"] == 300000.0
+    assert row["high_tech_certificate_valid"] is False
+    assert frame.columns == build_facts_frame(year=2024).columns
+    assert (
+        build_facts_frame(year=2024, county_id=nanhu.pk + 1000, enterprise_id=wanted.pk).height == 0
+    )
+    assert build_facts_frame(year=2024, enterprise_id=other.pk + wanted.pk + 1).height == 0

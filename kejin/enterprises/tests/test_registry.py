@@ -41,7 +41,9 @@ def _enterprise_with_facts(founded=datetime.date(2022, 3, 1), **facts):
 
 def _events(enterprise):
     return list(
-        RegistryEvent.objects.filter(enterprise=enterprise).order_by("id").values_list("kind", "to_value", "rule")
+        RegistryEvent.objects.filter(enterprise=enterprise)
+        .order_by("id")
+        .values_list("kind", "to_value", "rule")
     )
 
 
@@ -63,7 +65,12 @@ def test_first_run_puts_a_qualifying_enterprise_on_the_list_with_its_reasons():
     assert (result.status, result.score) == ("qualified", 70)
     assert run.status == "done"
     assert run.enterprises == 1
-    assert run.summary == {"entry": 1, "stage_change": 1, "label_added": 1, "recognition_changed": 2}
+    assert run.summary == {
+        "entry": 1,
+        "stage_change": 1,
+        "label_added": 1,
+        "recognition_changed": 2,
+    }
 
 
 def test_second_run_without_changes_records_nothing():
@@ -77,7 +84,9 @@ def test_second_run_without_changes_records_nothing():
 def test_changed_facts_record_only_the_change():
     enterprise = _enterprise_with_facts()
     registry_reevaluate(year=2024)
-    AnnualFacts.objects.filter(enterprise=enterprise).update(revenue=Decimal("30000000"), rd_expense=Decimal("1800000"))
+    AnnualFacts.objects.filter(enterprise=enterprise).update(
+        revenue=Decimal("30000000"), rd_expense=Decimal("1800000")
+    )
     registry_reevaluate(year=2024)
     assert _events(enterprise)[3:] == [("stage_change", "成长期", "stage:growth")]
 
@@ -87,7 +96,10 @@ def test_losing_the_only_label_exits_the_list():
     registry_reevaluate(year=2024)
     AnnualFacts.objects.filter(enterprise=enterprise).update(tech_staff=5)
     registry_reevaluate(year=2024)
-    assert _events(enterprise)[3:] == [("exit", "", "labels"), ("label_removed", "", "label:tech_sme")]
+    assert _events(enterprise)[3:] == [
+        ("exit", "", "labels"),
+        ("label_removed", "", "label:tech_sme"),
+    ]
     assert RegistryEntry.objects.get(enterprise=enterprise).on_list is False
 
 
@@ -96,7 +108,12 @@ def test_officer_override_wins_until_lifted():
     officer = UserFactory()
     reserve = Label.objects.get(code="listing_reserve")
     override = RegistryOverride.objects.create(
-        enterprise=enterprise, kind="label", label=reserve, value=True, reason="列入2024年上市后备企业", created_by=officer
+        enterprise=enterprise,
+        kind="label",
+        label=reserve,
+        value=True,
+        reason="列入2024年上市后备企业",
+        created_by=officer,
     )
     registry_reevaluate(year=2024)
     entry = RegistryEntry.objects.get(enterprise=enterprise)
@@ -118,7 +135,10 @@ def test_enterprise_without_facts_has_no_stage_and_is_not_on_the_list():
     registry_reevaluate(year=2024)
     entry = RegistryEntry.objects.get(enterprise=enterprise)
     assert (entry.on_list, entry.stage) == (False, None)
-    assert RecognitionResult.objects.get(enterprise=enterprise, ruleset="tech_sme").status == "undetermined"
+    assert (
+        RecognitionResult.objects.get(enterprise=enterprise, ruleset="tech_sme").status
+        == "undetermined"
+    )
 
 
 def test_chunked_run_gives_the_same_result_as_one_chunk():

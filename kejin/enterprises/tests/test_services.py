@@ -142,5 +142,7 @@ def test_other_roles_cannot_update_an_enterprise(trait):
 
 def test_same_amount_with_other_precision_is_not_a_change():
     enterprise = EnterpriseFactory(registered_capital=Decimal("5000000.00"))
-    enterprise_update(actor=UserFactory(), enterprise=enterprise, data={"registered_capital": Decimal("5000000")})
+    enterprise_update(
+        actor=UserFactory(), enterprise=enterprise, data={"registered_capital": Decimal("5000000")}
+    )
     assert AuditEvent.objects.count() == 0

@@ -1,0 +1,198 @@
+"""Demo users for ``manage.py demo_data``: one per role, all with one shared, printed password.
+
+Running again resets each demo user's password, role, organisation and flags to the values
+here and clears any django-axes lock-out on their usernames, so the printed logins always
+work. Demo users are written directly and **not audited** (they are set-up, not changes
+anyone made). Departments are the reference data's (``kejin/core/reference/departments.json``);
+a department it lacks is created minimally (see :func:`demo_departments`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from kejin.accounts.choices import Role
+from kejin.accounts.models import User
+from kejin.core.choices import DepartmentKind
+from kejin.core.models import Department, Region
+from kejin.enterprises.demo import demo_regions
+from kejin.enterprises.models import Enterprise
+from kejin.institutions.models import Institution
+
+# Passes Django's validators as configured: 14 characters, not common, not numeric.
+DEMO_PASSWORD = "Kejin@2026demo"
+
+
+@dataclass(frozen=True)
+class DemoCredential:
+    """A demo login as the command prints it."""
+
+    username: str
+    password: str
+    role: str
+    role_label: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class _DemoDepartment:
+    code: str  # the code in kejin/core/reference/departments.json, or ours if it has none
+    name: str
+    short_name: str
+    kind: str
+    region_code: str
+    # Used when neither the code nor the name is found: any department matching this.
+    fallback: tuple[tuple[str, str], ...]
+
+
+_DEPARTMENTS = {
+    "city": _DemoDepartment(
+        "jx-science-technology",
+        "嘉兴市科学技术局",
+        "市科技局",
+        DepartmentKind.GOVERNMENT,
+        "330400",
+        (("region__code", "330400"), ("kind", DepartmentKind.GOVERNMENT)),
+    ),
+    "tax": _DemoDepartment(
+        "jx-tax",
+        "国家税务总局嘉兴市税务局",
+        "市税务局",
+        DepartmentKind.DATA_PROVIDER,
+        "330400",
+        (("kind", DepartmentKind.DATA_PROVIDER), ("name__contains", "税务")),
+    ),
+    # The reference data has no county science bureaus; a county officer works in the
+    # county's bureau if it exists, else in any government department of the county.
+    "330402": _DemoDepartment(
+        "nanhu-science-technology",
+        "嘉兴市南湖区科学技术局",
+        "南湖区科技局",
+        DepartmentKind.GOVERNMENT,
+        "330402",
+        (("region__code", "330402"), ("kind", DepartmentKind.GOVERNMENT)),
+    ),
+    "330481": _DemoDepartment(
+        "haining-science-technology",
+        "海宁市科学技术局",
+        "海宁市科技局",
+        DepartmentKind.GOVERNMENT,
+        "330481",
+        (("region__code", "330481"), ("kind", DepartmentKind.GOVERNMENT)),
+    ),
+}
+
+
+def _department(spec: _DemoDepartment, *, regions: dict[str, Region]) -> Department:
+    """The department with ``spec``'s code or name, else one matching its fallback, else created."""
+    found = (
+        Department.objects.filter(code=spec.code).first()
+        or Department.objects.filter(name=spec.name).order_by("code").first()
+        or Department.objects.filter(**dict(spec.fallback)).order_by("code").first()
+    )
+    if found:
+        return found
+    return Department.objects.create(
+        code=spec.code,
+        name=spec.name,
+        short_name=spec.short_name,
+        kind=spec.kind,
+        region=regions[spec.region_code],
+    )
+
+
+def demo_departments() -> dict[str, Department]:
+    """The departments demo officers work in, keyed ``city``, ``tax`` and by county code.
+
+    Reference-data rows are used as they are; only a department with no counterpart there
+    (today the county science bureau of 南湖区) is created, minimally.
+    """
+    regions = demo_regions()
+    return {key: _department(spec, regions=regions) for key, spec in _DEPARTMENTS.items()}
+
+
+# The demo logins, also listed on the login page of a development checkout
+# (``kejin.accounts.views.demo_users_hint`` reads ``username``, ``role`` and ``note``).
+# ``organisation`` names what the user belongs to: the demo enterprise or tech sub-branch
+# passed to :func:`demo_users`, or a key of :func:`demo_departments`.
+DEMO_USERS: tuple[dict, ...] = (
+    {"username": "enterprise_admin", "full_name": "沈嘉禾", "role": Role.ENTERPRISE_ADMIN,
+     "organisation": "enterprise", "note": "南湖区演示企业的管理员"},
+    {"username": "enterprise_staff", "full_name": "陆晓雯", "role": Role.ENTERPRISE_STAFF,
+     "organisation": "enterprise", "note": "同一企业的员工"},
+    {"username": "bank_manager", "full_name": "周立群", "role": Role.INSTITUTION_MANAGER,
+     "organisation": "institution", "note": "科技支行管理员"},
+    {"username": "bank_officer", "full_name": "钱思远", "role": Role.INSTITUTION_OFFICER,
+     "organisation": "institution", "note": "同一科技支行的业务员"},
+    {"username": "city_officer", "full_name": "朱海峰", "role": Role.CITY_OFFICER,
+     "organisation": "city", "note": "嘉兴市科学技术局，全市"},
+    {"username": "county_nanhu", "full_name": "褚建国", "role": Role.COUNTY_OFFICER,
+     "organisation": "330402", "note": "南湖区，只见本区数据"},
+    {"username": "county_haining", "full_name": "许文静", "role": Role.COUNTY_OFFICER,
+     "organisation": "330481", "note": "海宁市，只见本市数据"},
+    {"username": "data_tax", "full_name": "范立新", "role": Role.DATA_PROVIDER,
+     "organisation": "tax", "note": "国家税务总局嘉兴市税务局"},
+    {"username": "admin", "full_name": "平台管理员", "role": Role.PLATFORM_ADMIN,
+     "organisation": None, "note": "用户、参考数据与审计"},
+)  # fmt: skip
+
+
+@transaction.atomic
+def demo_users(
+    *, enterprise: Enterprise, institution: Institution, password: str = DEMO_PASSWORD
+) -> list[DemoCredential]:
+    """Create or reset the users of :data:`DEMO_USERS`; returns their credentials in that order.
+
+    ``enterprise`` employs the enterprise admin and staff; ``institution`` (a tech
+    sub-branch) the institution manager and officer; county officers are bound to the county
+    of their department key. The password is checked against the configured validators and
+    hashed once for all demo users.
+    """
+    regions = demo_regions()
+    departments = demo_departments()
+    validate_password(password)
+    hashed = make_password(password)
+    credentials = []
+    for spec in DEMO_USERS:
+        username, role, key = spec["username"], spec["role"], spec["organisation"]
+        organisation = {"enterprise": None, "institution": None, "department": None, "county": None}
+        if key == "enterprise":
+            organisation["enterprise"] = enterprise
+        elif key == "institution":
+            organisation["institution"] = institution
+        elif key is not None:
+            organisation["department"] = departments[key]
+        if role == Role.COUNTY_OFFICER:
+            organisation["county"] = regions[key]
+        is_admin = role == Role.PLATFORM_ADMIN
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                **organisation,
+                "full_name": spec["full_name"],
+                "role": role,
+                "password": hashed,
+                "is_active": True,
+                "is_staff": is_admin,
+                "is_superuser": is_admin,
+            },
+        )
+        axes_reset(username=username)
+        organisation_name = str(user.organisation or "—")
+        if user.county_id:
+            organisation_name += f"（{user.county.name}）"
+        credentials.append(
+            DemoCredential(
+                username=username,
+                password=password,
+                role=role.value,
+                role_label=str(role.label),
+                organisation=organisation_name,
+            )
+        )
+    return credentials

@@ -1,0 +1,39 @@
+"""Reads of the core app's protected records (the audit trail), always for an acting user."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from kejin.core.errors import ApplicationError
+from kejin.core.filters import AuditEventFilterSet
+from kejin.core.models import AuditEvent
+
+
+def audit_event_can_browse(*, user) -> bool:
+    """Whether ``user`` may browse the audit trail: platform admins and city officers."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "sees_whole_city", False)
+    )
+
+
+def audit_event_list(*, user, filters: Mapping | None = None) -> QuerySet[AuditEvent]:
+    """The audit trail, newest first, filtered by :class:`AuditEventFilterSet`.
+
+    Raises ``permission_denied`` for anyone but platform admins and city officers (the trail
+    is one collection; nobody sees part of it). Invalid filters are ignored here, as in the
+    other list selectors; callers that must report them (the API) validate the FilterSet first.
+    """
+    if not audit_event_can_browse(user=user):
+        raise ApplicationError.permission_denied(
+            _("只有平台管理员和市级部门工作人员可以查看审计日志。")
+        )
+    queryset = AuditEvent.objects.order_by("-created_at", "-id")
+    if filters:
+        filterset = AuditEventFilterSet(filters, queryset=queryset)
+        queryset = filterset.qs if filterset.is_valid() else queryset
+    return queryset

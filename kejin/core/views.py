@@ -1,0 +1,222 @@
+"""Pages of the core app: holiday schedules (list and entry) and the audit log.
+
+Holiday schedules extend the working-day calendar past chinese-calendar's data; officers see
+which coming years are counted from the library, from an entered schedule, or Monday–Friday
+only, and city officers and platform admins enter a year from the State Council's notice.
+The audit log is read through ``kejin.core.selectors`` (platform admins and city officers).
+An ApplicationError raised here becomes a page with its message (``kejin.core.middleware``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kejin.core.choices import ScheduleDayKind
+from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.filters import AuditEventFilterSet
+from kejin.core.forms import HolidayScheduleForm, schedule_lines
+from kejin.core.models import HolidaySchedule
+from kejin.core.selectors import audit_event_list
+from kejin.core.services import (
+    HOLIDAY_SCHEDULE_LAST_YEAR,
+    holiday_schedule_editable_by,
+    holiday_schedule_save,
+)
+from kejin.core.workdays import FALLBACK, LIBRARY, SCHEDULE, WorkdayCalendar, library_years
+
+AUDIT_PAGE_SIZE = 50
+# How many years ahead the schedule list checks (deadlines set today reach this far).
+YEARS_AHEAD = 2
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _require_schedule_reader(user) -> None:
+    """Holiday schedules are shown to city and county officers and platform admins."""
+    if not (user.is_officer or user.is_platform_admin):
+        raise ApplicationError.permission_denied(
+            _("节假日安排仅向市、县(市、区)工作人员和平台管理员开放。")
+        )
+
+
+def _require_schedule_editor(user) -> None:
+    if not holiday_schedule_editable_by(user):
+        raise ApplicationError.permission_denied(
+            _("只有市级部门工作人员和平台管理员可以录入节假日安排。")
+        )
+
+
+@login_required
+@require_GET
+def holiday_schedule_list(request):
+    """Where the working days of this year and the next two come from, and the entered schedules."""
+    _require_schedule_reader(request.user)
+    schedules = list(
+        HolidaySchedule.objects.select_related("entered_by").annotate(
+            holiday_count=Count("days", filter=Q(days__kind=ScheduleDayKind.HOLIDAY)),
+            workday_count=Count("days", filter=Q(days__kind=ScheduleDayKind.WORKDAY)),
+        )
+    )
+    by_year = {schedule.year: schedule for schedule in schedules}
+    calendar = WorkdayCalendar()
+    this_year = timezone.localdate().year
+    coming = []
+    for year in range(this_year, this_year + YEARS_AHEAD + 1):
+        coming.append(
+            {
+                "year": year,
+                "source": calendar.source(year),
+                "schedule": by_year.get(year),
+                "editable": year not in library_years() and year <= HOLIDAY_SCHEDULE_LAST_YEAR,
+            }
+        )
+    known = library_years()
+    context = {
+        "coming": coming,
+        "schedules": schedules,
+        "can_edit": holiday_schedule_editable_by(request.user),
+        "library_first": known[0],
+        "library_last": known[-1],
+        "next_year": _first_year_to_enter(by_year, after=max(known[-1], this_year - 1)),
+        "LIBRARY": LIBRARY,
+        "SCHEDULE": SCHEDULE,
+        "FALLBACK": FALLBACK,
+    }
+    return render(request, "core/holiday_schedule_list.html", context)
+
+
+def _first_year_to_enter(by_year: dict, *, after: int) -> int:
+    """The first year after ``after`` that has no schedule yet (what "enter" should open)."""
+    year = after + 1
+    while year in by_year:
+        year += 1
+    return year
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holiday_schedule_edit(request, year: int):
+    """Enter or replace the schedule of ``year``: one line per holiday or adjusted working day."""
+    _require_schedule_editor(request.user)
+    schedule = HolidaySchedule.objects.filter(year=year).first()
+    if request.method == "POST":
+        form = HolidayScheduleForm(request.POST, year=year)
+        if form.is_valid():
+            try:
+                saved = holiday_schedule_save(
+                    actor=request.user,
+                    year=year,
+                    notice=form.cleaned_data["notice"],
+                    days=form.schedule_days,
+                    ip_address=_client_ip(request),
+                )
+            except ApplicationError as error:
+                if error.code != ErrorCode.INVALID:
+                    raise
+                form.add_error(None, error.message)
+                for messages_ in error.fields.values():
+                    for message in messages_:
+                        form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("已保存%(year)s年节假日安排，共%(count)s天。")
+                    % {"year": saved.year, "count": len(form.schedule_days)},
+                )
+                return redirect("core:holiday_schedule_list")
+    else:
+        if schedule is not None:
+            initial = {"notice": schedule.notice, "days": schedule_lines(schedule.days.all())}
+        else:
+            initial = {
+                "notice": _("国务院办公厅关于%(year)s年部分节假日安排的通知") % {"year": year}
+            }
+        form = HolidayScheduleForm(initial=initial, year=year)
+    context = {
+        "form": form,
+        "year": year,
+        "schedule": schedule,
+        "in_library": year in library_years(),
+    }
+    return render(request, "core/holiday_schedule_form.html", context)
+
+
+@login_required
+@require_GET
+def audit_list(request):
+    """The audit log: filter by actor, action, object and dates; newest first, paginated."""
+    events = audit_event_list(user=request.user, filters=request.GET)
+    filterset = AuditEventFilterSet(request.GET or None, queryset=events.none())
+    for name in ("date_from", "date_to"):
+        filterset.form.fields[name].widget.input_type = "date"
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
+        "filter_form": filterset.form,
+        "filter_errors": filterset.form.errors if request.GET else {},
+        "list_url": reverse("core:audit_list"),
+        "rows": [_audit_row(event) for event in page.object_list],
+    }
+    return render(request, "core/audit_list.html", context)
+
+
+@login_required
+@require_GET
+def audit_detail(request, pk: int):
+    """One audit event with every changed field before and after."""
+    event = audit_event_list(user=request.user).filter(pk=pk).first()
+    if event is None:
+        raise ApplicationError.not_found()
+    return render(request, "core/audit_detail.html", {"event": event, "row": _audit_row(event)})
+
+
+def _audit_row(event) -> dict:
+    """An event with its changes as rows of (field, before, after), fields in a stable order.
+
+    Lists (such as a holiday schedule's days) also get the items removed and added, so that
+    a long list shows what changed rather than all of it twice.
+    """
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    changes = []
+    for name in dict.fromkeys([*after, *before]):
+        old, new = before.get(name), after.get(name)
+        row = {
+            "field": name,
+            "before": _shown(old) if name in before else "",
+            "after": _shown(new) if name in after else "",
+            "removed": [],
+            "added": [],
+        }
+        if isinstance(old, list) and isinstance(new, list):
+            row["removed"] = [_shown(item) for item in old if item not in new]
+            row["added"] = [_shown(item) for item in new if item not in old]
+        changes.append(row)
+    return {"event": event, "changes": changes}
+
+
+def _shown(value) -> str:
+    """A JSON value as text: lists one item per line, objects as JSON, None as ∅."""
+    if value is None:
+        return "∅"
+    if isinstance(value, list):
+        return "\n".join(_shown(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)

@@ -1,0 +1,330 @@
+"""Pages of the enterprise registry: list (with search, filters and an xlsx export), detail,
+the enterprise user's own record, and the create and edit forms.
+
+Every read goes through ``kejin.enterprises.selectors`` (scoped to the acting user) and every
+write through ``kejin.enterprises.services``. An ApplicationError raised here becomes a page
+with its message (``not_found`` a 404) in ``kejin.core.middleware``.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from kejin.core.choices import AuditAction
+from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.selectors import audit_event_can_browse, audit_event_list
+from kejin.enterprises.forms import EnterpriseForm, enterprise_filter_form
+from kejin.enterprises.models import Enterprise
+from kejin.enterprises.selectors import (
+    enterprise_editable_fields,
+    enterprise_get,
+    enterprise_list,
+)
+from kejin.enterprises.services import enterprise_create, enterprise_update
+
+PAGE_SIZE = 25
+RESULTS_ID = "enterprise-results"
+
+# Sortable columns: EnterpriseFilterSet's ordering key → column label.
+SORTABLE_COLUMNS = {
+    "name": gettext_lazy("企业名称"),
+    "founded_on": gettext_lazy("成立日期"),
+    "registered_capital": gettext_lazy("注册资本"),
+}
+
+
+def _require_registry_reader(user) -> None:
+    """The registry list and export are for city and county officers and platform admins."""
+    if not (user.is_officer or user.is_platform_admin):
+        raise ApplicationError.permission_denied(
+            _("企业名录仅向市、县(市、区)工作人员和平台管理员开放。")
+        )
+
+
+def _wants_partial(request, target: str) -> bool:
+    """An HTMX request that swaps only ``target`` (not a boosted page or a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
+
+
+def _sort_headers(current: str) -> dict[str, dict]:
+    """For each sortable column: the ordering a click asks for and the current direction."""
+    headers = {}
+    for key, label in SORTABLE_COLUMNS.items():
+        if current == key:
+            headers[key] = {"label": label, "next": f"-{key}", "direction": "asc"}
+        elif current == f"-{key}":
+            headers[key] = {"label": label, "next": key, "direction": "desc"}
+        else:
+            headers[key] = {"label": label, "next": key, "direction": ""}
+    return headers
+
+
+@login_required
+@require_GET
+def enterprise_list_view(request):
+    """The registry: search, filter, sort and page through the enterprises the user may see."""
+    _require_registry_reader(request.user)
+    enterprises = enterprise_list(user=request.user, filters=request.GET)
+    if enterprises.query.order_by:
+        # A stable order, so that a page never repeats or skips a row of ties.
+        enterprises = enterprises.order_by(*enterprises.query.order_by, "pk")
+    page = Paginator(enterprises, PAGE_SIZE).get_page(request.GET.get("page"))
+    ordering = request.GET.get("ordering", "")
+    context = {
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
+        "ordering": ordering,
+        "sort_headers": _sort_headers(ordering),
+        "list_url": reverse("enterprises:list"),
+        "results_id": RESULTS_ID,
+    }
+    if _wants_partial(request, RESULTS_ID):
+        template = "enterprises/_enterprise_results.html"
+    else:
+        template = "enterprises/enterprise_list.html"
+        context["filter_form"] = enterprise_filter_form(
+            user=request.user,
+            data=request.GET,
+            queryset=enterprises,
+            refresh_url=context["list_url"],
+        )
+        context["can_create"] = bool(enterprise_editable_fields(user=request.user, enterprise=None))
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+EXPORT_COLUMNS = [
+    gettext_lazy("统一社会信用代码"),
+    gettext_lazy("企业名称"),
+    gettext_lazy("所在县(市、区)"),
+    gettext_lazy("所在功能区"),
+    gettext_lazy("行业代码"),
+    gettext_lazy("行业名称"),
+    gettext_lazy("成立日期"),
+    gettext_lazy("企业规模"),
+    gettext_lazy("注册资本(元)"),
+    gettext_lazy("法定代表人"),
+    gettext_lazy("住所"),
+    gettext_lazy("联系电话"),
+]
+
+
+def _export_row(sheet, enterprise: Enterprise) -> list:
+    def text(value: str) -> WriteOnlyCell:
+        # Always text: a name starting with "=" must never become a formula.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
+    founded = WriteOnlyCell(sheet, value=enterprise.founded_on)
+    founded.number_format = "yyyy-mm-dd"
+    capital = WriteOnlyCell(sheet, value=enterprise.registered_capital)
+    capital.number_format = "#,##0.00"
+    return [
+        text(enterprise.uscc),
+        text(enterprise.name),
+        text(enterprise.county.name),
+        text(enterprise.zone.name if enterprise.zone_id else ""),
+        text(enterprise.industry.code),
+        text(enterprise.industry.name),
+        founded,
+        text(enterprise.get_size_display()),
+        capital,
+        text(enterprise.legal_representative),
+        text(enterprise.address),
+        text(enterprise.contact_phone),
+    ]
+
+
+@login_required
+@require_GET
+def enterprise_export_view(request):
+    """The filtered list as an xlsx workbook (capital in 元, as numbers), same scoping as the list."""
+    _require_registry_reader(request.user)
+    enterprises = enterprise_list(user=request.user, filters=request.GET)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("企业名录"))
+    sheet.append([str(label) for label in EXPORT_COLUMNS])
+    for enterprise in enterprises.iterator(chunk_size=2000):
+        sheet.append(_export_row(sheet, enterprise))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    filename = _("企业名录-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+AUDIT_EVENTS_SHOWN = 10
+# Reference-data foreign keys of an enterprise (region, industry), named in the audit trail.
+_FOREIGN_KEYS = {
+    field.name: field
+    for field in Enterprise._meta.concrete_fields
+    if field.is_relation and field.name in ("county", "zone", "industry")
+}
+
+
+def _audit_rows(events) -> list[dict]:
+    """Audit events with their changed fields by label, foreign keys shown by name."""
+    events = list(events)
+    related_ids: dict[str, set] = {}
+    for event in events:
+        for side in (event.before or {}, event.after or {}):
+            for name, value in side.items():
+                if value is not None and name in _FOREIGN_KEYS:
+                    related_ids.setdefault(name, set()).add(value)
+    names = {
+        name: _FOREIGN_KEYS[name].related_model._default_manager.in_bulk(ids)
+        for name, ids in related_ids.items()
+    }
+
+    def shown(name, value):
+        if value is None or value == "":
+            return "—"
+        if name in names:
+            return str(names[name].get(value, value))
+        return value
+
+    rows = []
+    for event in events:
+        changes = []
+        if event.action == AuditAction.UPDATE:
+            before, after = event.before or {}, event.after or {}
+            for name in after:
+                try:
+                    label = Enterprise._meta.get_field(name).verbose_name
+                except FieldDoesNotExist:
+                    label = name
+                changes.append(
+                    {
+                        "label": label,
+                        "before": shown(name, before.get(name)),
+                        "after": shown(name, after[name]),
+                    }
+                )
+        rows.append({"event": event, "changes": changes})
+    return rows
+
+
+@login_required
+@require_GET
+def enterprise_detail_view(request, pk: int):
+    """One enterprise's profile (404 if the user may not see it)."""
+    enterprise = enterprise_get(user=request.user, pk=pk)
+    context = {
+        "enterprise": enterprise,
+        "can_edit": bool(enterprise_editable_fields(user=request.user, enterprise=enterprise)),
+        "audit_filters": None,
+    }
+    if audit_event_can_browse(user=request.user):
+        # The trail is shown to those who may browse the whole trail (audit_event_list).
+        filters = {"object_type": Enterprise._meta.label_lower, "object_id": str(enterprise.pk)}
+        events = audit_event_list(user=request.user, filters=filters)[:AUDIT_EVENTS_SHOWN]
+        context["audit_events"] = _audit_rows(events)
+        context["audit_filters"] = filters
+    return render(request, "enterprises/enterprise_detail.html", context)
+
+
+@login_required
+@require_GET
+def enterprise_mine_view(request):
+    """An enterprise user's own record."""
+    if not request.user.enterprise_id:
+        raise Http404(_("您的账号未关联企业。"))
+    return redirect("enterprises:detail", pk=request.user.enterprise_id)
+
+
+def _form_data(form: EnterpriseForm) -> dict:
+    return {name: form.cleaned_data[name] for name in form.fields}
+
+
+def _attach_error(form, error: ApplicationError) -> None:
+    """Show a service's input error beside its fields; anything else is not the form's to show."""
+    if error.code != ErrorCode.INVALID and not error.fields:
+        raise error
+    for field, field_messages in error.fields.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, error.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_create_view(request):
+    """Register a new enterprise (officers in their scope, platform admins)."""
+    editable = enterprise_editable_fields(user=request.user, enterprise=None)
+    if not editable:
+        raise ApplicationError.permission_denied(_("您无权登记企业。"))
+    initial = {"county": request.user.county_id} if request.user.is_county_officer else {}
+    form = EnterpriseForm(
+        request.POST or None, user=request.user, editable_fields=editable, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = enterprise_create(
+                actor=request.user,
+                data=_form_data(form),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ApplicationError as error:
+            _attach_error(form, error)
+        else:
+            messages.success(request, _("企业“%(name)s”已登记。") % {"name": enterprise.name})
+            return redirect("enterprises:detail", pk=enterprise.pk)
+    return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit_view(request, pk: int):
+    """Edit an enterprise's record: only the fields the user may change are shown."""
+    enterprise = enterprise_get(user=request.user, pk=pk)
+    editable = enterprise_editable_fields(user=request.user, enterprise=enterprise)
+    if not editable:
+        raise ApplicationError.permission_denied(_("您无权修改该企业的信息。"))
+    # The form works on its own copy, so a rejected value never shows up as the page's title.
+    form = EnterpriseForm(
+        request.POST or None,
+        user=request.user,
+        editable_fields=editable,
+        instance=copy.copy(enterprise),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise_update(
+                actor=request.user,
+                enterprise=enterprise,
+                data=_form_data(form),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ApplicationError as error:
+            _attach_error(form, error)
+        else:
+            messages.success(request, _("企业信息已保存。"))
+            return redirect("enterprises:detail", pk=enterprise.pk)
+    return render(
+        request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise}
+    )

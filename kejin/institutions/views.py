@@ -1,0 +1,194 @@
+"""Pages of the institution directory: list (search, filters), detail with parent and branches,
+and the create and edit forms.
+
+Reads go through ``kejin.institutions.selectors``, writes through
+``kejin.institutions.services``; an ApplicationError becomes a page with its message
+(``not_found`` a 404) in ``kejin.core.middleware``.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.db.models.expressions import OrderBy
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.institutions.forms import InstitutionForm, institution_filter_form
+from kejin.institutions.selectors import (
+    institution_editable_fields,
+    institution_get,
+    institution_list,
+)
+from kejin.institutions.services import institution_create, institution_update
+
+PAGE_SIZE = 25
+RESULTS_ID = "institution-results"
+
+# Sortable columns: ordering key → (column label, order_by fields).
+SORTABLE_COLUMNS = {
+    "name": (gettext_lazy("机构名称"), ("name",)),
+    "kind": (gettext_lazy("机构类型"), ("kind", "name")),
+    "registered_capital": (gettext_lazy("注册资本"), ("registered_capital", "name")),
+}
+
+
+def _wants_partial(request, target: str) -> bool:
+    """An HTMX request that swaps only ``target`` (not a boosted page or a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
+
+
+def _ordering(value: str) -> tuple[str, list[OrderBy]]:
+    """The requested sort order if it names a sortable column (else the default), and its
+    ``order_by`` terms, ending with the primary key so that pages never overlap. Blank
+    capitals sort last either way, on SQLite and PostgreSQL alike."""
+    key = value.removeprefix("-")
+    if key not in SORTABLE_COLUMNS:
+        return "", [F("name").asc(), F("pk").asc()]
+    descending = value.startswith("-")
+    terms = [
+        F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+        for field in (*SORTABLE_COLUMNS[key][1], "pk")
+    ]
+    return value, terms
+
+
+def _sort_headers(current: str) -> dict[str, dict]:
+    """For each sortable column: the ordering a click asks for and the current direction."""
+    headers = {}
+    for key, (label, _fields) in SORTABLE_COLUMNS.items():
+        if current == key:
+            headers[key] = {"label": label, "next": f"-{key}", "direction": "asc"}
+        elif current == f"-{key}":
+            headers[key] = {"label": label, "next": key, "direction": "desc"}
+        else:
+            headers[key] = {"label": label, "next": key, "direction": ""}
+    return headers
+
+
+@login_required
+@require_GET
+def institution_list_view(request):
+    """The directory of financial institutions, for every signed-in user."""
+    ordering, order_by = _ordering(request.GET.get("ordering", ""))
+    institutions = institution_list(user=request.user, filters=request.GET).order_by(*order_by)
+    page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
+        "ordering": ordering,
+        "sort_headers": _sort_headers(ordering),
+        "list_url": reverse("institutions:list"),
+        "results_id": RESULTS_ID,
+    }
+    if _wants_partial(request, RESULTS_ID):
+        template = "institutions/_institution_results.html"
+    else:
+        template = "institutions/institution_list.html"
+        context["filter_form"] = institution_filter_form(
+            data=request.GET, queryset=institutions, refresh_url=context["list_url"]
+        )
+        context["can_create"] = bool(
+            institution_editable_fields(user=request.user, institution=None)
+        )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@login_required
+@require_GET
+def institution_detail_view(request, pk: int):
+    """One institution with its parent and its branches."""
+    institution = institution_get(user=request.user, pk=pk)
+    branches = institution_list(user=request.user, filters={"parent": str(institution.pk)})
+    context = {
+        "institution": institution,
+        "branches": branches.order_by("name", "pk"),
+        "can_edit": bool(institution_editable_fields(user=request.user, institution=institution)),
+    }
+    return render(request, "institutions/institution_detail.html", context)
+
+
+def _form_data(form: InstitutionForm) -> dict:
+    return {name: form.cleaned_data[name] for name in form.fields}
+
+
+def _attach_error(form, error: ApplicationError) -> None:
+    """Show a service's input error beside its fields; anything else is not the form's to show."""
+    if error.code != ErrorCode.INVALID and not error.fields:
+        raise error
+    for field, field_messages in error.fields.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, error.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_create_view(request):
+    """Add an institution to the directory (city officers and platform admins)."""
+    editable = institution_editable_fields(user=request.user, institution=None)
+    if not editable:
+        raise ApplicationError.permission_denied(_("您无权登记金融机构。"))
+    form = InstitutionForm(request.POST or None, user=request.user, editable_fields=editable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = institution_create(
+                actor=request.user,
+                data=_form_data(form),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ApplicationError as error:
+            _attach_error(form, error)
+        else:
+            messages.success(request, _("金融机构“%(name)s”已登记。") % {"name": institution.name})
+            return redirect("institutions:detail", pk=institution.pk)
+    return render(
+        request, "institutions/institution_form.html", {"form": form, "institution": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_edit_view(request, pk: int):
+    """Edit an institution's record: only the fields the user may change are shown."""
+    institution = institution_get(user=request.user, pk=pk)
+    editable = institution_editable_fields(user=request.user, institution=institution)
+    if not editable:
+        raise ApplicationError.permission_denied(_("您无权修改该金融机构的信息。"))
+    # The form works on its own copy, so a rejected value never shows up as the page's title.
+    form = InstitutionForm(
+        request.POST or None,
+        user=request.user,
+        editable_fields=editable,
+        instance=copy.copy(institution),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution_update(
+                actor=request.user,
+                institution=institution,
+                data=_form_data(form),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ApplicationError as error:
+            _attach_error(form, error)
+        else:
+            messages.success(request, _("金融机构信息已保存。"))
+            return redirect("institutions:detail", pk=institution.pk)
+    return render(
+        request, "institutions/institution_form.html", {"form": form, "institution": institution}
+    )

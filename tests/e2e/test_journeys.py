@@ -1,0 +1,277 @@
+"""Every role signs in through the login form in Chinese, lands on its own home page and
+visits every page of its menu; each page is checked (no other host, no CSP violation, no
+script error) and photographed to test-artifacts/screenshots/<role>-<page>.png."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import resolve
+from playwright.sync_api import expect
+
+from kejin.accounts.choices import Role
+from kejin.accounts.tests.factories import PASSWORD, UserFactory
+from kejin.core.audit import audit_record
+from kejin.core.choices import AuditAction
+from kejin.core.tests.factories import DepartmentFactory, IndustryFactory, RegionFactory
+from kejin.enterprises.tests.factories import EnterpriseFactory
+from kejin.institutions.tests.factories import InstitutionFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world():
+    """A small city: two counties, two industries, five enterprises, a bank with a branch."""
+    city = RegionFactory(code="330400", name="嘉兴市", level="city")
+    nanhu = RegionFactory(code="330402", name="南湖区", level="county", parent=city)
+    haining = RegionFactory(code="330481", name="海宁市", level="county", parent=city)
+    software_section = IndustryFactory(
+        code="I", name="信息传输、软件和信息技术服务业", level="section"
+    )
+    software = IndustryFactory(
+        code="65", name="软件和信息技术服务业", level="division", parent=software_section
+    )
+    manufacturing = IndustryFactory(code="C", name="制造业", level="section")
+    machinery = IndustryFactory(
+        code="34", name="通用设备制造业", level="division", parent=manufacturing
+    )
+    enterprises = [
+        EnterpriseFactory(
+            name="嘉兴星河智能科技有限公司",
+            county=nanhu,
+            industry=software,
+            size="small",
+            founded_on=datetime.date(2016, 4, 1),
+            legal_representative="张伟",
+        ),
+        EnterpriseFactory(
+            name="嘉兴南湖精密机械有限公司",
+            county=nanhu,
+            industry=machinery,
+            size="medium",
+            founded_on=datetime.date(2012, 9, 1),
+        ),
+        EnterpriseFactory(
+            name="嘉兴云帆软件有限公司",
+            county=nanhu,
+            industry=software,
+            size="micro",
+            founded_on=datetime.date(2021, 3, 15),
+        ),
+        EnterpriseFactory(
+            name="海宁经编新材料有限公司",
+            county=haining,
+            industry=machinery,
+            size="large",
+            founded_on=datetime.date(2008, 6, 1),
+        ),
+        EnterpriseFactory(
+            name="海宁光电科技有限公司",
+            county=haining,
+            industry=software,
+            size="small",
+            founded_on=datetime.date(2019, 11, 11),
+        ),
+    ]
+    bank = InstitutionFactory(name="嘉兴银行", kind="bank_branch", county=city)
+    branch = InstitutionFactory(name="嘉兴银行科技支行", parent=bank, county=nanhu)
+    tax = DepartmentFactory(
+        name="国家税务总局嘉兴市税务局",
+        kind="data_provider",
+        region=city,
+        provides_data="纳税信用等级、欠税公告、税收违法记录",
+    )
+    science = DepartmentFactory(name="嘉兴市科学技术局", region=city)
+    nanhu_science = DepartmentFactory(name="嘉兴市南湖区科学技术局", region=nanhu)
+    return {
+        "nanhu": nanhu,
+        "enterprise": enterprises[0],
+        "bank": bank,
+        "branch": branch,
+        "tax": tax,
+        "science": science,
+        "nanhu_science": nanhu_science,
+    }
+
+
+def make_user(role: str, world) -> object:
+    """A user of ``role`` in the small city, with the factories' password."""
+    username = f"e2e_{role}"
+    if role in (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF):
+        return UserFactory(
+            username=username, role=role, department=None, enterprise=world["enterprise"]
+        )
+    if role in (Role.INSTITUTION_MANAGER, Role.INSTITUTION_OFFICER):
+        return UserFactory(
+            username=username, role=role, department=None, institution=world["branch"]
+        )
+    if role == Role.CITY_OFFICER:
+        return UserFactory(username=username, role=role, department=world["science"])
+    if role == Role.COUNTY_OFFICER:
+        return UserFactory(
+            username=username, role=role, department=world["nanhu_science"], county=world["nanhu"]
+        )
+    if role == Role.DATA_PROVIDER:
+        return UserFactory(username=username, role=role, department=world["tax"])
+    admin = UserFactory(username=username, platform_admin=True)
+    audit_record(
+        actor=admin,
+        action=AuditAction.UPDATE,
+        instance=world["enterprise"],
+        before={"contact_phone": ""},
+        after={"contact_phone": "0573-82345678"},
+    )
+    return admin
+
+
+# What each role's home page must say (its heading, and a line only that page has).
+HOME_PAGES = {
+    Role.ENTERPRISE_ADMIN: ("嘉兴星河智能科技有限公司", "企业工作台"),
+    Role.ENTERPRISE_STAFF: ("嘉兴星河智能科技有限公司", "企业工作台"),
+    Role.INSTITUTION_MANAGER: ("嘉兴银行科技支行", "暂无推送给本机构的融资需求"),
+    Role.INSTITUTION_OFFICER: ("嘉兴银行科技支行", "暂无推送给本机构的融资需求"),
+    Role.CITY_OFFICER: ("嘉兴市科技企业概览", "各县(市、区)企业数"),
+    Role.COUNTY_OFFICER: ("南湖区科技企业概览", "按行业门类的企业数"),
+    Role.DATA_PROVIDER: ("国家税务总局嘉兴市税务局", "本部门提供的信用数据"),
+    Role.PLATFORM_ADMIN: ("平台运行概况", "最新审计事件"),
+}
+
+
+def page_name(url: str) -> str:
+    """A screenshot name for a page of ours: its URL name, e.g. ``enterprises-list``."""
+    match = resolve(urlsplit(url).path)
+    name = match.view_name.replace(":", "-").replace("_", "-")
+    return name or "page"
+
+
+def sign_in(page, live_server, check_page, username: str, screenshot_prefix: str) -> None:
+    """Sign in through the login form, the way a person does."""
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    expect(page.get_by_role("heading", name="科技金融综合服务平台")).to_be_visible()
+    check_page(f"{screenshot_prefix}-login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/")
+
+
+def menu_links(page) -> list[tuple[str, str]]:
+    """The menu's entries as (label, absolute URL)."""
+    links = page.locator("#main-nav a.nav-link")
+    return [
+        (links.nth(i).inner_text().strip(), links.nth(i).evaluate("a => a.href"))
+        for i in range(links.count())
+    ]
+
+
+EXPECTED_MENU = {
+    Role.ENTERPRISE_ADMIN: ["首页", "企业信息", "金融机构"],
+    Role.ENTERPRISE_STAFF: ["首页", "企业信息", "金融机构"],
+    Role.INSTITUTION_MANAGER: ["首页", "金融机构"],
+    Role.INSTITUTION_OFFICER: ["首页", "金融机构"],
+    Role.CITY_OFFICER: ["首页", "企业名录", "金融机构", "审计日志", "节假日安排"],
+    Role.COUNTY_OFFICER: ["首页", "企业名录", "金融机构", "节假日安排"],
+    Role.DATA_PROVIDER: ["首页", "金融机构"],
+    Role.PLATFORM_ADMIN: ["首页", "企业名录", "金融机构", "审计日志", "节假日安排", "后台管理"],
+}
+
+# On these list pages the journey also opens the first record (a link to /<app>/<id>/).
+FIRST_RECORD = {
+    "enterprises-list": r"^/enterprises/\d+/$",
+    "institutions-list": r"^/institutions/\d+/$",
+}
+_FIRST_LINK_JS = """
+(pattern) => {
+  const re = new RegExp(pattern);
+  const link = [...document.querySelectorAll("main a[href]")].find((a) => re.test(a.pathname));
+  return link ? link.getAttribute("href") : null;
+}
+"""
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_role_signs_in_lands_on_its_home_page_and_visits_its_menu(
+    page, live_server, check_page, world, role
+):
+    user = make_user(role, world)
+    prefix = role.value
+
+    sign_in(page, live_server, check_page, user.username, prefix)
+
+    heading, marker = HOME_PAGES[role]
+    expect(page.get_by_test_id("home-heading")).to_have_text(heading)
+    expect(page.get_by_text(marker).first).to_be_visible()
+    expect(page.get_by_test_id("user-menu")).to_contain_text(str(Role(role).label))
+    if role in (Role.CITY_OFFICER, Role.COUNTY_OFFICER):
+        # ECharts drew both charts on canvases.
+        expect(page.locator("[data-chart-ready='true'] canvas")).to_have_count(2)
+    check_page(f"{prefix}-home")
+
+    menu = menu_links(page)
+    assert [label for label, _ in menu] == EXPECTED_MENU[role]
+    for label, url in menu[1:]:
+        page.goto(url)
+        assert page.url.startswith(live_server.url), (label, page.url)
+        name = page_name(page.url)
+        expect(page.locator("h1").first).to_be_visible()
+        check_page(f"{prefix}-{name}")
+        record = FIRST_RECORD.get(name) and page.evaluate(_FIRST_LINK_JS, FIRST_RECORD[name])
+        if record:
+            page.locator(f'main a[href="{record}"]').first.click()
+            page.wait_for_url(re.compile(FIRST_RECORD[name].strip("^$") + r"(\?.*)?$"))
+            expect(page.locator("h1").first).to_be_visible()
+            check_page(f"{prefix}-{page_name(page.url)}")
+
+    page.goto(f"{live_server.url}/accounts/password/")
+    expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
+    check_page(f"{prefix}-password-change")
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+
+
+def test_county_officer_sees_only_their_county_in_the_browser(page, live_server, check_page, world):
+    user = make_user(Role.COUNTY_OFFICER, world)
+
+    sign_in(page, live_server, check_page, user.username, "county_officer-scope")
+
+    expect(page.get_by_test_id("kpi-total")).to_have_text("3")
+    expect(page.get_by_test_id("kpi-large")).to_have_text("0")
+
+
+def test_api_docs_use_no_other_host(page, live_server, check_page, world):
+    user = make_user(Role.CITY_OFFICER, world)
+    sign_in(page, live_server, check_page, user.username, "city_officer-api")
+
+    page.goto(f"{live_server.url}/api/docs/")
+
+    expect(page.locator(".swagger-ui .info .title")).to_be_visible()
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    check_page("city_officer-api-docs")
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="English catalogue (locale/en) is not written yet; passes once it translates the menu",
+)
+def test_language_switch_shows_english_navigation(page, live_server, check_page, world):
+    user = make_user(Role.CITY_OFFICER, world)
+    sign_in(page, live_server, check_page, user.username, "city_officer-zh")
+
+    page.locator("select[name='language']").select_option("en")
+    page.wait_for_load_state("networkidle")
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#main-nav a.nav-link").first).to_have_text("Home")
+    # No Chinese left in the menu (entries, language switch aside, user menu).
+    expect(page.locator("#main-nav .navbar-nav")).not_to_contain_text(re.compile("[\u4e00-\u9fff]"))
+    check_page("city_officer-home-en")
