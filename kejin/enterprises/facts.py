@@ -250,16 +250,21 @@ def iter_facts_frames(
     as_of: datetime.date | None = None,
     county_id: int | None = None,
     chunk_size: int = 50_000,
+    enterprise_id: int | None = None,
 ) -> Iterator[pl.DataFrame]:
     """Facts frames of at most ``chunk_size`` enterprises each, for evaluation year ``year``.
 
     ``as_of`` (default: the end of ``year``) dates the certificate and age facts. Memory is
     bounded by the chunk: three queries per chunk, no per-enterprise queries.
+    ``enterprise_id`` restricts every query to that one enterprise (a one-row frame, or none
+    if it does not exist), for explaining a single result.
     """
     as_of = as_of or datetime.date(year, 12, 31)
     last_id = 0
     while True:
-        enterprises = _fetch_enterprises(after_id=last_id, county_id=county_id, limit=chunk_size)
+        enterprises = _fetch_enterprises(
+            after_id=last_id, county_id=county_id, enterprise_id=enterprise_id, limit=chunk_size
+        )
         if enterprises.height == 0:
             return
         first, last_id = enterprises["enterprise_id"][0], enterprises["enterprise_id"][-1]
@@ -278,10 +283,18 @@ def build_facts_frame(
     as_of: datetime.date | None = None,
     county_id: int | None = None,
     chunk_size: int = 50_000,
+    enterprise_id: int | None = None,
 ) -> pl.DataFrame:
-    """The whole facts frame (all enterprises, or one county) for evaluation year ``year``."""
+    """The whole facts frame (all enterprises, one county, or one enterprise) for evaluation
+    year ``year``."""
     frames = list(
-        iter_facts_frames(year=year, as_of=as_of, county_id=county_id, chunk_size=chunk_size)
+        iter_facts_frames(
+            year=year,
+            as_of=as_of,
+            county_id=county_id,
+            chunk_size=chunk_size,
+            enterprise_id=enterprise_id,
+        )
     )
     if frames:
         return pl.concat(frames, how="vertical")
@@ -308,9 +321,16 @@ def _county_clause(county_id: int | None, column: str, params: list) -> str:
     return f" AND {column} = %s"
 
 
-def _fetch_enterprises(*, after_id: int, county_id: int | None, limit: int) -> pl.DataFrame:
+def _fetch_enterprises(
+    *, after_id: int, county_id: int | None, enterprise_id: int | None, limit: int
+) -> pl.DataFrame:
     params: list = [after_id]
     where = _county_clause(county_id, "county_id", params)
+    if enterprise_id is not None:
+        # The annual and certificate queries read ids between the chunk's first and last,
+        # which are then both this id.
+        params.append(enterprise_id)
+        where += " AND id = %s"
     params.append(limit)
     sql = (
         "SELECT id, county_id, founded_on FROM enterprises_enterprise "
