@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("kejin.accounts.api.urls")),
     path("", include("kejin.core.api.urls")),
+    path("", include("kejin.enterprises.imports.api_urls")),
     path("", include("kejin.enterprises.api.urls")),
     path("", include("kejin.institutions.api.urls")),
 ]

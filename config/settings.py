@@ -247,7 +247,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ImportKindEnum": "kejin.enterprises.choices.ImportKind",
+        "ImportStatusEnum": "kejin.enterprises.choices.ImportStatus",
+    },
 }
 
 # Celery: without a broker, tasks run eagerly in-process.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("accounts/", include("kejin.accounts.urls")),
+    path("enterprises/imports/", include("kejin.enterprises.imports.urls")),
     path("enterprises/", include("kejin.enterprises.urls")),
     path("institutions/", include("kejin.institutions.urls")),
     path("system/", include("kejin.core.urls")),

@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("登录")
     PASSWORD_CHANGE = "password_change", _("修改密码")
     READ_SENSITIVE = "read_sensitive", _("查阅敏感信息")
+    IMPORT = "import", _("批量导入")
 
 
 class ScheduleDayKind(models.TextChoices):

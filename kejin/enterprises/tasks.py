@@ -2,6 +2,9 @@
 
 from celery import shared_task
 
+# Registered here so a worker that autodiscovers kejin.enterprises.tasks knows it.
+from kejin.enterprises.imports.tasks import import_batch_run_task  # noqa: F401
+
 
 @shared_task(name="enterprises.registry_reevaluate")
 def registry_reevaluate_task(*, year: int, actor_id: int | None = None) -> int:
