@@ -7,5 +7,7 @@ urlpatterns = [
     path("", include("kejin.core.api.urls")),
     path("", include("kejin.enterprises.imports.api_urls")),
     path("", include("kejin.enterprises.api.urls")),
+    path("", include("kejin.enterprises.profile.api_urls")),
+    path("", include("kejin.enterprises.listing.api_urls")),
     path("", include("kejin.institutions.api.urls")),
 ]

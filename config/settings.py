@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImportKindEnum": "kejin.enterprises.choices.ImportKind",
         "ImportStatusEnum": "kejin.enterprises.choices.ImportStatus",
+        "OverrideKindEnum": "kejin.enterprises.choices.OverrideKind",
     },
 }
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("kejin.accounts.urls")),
     path("enterprises/imports/", include("kejin.enterprises.imports.urls")),
     path("enterprises/", include("kejin.enterprises.urls")),
+    path("enterprises/", include("kejin.enterprises.profile.urls")),
+    path("registry/", include("kejin.enterprises.listing.urls")),
     path("institutions/", include("kejin.institutions.urls")),
     path("system/", include("kejin.core.urls")),
     path("", include("kejin.web.urls")),

@@ -20,7 +20,10 @@ class InstitutionQuerySet(models.QuerySet):
 class Institution(TimeStampedModel):
     """A financial institution or one of its branches (``parent`` is the head or upper branch)."""
 
-    uscc = USCCField(unique=True)
+    uscc = USCCField(
+        unique=True,
+        error_messages={"unique": _("该统一社会信用代码已登记，不能重复登记；请先查找已有机构。")},
+    )
     name = models.CharField(_("机构名称"), max_length=128, db_index=True)
     kind = models.CharField(_("机构类型"), max_length=32, choices=InstitutionKind.choices)
     parent = models.ForeignKey(

@@ -57,8 +57,15 @@ class Indicator:
     points: Any = None
     format: str = "number"  # percent | number | count
 
+    @property
+    def scored(self) -> bool:
+        """Whether the indicator gives points (bands or a points expression), or only a value."""
+        return bool(self.bands) or self.points is not None
+
     def points_expression(self) -> Any:
-        """The JsonLogic expression giving this indicator's points."""
+        """The JsonLogic expression giving this indicator's points (None if it is not scored)."""
+        if not self.scored:
+            return None
         if self.points is not None:
             return self.points
         value = {"var": f"value.{self.id}"}
@@ -179,8 +186,9 @@ class RuleSet:
                 validate(ind.value, known, f"{self.id}.indicators.{ind.id}.value")
                 known.add(f"value.{ind.id}")
         for ind in self.indicators:
-            validate(ind.points_expression(), known, f"{self.id}.indicators.{ind.id}.points")
-        known |= {f"points.{i.id}" for i in self.indicators}
+            if ind.scored:
+                validate(ind.points_expression(), known, f"{self.id}.indicators.{ind.id}.points")
+        known |= {f"points.{i.id}" for i in self.indicators if i.scored}
         for comp in self.components:
             validate(comp.points, known, f"{self.id}.components.{comp.id}")
         known |= {f"component.{c.id}" for c in self.components} | {"score"}
@@ -206,9 +214,10 @@ class RuleSet:
         ]
         if values:
             lf = lf.with_columns(values)
-        if self.indicators:
+        scored = [i for i in self.indicators if i.scored]
+        if scored:
             lf = lf.with_columns(
-                [to_polars(i.points_expression()).alias(f"points.{i.id}") for i in self.indicators]
+                [to_polars(i.points_expression()).alias(f"points.{i.id}") for i in scored]
             )
         if self.components:
             lf = lf.with_columns(
@@ -261,8 +270,9 @@ class RuleSet:
             if ind.value is not None:
                 row[f"value.{ind.id}"] = evaluate(ind.value, row)
         for ind in self.indicators:
-            points = evaluate(ind.points_expression(), row)
-            row[f"points.{ind.id}"] = points
+            points = evaluate(ind.points_expression(), row) if ind.scored else None
+            if ind.scored:
+                row[f"points.{ind.id}"] = points
             value = row.get(f"value.{ind.id}")
             band = ind.band_for(value)
             indicators.append(
@@ -273,7 +283,7 @@ class RuleSet:
                     display=_formatter(ind.format)(value) if ind.value is not None else None,
                     band=ind.band_label(band) if band is not None else None,
                     points=points,
-                    facts=_used(ind.value if ind.value is not None else ind.points, facts),
+                    facts=self._used(ind.value if ind.value is not None else ind.points, facts),
                 )
             )
         components = []
@@ -290,7 +300,11 @@ class RuleSet:
         status = _status(
             [c.met for c in conditions], [c.met for c in direct], passed.met if passed else True
         )
-        undecided = [i.facts for i in indicators if i.points is None]
+        undecided = [
+            i.facts
+            for i, ind in zip(indicators, self.indicators, strict=True)
+            if (i.points if ind.scored else i.value) is None
+        ]
         undecided += [c.facts for c in (*conditions, *direct) if c.met is None]
         missing = sorted(
             {name for used in undecided for name, value in used.items() if value is None}
@@ -307,14 +321,39 @@ class RuleSet:
             missing_facts=missing,
         )
 
-    @staticmethod
-    def _condition_result(cond: Condition, row: dict, facts: dict) -> ConditionResult:
+    def _condition_result(self, cond: Condition, row: dict, facts: dict) -> ConditionResult:
         met = evaluate(cond.test, row)
         if met is None and cond.if_missing is not None:
             met = cond.if_missing
         return ConditionResult(
-            cond.id, cond.label, None if met is None else bool(met), _used(cond.test, facts)
+            cond.id, cond.label, None if met is None else bool(met), self._used(cond.test, facts)
         )
+
+    def _used(self, expr: Any, facts: dict) -> dict[str, Any]:
+        """The source facts an expression reads, with their values; a stage column
+        (``value.x``, ``points.x``…) stands for the facts behind it."""
+        if expr is None:
+            return {}
+        names: set[str] = set()
+        pending = set(variables(expr))
+        by_id = {i.id: i for i in self.indicators}
+        while pending:
+            name = pending.pop()
+            stage, _, key = name.partition(".")
+            if name in self.facts:
+                names.add(name)
+            elif stage in ("value", "points") and key in by_id:
+                indicator = by_id[key]
+                pending |= variables(indicator.value) if indicator.value is not None else set()
+                if stage == "points" and indicator.points is not None:
+                    pending |= variables(indicator.points)
+            elif stage == "component":
+                comp = next((c for c in self.components if c.id == key), None)
+                pending |= variables(comp.points) if comp else set()
+            elif name == "score":
+                for comp in self.components:
+                    pending |= variables(comp.points)
+        return {name: facts.get(name) for name in self.facts if name in names}
 
 
 def _condition_expr(cond: Condition, prefix: str | None) -> pl.Expr:
@@ -346,13 +385,6 @@ def _kleene_any(values: list[bool | None]) -> bool | None:
     if any(v is True for v in values):
         return True
     return None if any(v is None for v in values) else False
-
-
-def _used(expr: Any, facts: dict) -> dict[str, Any]:
-    """The source facts an expression reads, with their values (stage columns left out)."""
-    if expr is None:
-        return {}
-    return {name: facts.get(name) for name in sorted(variables(expr)) if "." not in name}
 
 
 def _formatter(kind: str):

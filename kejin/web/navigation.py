@@ -28,6 +28,8 @@ def navigation_for(user) -> list[NavItem]:
     if user.sees_whole_city or user.is_county_officer:
         items.append(NavItem(_("企业名录"), "enterprises:list"))
         items.append(NavItem(_("数据导入"), "imports:list"))
+    if user.is_officer or user.is_platform_admin:
+        items.append(NavItem(_("名单库"), "listing:list"))
     items.append(NavItem(_("金融机构"), "institutions:list"))
     if user.sees_whole_city:
         items.append(NavItem(_("审计日志"), "core:audit_list"))

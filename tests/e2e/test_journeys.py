@@ -174,10 +174,19 @@ EXPECTED_MENU = {
     Role.ENTERPRISE_STAFF: ["首页", "企业信息", "金融机构"],
     Role.INSTITUTION_MANAGER: ["首页", "金融机构"],
     Role.INSTITUTION_OFFICER: ["首页", "金融机构"],
-    Role.CITY_OFFICER: ["首页", "企业名录", "金融机构", "审计日志", "节假日安排"],
-    Role.COUNTY_OFFICER: ["首页", "企业名录", "金融机构", "节假日安排"],
+    Role.CITY_OFFICER: ["首页", "企业名录", "数据导入", "名单库", "金融机构", "审计日志", "节假日安排"],
+    Role.COUNTY_OFFICER: ["首页", "企业名录", "数据导入", "名单库", "金融机构", "节假日安排"],
     Role.DATA_PROVIDER: ["首页", "金融机构"],
-    Role.PLATFORM_ADMIN: ["首页", "企业名录", "金融机构", "审计日志", "节假日安排", "后台管理"],
+    Role.PLATFORM_ADMIN: [
+        "首页",
+        "企业名录",
+        "数据导入",
+        "名单库",
+        "金融机构",
+        "审计日志",
+        "节假日安排",
+        "后台管理",
+    ],
 }
 
 # On these list pages the journey also opens the first record (a link to /<app>/<id>/).

@@ -83,7 +83,7 @@ class AnnualFacts(TimeStampedModel):
         indexes = [models.Index(fields=["year", "enterprise"])]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.year}"
+        return f"{self.enterprise} {self.year}年"
 
 
 class Certificate(TimeStampedModel):

@@ -32,7 +32,10 @@ class EnterpriseQuerySet(models.QuerySet):
 class Enterprise(TimeStampedModel):
     """An enterprise, identified by its unified social credit code."""
 
-    uscc = USCCField(unique=True)
+    uscc = USCCField(
+        unique=True,
+        error_messages={"unique": _("该统一社会信用代码已登记，不能重复登记；请先查找已有企业。")},
+    )
     name = models.CharField(_("企业名称"), max_length=128, db_index=True)
     county = models.ForeignKey(
         "core.Region",

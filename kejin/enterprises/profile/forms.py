@@ -1,0 +1,149 @@
+"""Forms of the profile pages: one year's facts, a certificate, the year pickers.
+
+Forms parse and show; the services (``annual_facts_save``, ``certificate_*``) check the same
+rules again and write.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kejin.enterprises.facts import CATALOGUE
+from kejin.enterprises.models import AnnualFacts, Certificate
+from kejin.enterprises.profile.display import FACT_GROUPS, provenance_display
+from kejin.enterprises.profile.selectors import FACT_NAMES
+
+
+def _style(form: forms.Form) -> None:
+    """Bootstrap classes on every widget."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class _MarksInvalid:
+    """Bootstrap's red outline on every field that has an error (the form's own or a
+    service's, added with ``add_error``)."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", "").split():
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class _FlagSelect(forms.NullBooleanSelect):
+    """是 / 否 / 未填报 (empty: not known, which is not the same as 否)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", _("未填报")), ("true", _("是")), ("false", _("否")))
+
+
+def _fact_field(name: str) -> forms.Field:
+    model_field = AnnualFacts._meta.get_field(name)
+    kind = CATALOGUE[name].dtype.__name__
+    options = {"label": model_field.verbose_name, "required": False}
+    if kind == "Boolean":
+        return forms.NullBooleanField(widget=_FlagSelect(), **options)
+    if kind == "Float64":
+        return forms.DecimalField(max_digits=18, decimal_places=2, min_value=0, **options)
+    if name == "innovation_score":
+        return forms.IntegerField(min_value=0, max_value=100, **options)
+    return forms.IntegerField(min_value=0, **options)
+
+
+class AnnualFactsForm(_MarksInvalid, forms.Form):
+    """One year's facts. ``locked`` (fact → reason, from ``annual_facts_locked``) are shown
+    disabled with their reason; the rest are the writer's to set or clear."""
+
+    as_of = forms.DateField(
+        label=_("数据时点"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("这些数值所对应的日期，例如年报或汇算清缴的日期；默认今天。"),
+        required=False,
+    )
+
+    def __init__(self, *args, facts: AnnualFacts | None, locked: dict[str, str], **kwargs):
+        initial = kwargs.pop("initial", {}) or {}
+        if facts is not None:
+            initial = {**{name: getattr(facts, name) for name in FACT_NAMES}, **initial}
+        initial.setdefault("as_of", timezone.localdate())
+        super().__init__(*args, initial=initial, **kwargs)
+        provenance = (facts.provenance or {}) if facts is not None else {}
+        self.groups = []
+        for heading, names in FACT_GROUPS:
+            group = []
+            for name in names:
+                field = _fact_field(name)
+                meaning = CATALOGUE[name].meaning
+                if name in locked:
+                    field.disabled = True
+                    field.help_text = f"{meaning}。{locked[name]}"
+                else:
+                    field.help_text = meaning
+                self.fields[name] = field
+                group.append(name)
+            self.groups.append({"heading": heading, "names": group})
+        self.provenance = {name: provenance_display(provenance.get(name)) for name in FACT_NAMES}
+        _style(self)
+
+    def grouped_fields(self) -> list[dict]:
+        """The fields under their headings, each bound field with its current provenance."""
+        return [
+            {
+                "heading": group["heading"],
+                "fields": [
+                    {"field": self[name], "provenance": self.provenance.get(name)}
+                    for name in group["names"]
+                ],
+            }
+            for group in self.groups
+        ]
+
+    def values(self) -> dict:
+        """The facts the writer may set, as the service takes them (disabled fields left out)."""
+        return {
+            name: self.cleaned_data.get(name)
+            for name, field in self.fields.items()
+            if name != "as_of" and not field.disabled
+        }
+
+
+class CertificateForm(_MarksInvalid, forms.ModelForm):
+    """A certificate or recognition of an enterprise."""
+
+    class Meta:
+        model = Certificate
+        fields = ["kind", "number", "issuer", "valid_from", "valid_to"]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "valid_to": _("长期有效的可不填；高新技术企业证书有效期为三年。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def _post_clean(self):
+        # The service validates the certificate (and words the messages); the form only parses.
+        pass
+
+
+class YearForm(forms.Form):
+    """Picks a fiscal year from ``years`` (newest first)."""
+
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, _("%(year)s年") % {"year": y}) for y in years]
+        _style(self)
