@@ -174,7 +174,15 @@ EXPECTED_MENU = {
     Role.ENTERPRISE_STAFF: ["首页", "企业信息", "金融机构"],
     Role.INSTITUTION_MANAGER: ["首页", "金融机构"],
     Role.INSTITUTION_OFFICER: ["首页", "金融机构"],
-    Role.CITY_OFFICER: ["首页", "企业名录", "数据导入", "名单库", "金融机构", "审计日志", "节假日安排"],
+    Role.CITY_OFFICER: [
+        "首页",
+        "企业名录",
+        "数据导入",
+        "名单库",
+        "金融机构",
+        "审计日志",
+        "节假日安排",
+    ],
     Role.COUNTY_OFFICER: ["首页", "企业名录", "数据导入", "名单库", "金融机构", "节假日安排"],
     Role.DATA_PROVIDER: ["首页", "金融机构"],
     Role.PLATFORM_ADMIN: [

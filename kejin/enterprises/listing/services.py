@@ -169,7 +169,7 @@ def registry_override_lift(
     """End an override (with a reason): its target goes back to what the rules compute, at
     once. Lifting an override already lifted is a ``conflict``. Audited."""
     locked = (
-        RegistryOverride.objects.select_for_update()
+        RegistryOverride.objects.select_for_update(of=("self",))
         .select_related("enterprise", "stage", "label", "created_by", "lifted_by")
         .get(pk=override.pk)
     )
