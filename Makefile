@@ -45,7 +45,8 @@ bench: install
 	$(PY) -m bench
 
 messages: install
-	cd kejin && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages -l en
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='test-artifacts/*'
+	$(PY) manage.py compilemessages -l en --ignore='.venv/*'
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kejin.enterprises.choices import OverrideKind, RegistryEventKind, RunStatus
@@ -89,11 +90,13 @@ def registry_reevaluate(
     rules = ListRules.load()
     summary: Counter = Counter()
     try:
-        for facts in iter_facts_frames(year=year, as_of=as_of, chunk_size=chunk_size):
-            computed = registry_compute(facts, on=as_of, rules=rules)
-            with transaction.atomic():
-                _apply_chunk(computed, run=run, rules=rules, summary=summary, as_of=as_of)
-            run.enterprises += computed.height
+        # Event reasons are stored text: always in the platform's language, whoever runs it.
+        with translation.override(settings.LANGUAGE_CODE):
+            for facts in iter_facts_frames(year=year, as_of=as_of, chunk_size=chunk_size):
+                computed = registry_compute(facts, on=as_of, rules=rules)
+                with transaction.atomic():
+                    _apply_chunk(computed, run=run, rules=rules, summary=summary, as_of=as_of)
+                run.enterprises += computed.height
     except Exception as exc:
         run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
         run.finished_at = timezone.now()

@@ -276,10 +276,6 @@ def test_api_docs_use_no_other_host(page, live_server, check_page, world):
     check_page("city_officer-api-docs")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="English catalogue (locale/en) is not written yet; passes once it translates the menu",
-)
 def test_language_switch_shows_english_navigation(page, live_server, check_page, world):
     user = make_user(Role.CITY_OFFICER, world)
     sign_in(page, live_server, check_page, user.username, "city_officer-zh")
