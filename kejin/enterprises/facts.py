@@ -239,9 +239,18 @@ _ENTERPRISE_SCHEMA = {"enterprise_id": pl.Int64, "county_id": pl.Int64, "founded
 
 def _sql_value(fact: Fact, table: str) -> str:
     # Money is NUMERIC in the database; read it as a double so no Decimal objects are made.
+    # Flags as integers (cast to booleans in polars): no per-value conversion in Python.
     if fact.dtype is _MONEY:
         return f"CAST({table}.{fact.name} AS DOUBLE PRECISION)"
+    if fact.dtype is _FLAG:
+        return f"CAST({table}.{fact.name} AS INTEGER)"
     return f"{table}.{fact.name}"
+
+
+def _sql_date(expression: str) -> str:
+    # SQLite hands a DATE column to Django's per-value converter; cast to text it comes back
+    # as the ISO string, which polars parses for the whole column at once.
+    return f"CAST({expression} AS TEXT)" if connection.vendor == "sqlite" else expression
 
 
 def iter_facts_frames(
@@ -308,10 +317,26 @@ def build_facts_frame(
 
 
 def _fetch(sql: str, params: list, schema: dict) -> pl.DataFrame:
+    """Rows of ``sql`` as a frame of ``schema``; dates may come as ISO text, flags as 0/1."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    # What the database hands over (see _sql_value and _sql_date), cast below.
+    fetched = {pl.Boolean: pl.Int64}
+    if connection.vendor == "sqlite":
+        fetched[pl.Date] = pl.Utf8
+    frame = pl.DataFrame(
+        rows,
+        schema={name: fetched.get(dtype, dtype) for name, dtype in schema.items()},
+        orient="row",
+    )
+    casts = []
+    for name, dtype in schema.items():
+        if dtype == pl.Date and frame.schema[name] == pl.Utf8:
+            casts.append(pl.col(name).str.to_date("%Y-%m-%d"))
+        elif frame.schema[name] != dtype:
+            casts.append(pl.col(name).cast(dtype))
+    return frame.with_columns(casts) if casts else frame
 
 
 def _county_clause(county_id: int | None, column: str, params: list) -> str:
@@ -319,6 +344,13 @@ def _county_clause(county_id: int | None, column: str, params: list) -> str:
         return ""
     params.append(county_id)
     return f" AND {column} = %s"
+
+
+def _county_join(county_id: int | None, table: str) -> str:
+    # The enterprise is joined only to filter by county (the foreign key guarantees it exists).
+    if county_id is None:
+        return ""
+    return f" JOIN enterprises_enterprise e ON e.id = {table}.enterprise_id"
 
 
 def _fetch_enterprises(
@@ -333,24 +365,41 @@ def _fetch_enterprises(
         where += " AND id = %s"
     params.append(limit)
     sql = (
-        "SELECT id, county_id, founded_on FROM enterprises_enterprise "
+        f"SELECT id, county_id, {_sql_date('founded_on')} FROM enterprises_enterprise "
         f"WHERE id > %s{where} ORDER BY id LIMIT %s"
     )
     return _fetch(sql, params, _ENTERPRISE_SCHEMA)
 
 
 def _annual_schema() -> dict:
-    return {"enterprise_id": pl.Int64, "year": pl.Int64, **{f.name: f.dtype for f in ANNUAL_FACTS}}
+    """One row per enterprise with facts in the three years: the evaluation year's facts
+    and the three-year sums."""
+    return {
+        "enterprise_id": pl.Int64,
+        **{f.name: f.dtype for f in ANNUAL_FACTS},
+        **dict.fromkeys(_SUMMED_3Y.values(), _MONEY),
+    }
 
 
 def _fetch_annual(*, first_id: int, last_id: int, year: int, county_id: int | None) -> pl.DataFrame:
+    # One row per enterprise with facts in the three years: the database sums the three
+    # years (missing when no year has the value) and joins the evaluation year's row, so a
+    # third of the values of every year's row cross into Python.
+    sums = ", ".join(
+        f"SUM(CAST(s.{source} AS DOUBLE PRECISION)) AS {target}"
+        for source, target in _SUMMED_3Y.items()
+    )
     columns = ", ".join(_sql_value(f, "a") for f in ANNUAL_FACTS)
     params: list = [first_id, last_id, year - 2, year]
     where = _county_clause(county_id, "e.county_id", params)
+    params.append(year)
     sql = (
-        f"SELECT a.enterprise_id, a.year, {columns} FROM enterprises_annualfacts a "
-        "JOIN enterprises_enterprise e ON e.id = a.enterprise_id "
-        f"WHERE a.enterprise_id BETWEEN %s AND %s AND a.year BETWEEN %s AND %s{where}"
+        f"SELECT w.enterprise_id, {columns}, {', '.join(_SUMMED_3Y.values())} FROM ("
+        f"SELECT s.enterprise_id, {sums} FROM enterprises_annualfacts s"
+        f"{_county_join(county_id, 's')} "
+        f"WHERE s.enterprise_id BETWEEN %s AND %s AND s.year BETWEEN %s AND %s{where} "
+        "GROUP BY s.enterprise_id) w "
+        "LEFT JOIN enterprises_annualfacts a ON a.enterprise_id = w.enterprise_id AND a.year = %s"
     )
     return _fetch(sql, params, _annual_schema())
 
@@ -361,8 +410,8 @@ def _fetch_certificates(
     params: list = [first_id, last_id, as_of, as_of]
     where = _county_clause(county_id, "e.county_id", params)
     sql = (
-        "SELECT c.enterprise_id, c.kind, c.valid_from FROM enterprises_certificate c "
-        "JOIN enterprises_enterprise e ON e.id = c.enterprise_id "
+        f"SELECT c.enterprise_id, c.kind, {_sql_date('c.valid_from')} "
+        f"FROM enterprises_certificate c{_county_join(county_id, 'c')} "
         "WHERE c.enterprise_id BETWEEN %s AND %s AND c.valid_from <= %s "
         f"AND (c.valid_to IS NULL OR c.valid_to >= %s){where}"
     )
@@ -377,28 +426,16 @@ def _assemble(
     year: int,
     as_of: datetime.date,
 ) -> pl.DataFrame:
-    current = annual.filter(pl.col("year") == year).drop("year")
-    # Sums over the years present; missing (not 0) when no year has the value.
-    three_years = annual.group_by("enterprise_id").agg(
-        [
-            pl.when(pl.col(src).count() > 0).then(pl.col(src).sum()).otherwise(None).alias(dst)
-            for src, dst in _SUMMED_3Y.items()
-        ]
-    )
-    frame = (
-        enterprises.join(current, on="enterprise_id", how="left")
-        .join(three_years, on="enterprise_id", how="left")
-        .with_columns(
-            pl.lit(True).alias("resident_enterprise"),
-            ((pl.lit(as_of) - pl.col("founded_on")).dt.total_days() / 365.25).alias(
-                "years_registered"
-            ),
-            # Missing when neither IP count is known.
-            pl.when(pl.col("ip_class1").is_null() & pl.col("ip_class2").is_null())
-            .then(None)
-            .otherwise(pl.col("ip_class1").fill_null(0) + pl.col("ip_class2").fill_null(0) > 0)
-            .alias("core_ip_owned"),
-        )
+    frame = enterprises.join(
+        annual, on="enterprise_id", how="left", maintain_order="left"
+    ).with_columns(
+        pl.lit(True).alias("resident_enterprise"),
+        ((pl.lit(as_of) - pl.col("founded_on")).dt.total_days() / 365.25).alias("years_registered"),
+        # Missing when neither IP count is known.
+        pl.when(pl.col("ip_class1").is_null() & pl.col("ip_class2").is_null())
+        .then(None)
+        .otherwise(pl.col("ip_class1").fill_null(0) + pl.col("ip_class2").fill_null(0) > 0)
+        .alias("core_ip_owned"),
     )
     flags = []
     for kind, (name, within_years) in _CERTIFICATE_FACTS.items():

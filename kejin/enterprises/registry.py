@@ -126,10 +126,10 @@ def _apply_chunk(
 
 def _write_recognition(computed: pl.DataFrame, *, run, lo: int, hi: int, summary: Counter) -> None:
     current = {
-        (r.enterprise_id, r.ruleset): (r.status, r.score)
+        (r.enterprise_id, r.ruleset): (r.status, r.score, r.year)
         for r in RecognitionResult.objects.filter(
             enterprise_id__gte=lo, enterprise_id__lte=hi
-        ).only("enterprise_id", "ruleset", "status", "score")
+        ).only("enterprise_id", "ruleset", "status", "score", "year")
     }
     changed = []
     for ruleset in rulesets_on(run.as_of):
@@ -140,7 +140,7 @@ def _write_recognition(computed: pl.DataFrame, *, run, lo: int, hi: int, summary
         for row in computed.select(columns).iter_rows():
             enterprise_id, status = row[0], row[1]
             score = row[2] if score_column else None
-            if current.get((enterprise_id, ruleset.id)) != (status, score):
+            if current.get((enterprise_id, ruleset.id)) != (status, score, run.year):
                 changed.append(
                     RecognitionResult(
                         enterprise_id=enterprise_id,

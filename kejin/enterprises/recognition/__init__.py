@@ -51,11 +51,9 @@ def recognition_evaluate_frame(
         columns = [pl.col("status").alias(f"{ruleset.id}.status")]
         if ruleset.components:
             columns.append(pl.col("score").alias(f"{ruleset.id}.score"))
-        outputs.append(evaluated.select("enterprise_id", *columns))
-    result = lazy.select("enterprise_id")
-    for output in outputs:
-        result = result.join(output, on="enterprise_id", how="left")
-    return result.collect()
+        outputs.append(evaluated.select(columns))
+    # Each rule set only adds columns, so its rows line up with the frame's: no join needed.
+    return pl.concat([lazy.select("enterprise_id"), *outputs], how="horizontal").collect()
 
 
 def recognition_explain(facts: dict, *, on: datetime.date) -> list[Explanation]:

@@ -146,3 +146,12 @@ def test_chunked_run_gives_the_same_result_as_one_chunk():
     registry_reevaluate(year=2024, chunk_size=2)
     assert RegistryEntry.objects.filter(on_list=True).count() == 5
     assert RegistryEvent.objects.filter(enterprise__in=enterprises, kind="entry").count() == 5
+
+
+def test_a_new_data_year_with_the_same_result_updates_the_recorded_year():
+    enterprise = _enterprise_with_facts()
+    AnnualFacts.objects.create(enterprise=enterprise, year=2025, **QUALIFYING)
+    registry_reevaluate(year=2024)
+    registry_reevaluate(year=2025)
+    result = RecognitionResult.objects.get(enterprise=enterprise, ruleset="tech_sme")
+    assert (result.status, result.year) == ("qualified", 2025)

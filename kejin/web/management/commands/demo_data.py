@@ -1,8 +1,10 @@
 """``manage.py demo_data``: load seeded, realistic demo data for every module and print the logins.
 
-Idempotent: enterprises and institutions are upserted by USCC and users by username, so a
-second run with the same options leaves the same rows and counts (it resets the demo users'
-passwords, roles and lock-outs). Seeded: ``--seed`` fixes every generated value. Fast: bulk
+Idempotent: enterprises and institutions are upserted by USCC, users by username, annual
+facts by enterprise and year and certificates by enterprise, kind and number, so a second run
+with the same options leaves the same rows and counts (it resets the demo users' passwords,
+roles and lock-outs; the list is re-evaluated for the last year only, which records no
+change). Seeded: ``--seed`` fixes every generated value. Fast: bulk
 upserts in batches. Atomic: all or nothing.
 
 Demo data is written with bulk operations and is **not audited**: it stands for records that
@@ -22,6 +24,11 @@ from django.db import transaction
 
 from kejin.accounts.demo import DemoCredential, demo_users
 from kejin.enterprises.demo import DemoReferenceMissing, demo_enterprises
+from kejin.enterprises.demo_facts import (
+    demo_annual_facts,
+    demo_list_size,
+    demo_registry_evaluate,
+)
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.demo import demo_institutions
 
@@ -80,12 +87,18 @@ class Command(BaseCommand):
                         i for i in institution_rows if i.kind == InstitutionKind.TECH_SUB_BRANCH
                     ),
                 )
+                # Three years of facts, then the list evaluated for 2023 and 2024 (entries
+                # and a history of changes); a re-run re-evaluates 2024 only.
+                facts = demo_annual_facts(rng_seed=seed, enterprises=enterprise_rows)
+                demo_registry_evaluate()
+                on_list = demo_list_size()
         except DemoReferenceMissing as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：企业 {len(enterprise_rows)} 家，金融机构 {len(institution_rows)} 家，"
-                f"演示账号 {len(credentials)} 个（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
+                f"演示账号 {len(credentials)} 个，企业年度数据 {facts.annual_facts} 条，"
+                f"名单库在库企业 {on_list} 家（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
             )
         )
         self.stdout.write(credentials_table(credentials))
