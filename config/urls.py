@@ -19,3 +19,5 @@ urlpatterns = [
     path("system/", include("kejin.core.urls")),
     path("", include("kejin.web.urls")),
 ]
+
+handler404 = "kejin.core.handlers.page_not_found"

@@ -398,3 +398,13 @@ def test_audit_selector_refuses_others_and_ignores_invalid_filters():
 
     assert list(audit_event_list(user=officer, filters={"action": "nonsense"})) == [event]
     assert list(audit_event_list(user=officer, filters={"action": "create"})) == []
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_url_answers_in_the_error_shape(client, settings):
+    settings.DEBUG = False
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "未找到该记录，或您无权查看。", "fields": {}}
+    }

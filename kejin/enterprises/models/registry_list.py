@@ -241,11 +241,17 @@ class RegistryOverride(TimeStampedModel):
                     | Q(kind=OverrideKind.LABEL, stage__isnull=True, label__isnull=False)
                 ),
             ),
+            # One active override per target. Two partial constraints rather than one with
+            # nulls_distinct=False, which SQLite does not support.
             models.UniqueConstraint(
-                fields=["enterprise", "kind", "label"],
-                condition=Q(lifted_at__isnull=True),
-                name="override_one_active_per_target",
-                nulls_distinct=False,
+                fields=["enterprise", "kind"],
+                condition=Q(lifted_at__isnull=True, label__isnull=True),
+                name="override_one_active_per_enterprise_target",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "label"],
+                condition=Q(lifted_at__isnull=True, label__isnull=False),
+                name="override_one_active_per_label",
             ),
         ]
 
