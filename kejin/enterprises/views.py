@@ -9,26 +9,21 @@ with its message (``not_found`` a 404) in ``kejin.core.middleware``.
 from __future__ import annotations
 
 import copy
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from kejin.core.choices import AuditAction
-from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.errors import ApplicationError
 from kejin.core.selectors import audit_event_can_browse, audit_event_list
 from kejin.enterprises.forms import EnterpriseForm, enterprise_filter_form
 from kejin.enterprises.models import Enterprise
@@ -38,6 +33,8 @@ from kejin.enterprises.selectors import (
     enterprise_list,
 )
 from kejin.enterprises.services import enterprise_create, enterprise_update
+from kejin.web.forms import form_add_service_error
+from kejin.web.lists import list_page_response, xlsx_formatted, xlsx_response, xlsx_text
 
 PAGE_SIZE = 25
 RESULTS_ID = "enterprise-results"
@@ -58,25 +55,6 @@ def _require_registry_reader(user) -> None:
         )
 
 
-def _wants_partial(request, target: str) -> bool:
-    """An HTMX request that swaps only ``target`` (not a boosted page or a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
-
-
-def _sort_headers(current: str) -> dict[str, dict]:
-    """For each sortable column: the ordering a click asks for and the current direction."""
-    headers = {}
-    for key, label in SORTABLE_COLUMNS.items():
-        if current == key:
-            headers[key] = {"label": label, "next": f"-{key}", "direction": "asc"}
-        elif current == f"-{key}":
-            headers[key] = {"label": label, "next": key, "direction": "desc"}
-        else:
-            headers[key] = {"label": label, "next": key, "direction": ""}
-    return headers
-
-
 @login_required
 @require_GET
 def enterprise_list_view(request):
@@ -86,31 +64,28 @@ def enterprise_list_view(request):
     if enterprises.query.order_by:
         # A stable order, so that a page never repeats or skips a row of ties.
         enterprises = enterprises.order_by(*enterprises.query.order_by, "pk")
-    page = Paginator(enterprises, PAGE_SIZE).get_page(request.GET.get("page"))
-    ordering = request.GET.get("ordering", "")
-    context = {
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "ellipsis": Paginator.ELLIPSIS,
-        "ordering": ordering,
-        "sort_headers": _sort_headers(ordering),
-        "list_url": reverse("enterprises:list"),
-        "results_id": RESULTS_ID,
-    }
-    if _wants_partial(request, RESULTS_ID):
-        template = "enterprises/_enterprise_results.html"
-    else:
-        template = "enterprises/enterprise_list.html"
-        context["filter_form"] = enterprise_filter_form(
-            user=request.user,
-            data=request.GET,
-            queryset=enterprises,
-            refresh_url=context["list_url"],
-        )
-        context["can_create"] = bool(enterprise_editable_fields(user=request.user, enterprise=None))
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    list_url = reverse("enterprises:list")
+
+    def full_page_context() -> dict:
+        return {
+            "filter_form": enterprise_filter_form(
+                user=request.user, data=request.GET, queryset=enterprises, refresh_url=list_url
+            ),
+            "can_create": bool(enterprise_editable_fields(user=request.user, enterprise=None)),
+        }
+
+    return list_page_response(
+        request,
+        queryset=enterprises,
+        page_size=PAGE_SIZE,
+        ordering=request.GET.get("ordering", ""),
+        sort_columns=SORTABLE_COLUMNS,
+        list_url=list_url,
+        results_id=RESULTS_ID,
+        results_template="enterprises/_enterprise_results.html",
+        page_template="enterprises/enterprise_list.html",
+        full_page_context=full_page_context,
+    )
 
 
 EXPORT_COLUMNS = [
@@ -130,29 +105,19 @@ EXPORT_COLUMNS = [
 
 
 def _export_row(sheet, enterprise: Enterprise) -> list:
-    def text(value: str) -> WriteOnlyCell:
-        # Always text: a name starting with "=" must never become a formula.
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-
-    founded = WriteOnlyCell(sheet, value=enterprise.founded_on)
-    founded.number_format = "yyyy-mm-dd"
-    capital = WriteOnlyCell(sheet, value=enterprise.registered_capital)
-    capital.number_format = "#,##0.00"
     return [
-        text(enterprise.uscc),
-        text(enterprise.name),
-        text(enterprise.county.name),
-        text(enterprise.zone.name if enterprise.zone_id else ""),
-        text(enterprise.industry.code),
-        text(enterprise.industry.name),
-        founded,
-        text(enterprise.get_size_display()),
-        capital,
-        text(enterprise.legal_representative),
-        text(enterprise.address),
-        text(enterprise.contact_phone),
+        xlsx_text(sheet, enterprise.uscc),
+        xlsx_text(sheet, enterprise.name),
+        xlsx_text(sheet, enterprise.county.name),
+        xlsx_text(sheet, enterprise.zone.name if enterprise.zone_id else ""),
+        xlsx_text(sheet, enterprise.industry.code),
+        xlsx_text(sheet, enterprise.industry.name),
+        xlsx_formatted(sheet, enterprise.founded_on, "yyyy-mm-dd"),
+        xlsx_text(sheet, enterprise.get_size_display()),
+        xlsx_formatted(sheet, enterprise.registered_capital, "#,##0.00"),
+        xlsx_text(sheet, enterprise.legal_representative),
+        xlsx_text(sheet, enterprise.address),
+        xlsx_text(sheet, enterprise.contact_phone),
     ]
 
 
@@ -167,14 +132,8 @@ def enterprise_export_view(request):
     sheet.append([str(label) for label in EXPORT_COLUMNS])
     for enterprise in enterprises.iterator(chunk_size=2000):
         sheet.append(_export_row(sheet, enterprise))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     filename = _("企业名录-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
+    return xlsx_response(workbook, filename)
 
 
 AUDIT_EVENTS_SHOWN = 10
@@ -260,17 +219,6 @@ def _form_data(form: EnterpriseForm) -> dict:
     return {name: form.cleaned_data[name] for name in form.fields}
 
 
-def _attach_error(form, error: ApplicationError) -> None:
-    """Show a service's input error beside its fields; anything else is not the form's to show."""
-    if error.code != ErrorCode.INVALID and not error.fields:
-        raise error
-    for field, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_create_view(request):
@@ -290,7 +238,7 @@ def enterprise_create_view(request):
                 ip_address=request.META.get("REMOTE_ADDR"),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, _("企业“%(name)s”已登记。") % {"name": enterprise.name})
             return redirect("enterprises:detail", pk=enterprise.pk)
@@ -321,7 +269,7 @@ def enterprise_edit_view(request, pk: int):
                 ip_address=request.META.get("REMOTE_ADDR"),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, _("企业信息已保存。"))
             return redirect("enterprises:detail", pk=enterprise.pk)

@@ -12,17 +12,15 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.db.models.expressions import OrderBy
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.errors import ApplicationError
 from kejin.institutions.forms import InstitutionForm, institution_filter_form
 from kejin.institutions.selectors import (
     institution_editable_fields,
@@ -30,6 +28,8 @@ from kejin.institutions.selectors import (
     institution_list,
 )
 from kejin.institutions.services import institution_create, institution_update
+from kejin.web.forms import form_add_service_error
+from kejin.web.lists import list_page_response
 
 PAGE_SIZE = 25
 RESULTS_ID = "institution-results"
@@ -40,12 +40,6 @@ SORTABLE_COLUMNS = {
     "kind": (gettext_lazy("机构类型"), ("kind", "name")),
     "registered_capital": (gettext_lazy("注册资本"), ("registered_capital", "name")),
 }
-
-
-def _wants_partial(request, target: str) -> bool:
-    """An HTMX request that swaps only ``target`` (not a boosted page or a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
 
 
 def _ordering(value: str) -> tuple[str, list[OrderBy]]:
@@ -63,48 +57,34 @@ def _ordering(value: str) -> tuple[str, list[OrderBy]]:
     return value, terms
 
 
-def _sort_headers(current: str) -> dict[str, dict]:
-    """For each sortable column: the ordering a click asks for and the current direction."""
-    headers = {}
-    for key, (label, _fields) in SORTABLE_COLUMNS.items():
-        if current == key:
-            headers[key] = {"label": label, "next": f"-{key}", "direction": "asc"}
-        elif current == f"-{key}":
-            headers[key] = {"label": label, "next": key, "direction": "desc"}
-        else:
-            headers[key] = {"label": label, "next": key, "direction": ""}
-    return headers
-
-
 @login_required
 @require_GET
 def institution_list_view(request):
     """The directory of financial institutions, for every signed-in user."""
     ordering, order_by = _ordering(request.GET.get("ordering", ""))
     institutions = institution_list(user=request.user, filters=request.GET).order_by(*order_by)
-    page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "ellipsis": Paginator.ELLIPSIS,
-        "ordering": ordering,
-        "sort_headers": _sort_headers(ordering),
-        "list_url": reverse("institutions:list"),
-        "results_id": RESULTS_ID,
-    }
-    if _wants_partial(request, RESULTS_ID):
-        template = "institutions/_institution_results.html"
-    else:
-        template = "institutions/institution_list.html"
-        context["filter_form"] = institution_filter_form(
-            data=request.GET, queryset=institutions, refresh_url=context["list_url"]
-        )
-        context["can_create"] = bool(
-            institution_editable_fields(user=request.user, institution=None)
-        )
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    list_url = reverse("institutions:list")
+
+    def full_page_context() -> dict:
+        return {
+            "filter_form": institution_filter_form(
+                data=request.GET, queryset=institutions, refresh_url=list_url
+            ),
+            "can_create": bool(institution_editable_fields(user=request.user, institution=None)),
+        }
+
+    return list_page_response(
+        request,
+        queryset=institutions,
+        page_size=PAGE_SIZE,
+        ordering=ordering,
+        sort_columns={key: label for key, (label, _fields) in SORTABLE_COLUMNS.items()},
+        list_url=list_url,
+        results_id=RESULTS_ID,
+        results_template="institutions/_institution_results.html",
+        page_template="institutions/institution_list.html",
+        full_page_context=full_page_context,
+    )
 
 
 @login_required
@@ -125,17 +105,6 @@ def _form_data(form: InstitutionForm) -> dict:
     return {name: form.cleaned_data[name] for name in form.fields}
 
 
-def _attach_error(form, error: ApplicationError) -> None:
-    """Show a service's input error beside its fields; anything else is not the form's to show."""
-    if error.code != ErrorCode.INVALID and not error.fields:
-        raise error
-    for field, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def institution_create_view(request):
@@ -152,7 +121,7 @@ def institution_create_view(request):
                 ip_address=request.META.get("REMOTE_ADDR"),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, _("金融机构“%(name)s”已登记。") % {"name": institution.name})
             return redirect("institutions:detail", pk=institution.pk)
@@ -185,7 +154,7 @@ def institution_edit_view(request, pk: int):
                 ip_address=request.META.get("REMOTE_ADDR"),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, _("金融机构信息已保存。"))
             return redirect("institutions:detail", pk=institution.pk)

@@ -22,3 +22,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 _("第%(page)s页不存在，请从第1页开始翻页。") % {"page": page},
                 fields={self.page_query_param: [_("页码无效或超出范围。")]},
             ) from exc
+
+
+def paginated_response(view, rows):
+    """The requested page of ``rows`` as ``{count, next, previous, results}``, each row
+    formatted by the view's serializer."""
+    page = view.paginate_queryset(rows)
+    return view.get_paginated_response(view.get_serializer(page, many=True).data)

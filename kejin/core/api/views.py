@@ -24,13 +24,33 @@ REFERENCE_TAG = "reference 参考数据"
 AUDIT_TAG = "audit 审计"
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=[REFERENCE_TAG],
-        summary="行政区划列表 (List regions)",
-        description="省、市、县(市、区)及功能区，按区划代码排序。Filter by `level` and `parent` code.",
-        responses={200: RegionSerializer(many=True), **error_responses(400, 401, 404)},
+def _reference_list_schema(*, summary: str, description: str, serializer):
+    """The schema of a reference-data list: filterable, so a bad filter is a 400."""
+    return extend_schema_view(
+        get=extend_schema(
+            tags=[REFERENCE_TAG],
+            summary=summary,
+            description=description,
+            responses={200: serializer(many=True), **error_responses(400, 401, 404)},
+        )
     )
+
+
+def _reference_detail_schema(*, summary: str, serializer):
+    """The schema of one reference-data record, looked up by its code."""
+    return extend_schema_view(
+        get=extend_schema(
+            tags=[REFERENCE_TAG],
+            summary=summary,
+            responses={200: serializer, **error_responses(401, 404)},
+        )
+    )
+
+
+@_reference_list_schema(
+    summary="行政区划列表 (List regions)",
+    description="省、市、县(市、区)及功能区，按区划代码排序。Filter by `level` and `parent` code.",
+    serializer=RegionSerializer,
 )
 class RegionListView(generics.ListAPIView):
     """Regions (GB/T 2260 divisions and functional zones), for any signed-in user."""
@@ -40,12 +60,8 @@ class RegionListView(generics.ListAPIView):
     queryset = Region.objects.select_related("parent", "reports_to")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=[REFERENCE_TAG],
-        summary="行政区划详情 (Get a region by code)",
-        responses={200: RegionSerializer, **error_responses(401, 404)},
-    )
+@_reference_detail_schema(
+    summary="行政区划详情 (Get a region by code)", serializer=RegionSerializer
 )
 class RegionDetailView(generics.RetrieveAPIView):
     serializer_class = RegionSerializer
@@ -53,13 +69,10 @@ class RegionDetailView(generics.RetrieveAPIView):
     lookup_field = "code"
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=[REFERENCE_TAG],
-        summary="国民经济行业列表 (List industries, GB/T 4754-2017)",
-        description="门类、大类(及以下)。Filter by `level` and `parent` code.",
-        responses={200: IndustrySerializer(many=True), **error_responses(400, 401, 404)},
-    )
+@_reference_list_schema(
+    summary="国民经济行业列表 (List industries, GB/T 4754-2017)",
+    description="门类、大类(及以下)。Filter by `level` and `parent` code.",
+    serializer=IndustrySerializer,
 )
 class IndustryListView(generics.ListAPIView):
     """Industries of GB/T 4754-2017, for any signed-in user."""
@@ -69,12 +82,8 @@ class IndustryListView(generics.ListAPIView):
     queryset = Industry.objects.select_related("parent")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=[REFERENCE_TAG],
-        summary="国民经济行业详情 (Get an industry by code)",
-        responses={200: IndustrySerializer, **error_responses(401, 404)},
-    )
+@_reference_detail_schema(
+    summary="国民经济行业详情 (Get an industry by code)", serializer=IndustrySerializer
 )
 class IndustryDetailView(generics.RetrieveAPIView):
     serializer_class = IndustrySerializer
@@ -82,13 +91,10 @@ class IndustryDetailView(generics.RetrieveAPIView):
     lookup_field = "code"
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=[REFERENCE_TAG],
-        summary="部门列表 (List departments)",
-        description="政府部门、金融管理部门、数据源部门。Filter by `kind` and `region` code.",
-        responses={200: DepartmentSerializer(many=True), **error_responses(400, 401, 404)},
-    )
+@_reference_list_schema(
+    summary="部门列表 (List departments)",
+    description="政府部门、金融管理部门、数据源部门。Filter by `kind` and `region` code.",
+    serializer=DepartmentSerializer,
 )
 class DepartmentListView(generics.ListAPIView):
     """Government, regulator and data-provider departments, for any signed-in user."""
@@ -98,12 +104,8 @@ class DepartmentListView(generics.ListAPIView):
     queryset = Department.objects.select_related("region")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=[REFERENCE_TAG],
-        summary="部门详情 (Get a department by code)",
-        responses={200: DepartmentSerializer, **error_responses(401, 404)},
-    )
+@_reference_detail_schema(
+    summary="部门详情 (Get a department by code)", serializer=DepartmentSerializer
 )
 class DepartmentDetailView(generics.RetrieveAPIView):
     serializer_class = DepartmentSerializer

@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from kejin.core.api.errors import error_responses
+from kejin.core.api.pagination import paginated_response
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import ImportKind
 from kejin.enterprises.imports.selectors import (
@@ -111,8 +112,7 @@ class ImportBatchListView(generics.GenericAPIView):
     def get(self, request):
         if not import_batch_can_create(user=request.user):
             raise ApplicationError.permission_denied()
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return paginated_response(self, self.get_queryset())
 
     @extend_schema(
         tags=[IMPORTS_TAG],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -34,6 +33,7 @@ from kejin.enterprises.imports.templates import (
     import_template_workbook,
     template_filename,
 )
+from kejin.web.lists import page_context
 
 PAGE_SIZE = 25
 ERRORS_SHOWN = 200
@@ -103,18 +103,11 @@ def import_template_view(request, kind: str):
 def import_batch_list_view(request):
     """The batches the user may see, newest first."""
     _require_importer(request.user)
-    page = Paginator(import_batch_list(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
     return render(
         request,
         "enterprises/imports/batch_list.html",
         {
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
-            ),
-            "ellipsis": Paginator.ELLIPSIS,
+            **page_context(request, import_batch_list(user=request.user), PAGE_SIZE),
             "list_url": request.path,
         },
     )

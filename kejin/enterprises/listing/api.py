@@ -18,6 +18,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from kejin.core.api.errors import error_responses
+from kejin.core.api.pagination import paginated_response
 from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import OverrideKind, RegistryEventKind
@@ -266,6 +267,12 @@ class LabelSerializer(serializers.ModelSerializer):
 # --- views --------------------------------------------------------------------------------
 
 
+def _require_rule_editor(user) -> None:
+    """Only city officers create labels or change the stages' and labels' rules (403)."""
+    if not selectors.registry_can_edit_rules(user=user):
+        raise ApplicationError.permission_denied()
+
+
 class RegistryFilterBackend(DjangoFilterBackend):
     """EnterpriseFilterSet with the list's default: on the list unless ``on_list`` is given."""
 
@@ -302,8 +309,7 @@ class RegistryEntryListView(generics.GenericAPIView):
         queryset = self.filter_queryset(self.get_queryset())
         if queryset.query.order_by:
             queryset = queryset.order_by(*queryset.query.order_by, "pk")
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return paginated_response(self, queryset)
 
 
 class RegistryEntryDetailView(generics.GenericAPIView):
@@ -340,8 +346,7 @@ class RegistryHistoryView(generics.GenericAPIView):
     def get(self, request, enterprise_id: int):
         enterprise = selectors.registry_entry_get(user=request.user, enterprise_id=enterprise_id)
         events = selectors.registry_event_list(user=request.user, enterprise=enterprise)
-        page = self.paginate_queryset(events.select_related("enterprise"))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return paginated_response(self, events.select_related("enterprise"))
 
 
 class RegistryOverrideListView(generics.GenericAPIView):
@@ -551,8 +556,7 @@ class EvaluationRunEventListView(generics.GenericAPIView):
                 }
             )
         events = selectors.evaluation_run_event_list(user=request.user, run=run, kind=kind)
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return paginated_response(self, events)
 
 
 class GrowthStageListView(generics.GenericAPIView):
@@ -600,8 +604,7 @@ class GrowthStageDetailView(generics.GenericAPIView):
     )
     def patch(self, request, code: str):
         stage = selectors.growth_stage_get(user=request.user, code=code)
-        if not selectors.registry_can_edit_rules(user=request.user):
-            raise ApplicationError.permission_denied()
+        _require_rule_editor(request.user)
         serializer = self.get_serializer(stage, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         stage = services.growth_stage_update(
@@ -639,8 +642,7 @@ class LabelListView(generics.GenericAPIView):
         responses={201: LabelSerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request):
-        if not selectors.registry_can_edit_rules(user=request.user):
-            raise ApplicationError.permission_denied()
+        _require_rule_editor(request.user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         label = services.label_create(
@@ -679,8 +681,7 @@ class LabelDetailView(generics.GenericAPIView):
     )
     def patch(self, request, code: str):
         label = selectors.label_get(user=request.user, code=code)
-        if not selectors.registry_can_edit_rules(user=request.user):
-            raise ApplicationError.permission_denied()
+        _require_rule_editor(request.user)
         serializer = self.get_serializer(label, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

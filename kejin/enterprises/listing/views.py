@@ -10,23 +10,18 @@ page with its message (``not_found`` a 404) in ``kejin.core.middleware``.
 from __future__ import annotations
 
 import copy
-import io
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.enterprises.choices import OverrideKind, RegistryEventKind
@@ -40,6 +35,13 @@ from kejin.enterprises.listing.forms import (
     registry_filter_form,
 )
 from kejin.enterprises.recognition import rulesets
+from kejin.web.lists import (
+    list_page_response,
+    page_context,
+    xlsx_formatted,
+    xlsx_response,
+    xlsx_text,
+)
 
 PAGE_SIZE = 25
 EVENTS_PAGE_SIZE = 50
@@ -61,34 +63,6 @@ SUMMARY_LABELS = {
 
 def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
-
-
-def _wants_partial(request, target: str) -> bool:
-    """An HTMX request that swaps only ``target`` (not a boosted page or a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
-
-
-def _sort_headers(current: str) -> dict[str, dict]:
-    """For each sortable column: the ordering a click asks for and the current direction."""
-    headers = {}
-    for key, label in SORTABLE_COLUMNS.items():
-        if current == key:
-            headers[key] = {"label": label, "next": f"-{key}", "direction": "asc"}
-        elif current == f"-{key}":
-            headers[key] = {"label": label, "next": key, "direction": "desc"}
-        else:
-            headers[key] = {"label": label, "next": key, "direction": ""}
-    return headers
-
-
-def _page(request, queryset, size: int) -> dict:
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    return {
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "ellipsis": Paginator.ELLIPSIS,
-    }
 
 
 def _recognition_columns() -> list[dict]:
@@ -136,45 +110,34 @@ def registry_list_view(request):
         # A stable order, so that a page never repeats or skips a row of ties.
         enterprises = enterprises.order_by(*enterprises.query.order_by, "pk")
     columns = _recognition_columns()
-    ordering = request.GET.get("ordering", "")
-    context = {
-        **_page(request, enterprises, PAGE_SIZE),
-        "ordering": ordering,
-        "sort_headers": _sort_headers(ordering),
-        "list_url": reverse("listing:list"),
-        "results_id": RESULTS_ID,
-        "filter_form_id": FILTER_FORM_ID,
-        "columns": columns,
-    }
-    context["rows"] = [_row(enterprise, columns) for enterprise in context["page"].object_list]
-    if _wants_partial(request, RESULTS_ID):
-        template = "enterprises/listing/_entry_results.html"
-    else:
-        template = "enterprises/listing/registry_list.html"
-        context["filter_form"] = registry_filter_form(
-            user=user,
-            data=selectors.registry_filter_data(request.GET),
-            queryset=enterprises,
-            refresh_url=context["list_url"],
-        )
-        context["counts"] = selectors.registry_counts(user=user)
-        context["can_run"] = selectors.registry_can_run(user=user)
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    list_url = reverse("listing:list")
 
+    def full_page_context() -> dict:
+        return {
+            "filter_form": registry_filter_form(
+                user=user,
+                data=selectors.registry_filter_data(request.GET),
+                queryset=enterprises,
+                refresh_url=list_url,
+            ),
+            "counts": selectors.registry_counts(user=user),
+            "can_run": selectors.registry_can_run(user=user),
+        }
 
-def _text(sheet, value: str) -> WriteOnlyCell:
-    # Always text: a name starting with "=" must never become a formula.
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
-
-
-def _date(sheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = "yyyy-mm-dd"
-    return cell
+    return list_page_response(
+        request,
+        queryset=enterprises,
+        page_size=PAGE_SIZE,
+        ordering=request.GET.get("ordering", ""),
+        sort_columns=SORTABLE_COLUMNS,
+        list_url=list_url,
+        results_id=RESULTS_ID,
+        results_template="enterprises/listing/_entry_results.html",
+        page_template="enterprises/listing/registry_list.html",
+        context={"filter_form_id": FILTER_FORM_ID, "columns": columns},
+        page_rows=lambda objects: [_row(enterprise, columns) for enterprise in objects],
+        full_page_context=full_page_context,
+    )
 
 
 @login_required
@@ -205,29 +168,23 @@ def registry_export_view(request):
         row = _row(enterprise, columns)
         entry = row["entry"]
         cells = [
-            _text(sheet, enterprise.uscc),
-            _text(sheet, enterprise.name),
-            _text(sheet, enterprise.county.name),
-            _text(sheet, enterprise.industry.code),
-            _text(sheet, enterprise.industry.name),
-            _text(sheet, _("是") if entry and entry.on_list else _("否")),
-            _text(sheet, entry.stage.name if entry and entry.stage else ""),
-            _text(sheet, "、".join(label.name for label in row["labels"])),
-            _date(sheet, entry.since if entry else None),
+            xlsx_text(sheet, enterprise.uscc),
+            xlsx_text(sheet, enterprise.name),
+            xlsx_text(sheet, enterprise.county.name),
+            xlsx_text(sheet, enterprise.industry.code),
+            xlsx_text(sheet, enterprise.industry.name),
+            xlsx_text(sheet, _("是") if entry and entry.on_list else _("否")),
+            xlsx_text(sheet, entry.stage.name if entry and entry.stage else ""),
+            xlsx_text(sheet, "、".join(label.name for label in row["labels"])),
+            xlsx_formatted(sheet, entry.since if entry else None, "yyyy-mm-dd"),
         ]
         for column, result in zip(columns, row["recognitions"], strict=True):
-            cells.append(_text(sheet, result.get_status_display() if result else ""))
+            cells.append(xlsx_text(sheet, result.get_status_display() if result else ""))
             if column["scored"]:
                 cells.append(result.score if result else None)
         sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     filename = _("名单库-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
+    return xlsx_response(workbook, filename)
 
 
 # --- one enterprise's panel ---------------------------------------------------------------
@@ -265,7 +222,10 @@ def override_list_view(request):
     overrides = selectors.registry_override_list(
         user=user, filters={"status": status, "kind": kind}
     )
-    context = {**_page(request, overrides, PAGE_SIZE), "list_url": reverse("listing:override_list")}
+    context = {
+        **page_context(request, overrides, PAGE_SIZE),
+        "list_url": reverse("listing:override_list"),
+    }
     context["rows"] = [
         {
             "override": override,
@@ -375,7 +335,7 @@ def _summary(counts: dict) -> list[tuple[str, str, int]]:
 
 def _run_list_page(request, *, start_form=None, status: int = 200):
     runs = selectors.evaluation_run_list(user=request.user)
-    context = {**_page(request, runs, PAGE_SIZE), "list_url": reverse("listing:run_list")}
+    context = {**page_context(request, runs, PAGE_SIZE), "list_url": reverse("listing:run_list")}
     context["rows"] = [
         {"run": run, "summary": _summary(run.summary or {})} for run in context["page"].object_list
     ]
@@ -430,7 +390,7 @@ def run_detail_view(request, pk: int):
         kind = ""
     events = selectors.evaluation_run_event_list(user=request.user, run=run, kind=kind or None)
     context = {
-        **_page(request, events, EVENTS_PAGE_SIZE),
+        **page_context(request, events, EVENTS_PAGE_SIZE),
         "list_url": reverse("listing:run_detail", args=[run.pk]),
         "run": run,
         "summary": _summary(run.summary or {}),

@@ -16,6 +16,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from kejin.core.api.errors import error_responses
+from kejin.core.api.pagination import paginated_response
 from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import CertificateKind, FactSource, RecognitionStatus
@@ -223,8 +224,7 @@ class EnterpriseFactsListView(generics.GenericAPIView):
     )
     def get(self, request, pk: int):
         facts = annual_facts_for(user=request.user, enterprise_id=pk)
-        page = self.paginate_queryset(facts)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return paginated_response(self, facts)
 
 
 class EnterpriseFactsYearView(generics.GenericAPIView):
@@ -294,8 +294,7 @@ class EnterpriseCertificateListView(generics.GenericAPIView):
     )
     def get(self, request, pk: int):
         certificates = certificates_for(user=request.user, enterprise_id=pk)
-        page = self.paginate_queryset(certificates)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return paginated_response(self, certificates)
 
     @extend_schema(
         tags=[PROFILE_TAG],

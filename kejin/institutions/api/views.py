@@ -12,6 +12,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from kejin.core.api.errors import error_responses
+from kejin.core.api.pagination import paginated_response
 from kejin.core.api.writes import client_ip_address, require_editable_fields
 from kejin.institutions.api.serializers import InstitutionSerializer
 from kejin.institutions.filters import InstitutionFilterSet
@@ -42,8 +43,7 @@ class InstitutionListView(generics.GenericAPIView):
     )
     def get(self, request):
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return paginated_response(self, queryset)
 
     @extend_schema(
         tags=[INSTITUTIONS_TAG],
