@@ -360,3 +360,16 @@ def test_favicon_ico_points_at_the_platform_icon(client):
 
     assert response.status_code == 301
     assert response["Location"] == "/static/kejin/favicon.svg"
+
+
+def test_pages_speak_chinese_whatever_the_browser_asks_until_english_is_chosen(client):
+    from django.conf import settings
+
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    assert "登录" in response.content.decode()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response["Content-Language"] == "en"
+    assert "登录" not in response.content.decode().split("<main", 1)[1]
