@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils import timezone
 
 from kejin.core.models import AuditEvent
 
@@ -15,6 +16,8 @@ from kejin.core.models import AuditEvent
 def _jsonable(value):
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
         return str(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).isoformat()  # Asia/Shanghai, as people read it
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, models.Model):

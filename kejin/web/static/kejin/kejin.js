@@ -5,4 +5,13 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
+  // Bootstrap tooltips (e.g. the "approximate deadline" badge), also in HTMX-loaded parts.
+  function tooltips(root) {
+    if (!window.bootstrap) { return; }
+    root.querySelectorAll('[data-bs-toggle="tooltip"]').forEach(function (el) {
+      window.bootstrap.Tooltip.getOrCreateInstance(el);
+    });
+  }
+  tooltips(document);
+  document.body.addEventListener("htmx:afterSwap", function (event) { tooltips(event.target); });
 })();
