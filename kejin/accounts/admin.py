@@ -20,6 +20,7 @@ from kejin.accounts.forms import (
 from kejin.accounts.models import User
 from kejin.core.audit import audit_record, model_snapshot, snapshot_diff
 from kejin.core.choices import AuditAction
+from kejin.core.http import client_ip_address
 
 # The admin site carries the platform's name (it is only for platform admins).
 admin.site.site_header = _("科技金融综合服务平台 · 后台管理")
@@ -115,7 +116,7 @@ class UserAdmin(DjangoUserAdmin):
             before = model_snapshot(User.objects.get(pk=obj.pk), _AUDITED_USER_FIELDS)
         super().save_model(request, obj, form, change)
         after = model_snapshot(obj, _AUDITED_USER_FIELDS)
-        ip_address = request.META.get("REMOTE_ADDR") or None
+        ip_address = client_ip_address(request)
         if before is None:
             audit_record(
                 actor=request.user,

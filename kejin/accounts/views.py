@@ -13,6 +13,7 @@ from kejin.accounts.choices import Role
 from kejin.accounts.forms import KejinPasswordChangeForm, LoginForm
 from kejin.core.audit import audit_record
 from kejin.core.choices import AuditAction
+from kejin.core.http import client_ip_address
 
 
 def demo_users_hint() -> list[dict]:
@@ -53,10 +54,6 @@ def _role_label(role) -> str:
         return str(role or "")
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class LoginView(auth_views.LoginView):
     """Sign in; a successful sign-in is recorded in the audit trail."""
 
@@ -79,7 +76,7 @@ class LoginView(auth_views.LoginView):
                 action=AuditAction.LOGIN,
                 instance=user,
                 after={"channel": "login_page"},
-                ip_address=_client_ip(self.request),
+                ip_address=client_ip_address(self.request),
             )
         return response
 
@@ -98,7 +95,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                 actor=self.request.user,
                 action=AuditAction.PASSWORD_CHANGE,
                 instance=self.request.user,
-                ip_address=_client_ip(self.request),
+                ip_address=client_ip_address(self.request),
             )
         return response
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction, RegionLevel
+from kejin.core.http import client_ip_address
 from kejin.core.models import (
     AuditEvent,
     Department,
@@ -32,10 +33,6 @@ from kejin.core.services import (
 )
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class AuditedModelAdmin(admin.ModelAdmin):
     """Saves and deletes through the audited helpers, so admin edits appear in the audit log."""
 
@@ -44,12 +41,15 @@ class AuditedModelAdmin(admin.ModelAdmin):
             current = type(obj).objects.get(pk=obj.pk)
             data = {name: getattr(obj, name) for name in form.changed_data}
             saved = instance_save_audited(
-                actor=request.user, instance=current, data=data, ip_address=_client_ip(request)
+                actor=request.user,
+                instance=current,
+                data=data,
+                ip_address=client_ip_address(request),
             )
             obj.refresh_from_db()
             return saved
         return instance_save_audited(
-            actor=request.user, instance=obj, data={}, ip_address=_client_ip(request)
+            actor=request.user, instance=obj, data={}, ip_address=client_ip_address(request)
         )
 
     @transaction.atomic
@@ -60,7 +60,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             action=AuditAction.DELETE,
             instance=obj,
             before=before,
-            ip_address=_client_ip(request),
+            ip_address=client_ip_address(request),
         )
         obj.delete()
 
@@ -207,7 +207,7 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
             year=form.instance.year,
             notice=form.instance.notice,
             days=day_formset.days(),
-            ip_address=_client_ip(request),
+            ip_address=client_ip_address(request),
         )
         # The admin's change message reads what the formsets saved; the service saved it all.
         for formset in formsets:

@@ -25,6 +25,7 @@ from kejin.core.choices import ScheduleDayKind
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.filters import AuditEventFilterSet
 from kejin.core.forms import HolidayScheduleForm, schedule_lines
+from kejin.core.http import client_ip_address
 from kejin.core.models import HolidaySchedule
 from kejin.core.selectors import audit_event_list
 from kejin.core.services import (
@@ -37,10 +38,6 @@ from kejin.core.workdays import FALLBACK, LIBRARY, SCHEDULE, WorkdayCalendar, li
 AUDIT_PAGE_SIZE = 50
 # How many years ahead the schedule list checks (deadlines set today reach this far).
 YEARS_AHEAD = 2
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _require_schedule_reader(user) -> None:
@@ -120,7 +117,7 @@ def holiday_schedule_edit(request, year: int):
                     year=year,
                     notice=form.cleaned_data["notice"],
                     days=form.schedule_days,
-                    ip_address=_client_ip(request),
+                    ip_address=client_ip_address(request),
                 )
             except ApplicationError as error:
                 if error.code != ErrorCode.INVALID:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction
+from kejin.core.http import client_ip_address
 from kejin.core.models import Industry
 from kejin.core.uscc import uscc_normalise
 from kejin.enterprises.models import Enterprise
@@ -25,10 +26,6 @@ def admin_form_data(form, change: bool) -> dict:
     names = form.changed_data if change else list(form.fields)
     model_fields = {f.name for f in form._meta.model._meta.concrete_fields}
     return {name: form.cleaned_data[name] for name in names if name in model_fields}
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @transaction.atomic
@@ -101,19 +98,23 @@ class EnterpriseAdmin(admin.ModelAdmin):
         data = admin_form_data(form, change)
         if change:
             saved = enterprise_update(
-                actor=request.user, enterprise=obj, data=data, ip_address=client_ip(request)
+                actor=request.user, enterprise=obj, data=data, ip_address=client_ip_address(request)
             )
         else:
-            saved = enterprise_create(actor=request.user, data=data, ip_address=client_ip(request))
+            saved = enterprise_create(
+                actor=request.user, data=data, ip_address=client_ip_address(request)
+            )
         # The admin goes on with ``obj`` (messages, its log entry, the redirect).
         obj.pk = saved.pk
         obj._state.adding = False
         obj.created_at, obj.updated_at = saved.created_at, saved.updated_at
 
     def delete_model(self, request, obj):
-        audited_delete(actor=request.user, instance=obj, ip_address=client_ip(request))
+        audited_delete(actor=request.user, instance=obj, ip_address=client_ip_address(request))
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
-                audited_delete(actor=request.user, instance=obj, ip_address=client_ip(request))
+                audited_delete(
+                    actor=request.user, instance=obj, ip_address=client_ip_address(request)
+                )

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError
+from kejin.core.http import client_ip_address
 from kejin.core.selectors import audit_event_can_browse, audit_event_list
 from kejin.enterprises.forms import EnterpriseForm, enterprise_filter_form
 from kejin.enterprises.models import Enterprise
@@ -235,7 +236,7 @@ def enterprise_create_view(request):
             enterprise = enterprise_create(
                 actor=request.user,
                 data=_form_data(form),
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             form_add_service_error(form, error)
@@ -266,7 +267,7 @@ def enterprise_edit_view(request, pk: int):
                 actor=request.user,
                 enterprise=enterprise,
                 data=_form_data(form),
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             form_add_service_error(form, error)

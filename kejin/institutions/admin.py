@@ -10,8 +10,9 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kejin.core.http import client_ip_address
 from kejin.core.uscc import uscc_normalise
-from kejin.enterprises.admin import admin_form_data, audited_delete, client_ip
+from kejin.enterprises.admin import admin_form_data, audited_delete
 from kejin.institutions.models import Institution
 from kejin.institutions.services import institution_create, institution_update
 
@@ -59,19 +60,26 @@ class InstitutionAdmin(admin.ModelAdmin):
         data = admin_form_data(form, change)
         if change:
             saved = institution_update(
-                actor=request.user, institution=obj, data=data, ip_address=client_ip(request)
+                actor=request.user,
+                institution=obj,
+                data=data,
+                ip_address=client_ip_address(request),
             )
         else:
-            saved = institution_create(actor=request.user, data=data, ip_address=client_ip(request))
+            saved = institution_create(
+                actor=request.user, data=data, ip_address=client_ip_address(request)
+            )
         # The admin goes on with ``obj`` (messages, its log entry, the redirect).
         obj.pk = saved.pk
         obj._state.adding = False
         obj.created_at, obj.updated_at = saved.created_at, saved.updated_at
 
     def delete_model(self, request, obj):
-        audited_delete(actor=request.user, instance=obj, ip_address=client_ip(request))
+        audited_delete(actor=request.user, instance=obj, ip_address=client_ip_address(request))
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
-                audited_delete(actor=request.user, instance=obj, ip_address=client_ip(request))
+                audited_delete(
+                    actor=request.user, instance=obj, ip_address=client_ip_address(request)
+                )

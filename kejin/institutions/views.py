@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kejin.core.errors import ApplicationError
+from kejin.core.http import client_ip_address
 from kejin.institutions.forms import InstitutionForm, institution_filter_form
 from kejin.institutions.selectors import (
     institution_editable_fields,
@@ -118,7 +119,7 @@ def institution_create_view(request):
             institution = institution_create(
                 actor=request.user,
                 data=_form_data(form),
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             form_add_service_error(form, error)
@@ -151,7 +152,7 @@ def institution_edit_view(request, pk: int):
                 actor=request.user,
                 institution=institution,
                 data=_form_data(form),
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             form_add_service_error(form, error)

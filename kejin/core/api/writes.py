@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from kejin.core.errors import ApplicationError
+from kejin.core.http import client_ip_address  # noqa: F401  (re-exported for the API views)
 
 
 def require_editable_fields(
@@ -30,12 +31,3 @@ def require_editable_fields(
         raise ApplicationError.permission_denied(
             _("您无权修改以下字段：%(fields)s。") % {"fields": "、".join(refused)}
         )
-
-
-def client_ip_address(request) -> str | None:
-    """The caller's address for the audit trail.
-
-    ``REMOTE_ADDR`` only: behind a reverse proxy, the proxy must set it (never trust a
-    client-supplied X-Forwarded-For here).
-    """
-    return request.META.get("REMOTE_ADDR") or None

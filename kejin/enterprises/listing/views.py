@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.http import client_ip_address
 from kejin.enterprises.choices import OverrideKind, RegistryEventKind
 from kejin.enterprises.listing import selectors, services
 from kejin.enterprises.listing.forms import (
@@ -59,10 +60,6 @@ SUMMARY_LABELS = {
     **dict(RegistryEventKind.choices),
     "recognition_changed": gettext_lazy("认定结果变化"),
 }
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _recognition_columns() -> list[dict]:
@@ -266,7 +263,7 @@ def override_create_view(request, pk: int):
                 stage=data["stage"],
                 label=data["label"],
                 reason=data["reason"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             if error.code == ErrorCode.CONFLICT:
@@ -301,7 +298,7 @@ def override_lift_view(request, pk: int):
                 actor=request.user,
                 override=override,
                 reason=form.cleaned_data["reason"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             if error.code == ErrorCode.CONFLICT:
@@ -471,7 +468,7 @@ def stage_edit_view(request, code: str):
                 actor=request.user,
                 stage=stage,
                 data=dict(form.cleaned_data),
-                ip_address=_client_ip(request),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             _attach_error(form, error)
@@ -495,7 +492,9 @@ def label_create_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             label = services.label_create(
-                actor=request.user, data=dict(form.cleaned_data), ip_address=_client_ip(request)
+                actor=request.user,
+                data=dict(form.cleaned_data),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             _attach_error(form, error)
@@ -520,7 +519,7 @@ def label_edit_view(request, code: str):
                 actor=request.user,
                 label=label,
                 data=dict(form.cleaned_data),
-                ip_address=_client_ip(request),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             _attach_error(form, error)
