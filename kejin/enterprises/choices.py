@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kejin.ingest.choices import BatchStatus
+
 
 class EnterpriseSize(models.TextChoices):
     """Enterprise size class (统计上大中小微型企业划分办法)."""
@@ -67,8 +69,4 @@ class ImportKind(models.TextChoices):
     ANNUAL_FACTS = "annual_facts", _("企业年度数据")
 
 
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("排队中")
-    RUNNING = "running", _("导入中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
+ImportStatus = BatchStatus  # the shared ingestion framework's states

@@ -24,7 +24,7 @@ from kejin.enterprises.imports.selectors import (
     import_batch_get,
     import_batch_list,
 )
-from kejin.enterprises.imports.services import import_batch_create
+from kejin.enterprises.imports.services import import_batch_create, import_batches_expire_stale
 from kejin.enterprises.models import ImportBatch
 
 IMPORTS_TAG = "enterprises 企业"
@@ -112,6 +112,7 @@ class ImportBatchListView(generics.GenericAPIView):
     def get(self, request):
         if not import_batch_can_create(user=request.user):
             raise ApplicationError.permission_denied()
+        import_batches_expire_stale()
         return paginated_response(self, self.get_queryset())
 
     @extend_schema(
@@ -162,4 +163,5 @@ class ImportBatchDetailView(generics.GenericAPIView):
         responses={200: ImportBatchSerializer, **error_responses(401, 404)},
     )
     def get(self, request, pk: int):
+        import_batches_expire_stale()
         return Response(self.get_serializer(import_batch_get(user=request.user, pk=pk)).data)

@@ -1,18 +1,16 @@
-"""The error report of an import batch: an xlsx of 行号, 列, 值, 原因, one line per problem."""
+"""The error report of an import batch: an xlsx of 行号, 列, 值, 原因, one line per problem
+(built by :mod:`kejin.ingest.reports`)."""
 
 from __future__ import annotations
 
-import io
 import os
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from kejin.enterprises.models import ImportBatch
+from kejin.ingest.reports import ERROR_REPORT_HEADERS, errors_workbook
 
-ERROR_REPORT_HEADERS = ("行号", "列", "值", "原因")
+__all__ = ["ERROR_REPORT_HEADERS", "import_errors_filename", "import_errors_workbook"]
 
 
 def import_errors_filename(batch: ImportBatch) -> str:
@@ -21,28 +19,5 @@ def import_errors_filename(batch: ImportBatch) -> str:
 
 
 def import_errors_workbook(batch: ImportBatch) -> bytes:
-    """The batch's errors as xlsx bytes. Values are always text cells, so a value such as
-    "=1+1" from the uploaded file is shown as typed and never becomes a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("错误明细"))
-    sheet.column_dimensions["A"].width = 8
-    sheet.column_dimensions["B"].width = 24
-    sheet.column_dimensions["C"].width = 28
-    sheet.column_dimensions["D"].width = 90
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in ERROR_REPORT_HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for problem in batch.errors or []:
-        row = [WriteOnlyCell(sheet, value=problem.get("row"))]
-        for key in ("column", "value", "reason"):
-            cell = WriteOnlyCell(sheet, value=str(problem.get(key, "")))
-            cell.data_type = "s"
-            row.append(cell)
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The batch's errors as xlsx bytes; values are text cells, never formulas."""
+    return errors_workbook(batch.errors or [])

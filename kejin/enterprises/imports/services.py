@@ -1,20 +1,18 @@
 """Import batches: upload a file (:func:`import_batch_create`) and run it (:func:`import_batch_run`).
 
-A run has two phases.
+The enterprise import is a client of the shared ingestion framework (:mod:`kejin.ingest`):
+the framework owns the batch lifecycle (conditional claim, validate then write, progress and
+heartbeat, row errors, fault safety, stale-batch expiry); :class:`EnterpriseImportSpec` says
+what is specific to this import: the columns, the row checks (``validation``), and the upsert
+of a chunk (:func:`import_chunk_write`).
 
-1. **Validate** (outside any transaction): read the file once, check every row on its own
-   and then, a chunk of ~1,000 rows at a time, against the database (existing enterprises
-   and their county, facts already recorded). ``processed_rows`` is saved after each chunk,
-   so other connections (the batch page) see the progress.
-2. **Write** (one transaction): every valid row, a chunk at a time with bulk operations and
-   two or three queries per chunk (no per-row queries), upserting enterprises by USCC and
-   annual facts by USCC + year. A row whose values all equal what is stored is counted as
-   unchanged and not written, so re-importing a file changes nothing. The batch's final
-   counters and its one AuditEvent (only when something was created or updated) are written
-   in the same transaction. If anything raises, the transaction rolls back — the database is
-   exactly as before — and the batch is marked failed, with the reason, in a separate one.
-   Progress inside this phase is not visible to other connections (it is one uncommitted
-   transaction); the batch page says "writing" while it lasts.
+Rows are upserted by USCC (enterprises) and USCC + year (annual facts), a chunk at a time
+with bulk operations and two or three queries per chunk (no per-row queries). A row whose
+values all equal what is stored is counted as unchanged and not written, so re-importing a
+file changes nothing. Every created or changed enterprise and facts row gets its own
+AuditEvent (before/after of the changed fields, action ``import``), written with one
+``bulk_create`` per chunk in the batch's transaction; the batch gets one more event with its
+counters (only when something was created or updated).
 
 Blank cells never erase stored values: a blank optional column leaves the stored value as
 it is. Each fact a batch changes gets provenance ``{"source": "import", "detail": "<batch
@@ -27,18 +25,17 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kejin.core.audit import audit_record
-from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError
-from kejin.enterprises.choices import FactSource, ImportKind, ImportStatus
+from kejin.enterprises.choices import FactSource, ImportKind
 from kejin.enterprises.imports.columns import FACT_FIELDS, accepted_columns
-from kejin.enterprises.imports.readers import ImportFileError, file_format, table_open
+from kejin.enterprises.imports.readers import ImportFileError, Table, file_format, table_open
 from kejin.enterprises.imports.selectors import import_batch_can_create
 from kejin.enterprises.imports.validation import (
     ChunkState,
@@ -47,13 +44,13 @@ from kejin.enterprises.imports.validation import (
     RowValidator,
 )
 from kejin.enterprises.models import AnnualFacts, Enterprise, ImportBatch
+from kejin.ingest.audit import RowAuditLog
+from kejin.ingest.runs import CHUNK_SIZE, ChunkResult, batch_run, batches_expire_stale
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 1000
 IMPORT_MAX_ROWS = 100_000
 IMPORT_MAX_BYTES = 50 * 1024 * 1024
-MAX_STORED_ERRORS = 50_000
 
 _CREATED, _UPDATED, _UNCHANGED = 3, 2, 1
 _COLUMN_ORDER = {
@@ -126,96 +123,71 @@ def _enqueue(batch_id: int) -> None:
 # --- run -----------------------------------------------------------------------------------
 
 
-@dataclass
-class ChunkResult:
-    """What writing one chunk did."""
+class EnterpriseImportSpec:
+    """The enterprise import as a client of :func:`kejin.ingest.runs.batch_run`."""
 
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[dict] = field(default_factory=list)
+    batch_model = ImportBatch
+    chunk_size = CHUNK_SIZE
+    max_rows = IMPORT_MAX_ROWS
 
+    def table_open(self, batch: ImportBatch):
+        return _batch_table(batch)
 
-def import_batch_run(*, batch: ImportBatch) -> ImportBatch:
-    """Validate and write a pending batch (see the module docstring). Idempotent: a batch
-    that is not pending (already run, or being run by another worker) is left alone."""
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING
-    )
-    batch.refresh_from_db()
-    if not claimed:
-        return batch
+    def checker(self, batch: ImportBatch) -> RowValidator:
+        return RowValidator(kind=batch.kind, county_id=batch.county_id, reference=Reference.load())
 
-    errors: list[dict] = []
-    try:
-        validator = RowValidator(
-            kind=batch.kind, county_id=batch.county_id, reference=Reference.load()
-        )
-        records, errors, total = _validate(batch, validator)
-    except ImportFileError as exc:
-        return _batch_fail(batch, exc.message, errors)
-    except Exception as exc:
-        logger.exception("import batch %s: validation failed", batch.pk)
-        return _batch_fail(batch, _failure_reason(exc), errors)
+    def validate_chunk(self, *, batch, checker: RowValidator, records: list[RowRecord]):
+        valid, errors = checker.check_chunk(records, _chunk_state(records))
+        for record in valid:
+            record.raw = None  # no longer needed; keeps memory to the cleaned values
+        return valid, errors
 
-    try:
-        with transaction.atomic():
-            totals = ChunkResult()
-            for start in range(0, len(records), CHUNK_SIZE):
-                result = import_chunk_write(
-                    batch=batch, validator=validator, records=records[start : start + CHUNK_SIZE]
-                )
-                totals.created += result.created
-                totals.updated += result.updated
-                totals.unchanged += result.unchanged
-                errors.extend(result.errors)
-            _batch_finish(batch, totals, errors, total)
-    except Exception as exc:
-        logger.exception("import batch %s: write failed, rolled back", batch.pk)
-        return _batch_fail(batch, _failure_reason(exc), errors)
-    return batch
+    def write_chunk(self, *, batch, checker: RowValidator, records: list[RowRecord]):
+        # Looked up at call time, so that tests can inject a fault into one chunk.
+        return import_chunk_write(batch=batch, validator=checker, records=records)
+
+    def sort_errors(self, batch: ImportBatch, errors: list[dict]) -> list[dict]:
+        order = _COLUMN_ORDER[batch.kind]
+        return sorted(errors, key=lambda e: (e["row"], order.get(e["column"], 99)))
+
+    def batch_audit_after(self, batch: ImportBatch, totals: ChunkResult) -> dict | None:
+        if not (totals.created or totals.updated):
+            return None
+        return {
+            "kind": batch.kind,
+            "original_name": batch.original_name,
+            "county": batch.county_id,
+            "total_rows": batch.total_rows,
+            "created": totals.created,
+            "updated": totals.updated,
+            "unchanged": totals.unchanged,
+            "rejected": batch.error_count,
+        }
 
 
-def _validate(batch: ImportBatch, validator: RowValidator) -> tuple[list[RowRecord], list, int]:
-    """Phase 1: every row checked; the valid ones cleaned, in file order."""
-    records: list[RowRecord] = []
-    errors: list[dict] = []
-    total = 0
+@contextmanager
+def _batch_table(batch: ImportBatch) -> Iterator[Table]:
+    """The batch's stored file opened as a table."""
     batch.file.open("rb")
     try:
         with table_open(batch.file, filename=batch.original_name, kind=batch.kind) as table:
-            estimate = table.estimated_rows or 0
-            _progress(batch, processed=0, total=estimate)
-            pending: list[RowRecord] = []
-            for number, values in table.rows():
-                total += 1
-                if total > IMPORT_MAX_ROWS:
-                    raise ImportFileError(
-                        _("文件超过 %(max)s 行，请拆分后分批导入。") % {"max": IMPORT_MAX_ROWS}
-                    )
-                record, row_errors = validator.parse_row(number, values)
-                errors.extend(row_errors)
-                if record is not None:
-                    pending.append(record)
-                if total % CHUNK_SIZE == 0:
-                    _validate_chunk(validator, pending, records, errors)
-                    pending = []
-                    _progress(batch, processed=total, total=max(estimate, total))
-            _validate_chunk(validator, pending, records, errors)
-            _progress(batch, processed=total, total=total)
+            yield table
     finally:
         batch.file.close()
-    return records, errors, total
 
 
-def _validate_chunk(validator, pending: list[RowRecord], records: list, errors: list) -> None:
-    if not pending:
-        return
-    valid, chunk_errors = validator.check_chunk(pending, _chunk_state(pending))
-    errors.extend(chunk_errors)
-    for record in valid:
-        record.raw = None  # no longer needed; keeps memory to the cleaned values
-    records.extend(valid)
+ENTERPRISE_IMPORT = EnterpriseImportSpec()
+
+
+def import_batch_run(*, batch: ImportBatch) -> ImportBatch:
+    """Validate and write a pending batch (see :mod:`kejin.ingest.runs`). Idempotent: a batch
+    that is not pending (already run, or being run by another worker) is left alone."""
+    return batch_run(batch=batch, spec=ENTERPRISE_IMPORT)
+
+
+def import_batches_expire_stale() -> list[int]:
+    """Fail the running batches whose worker died (no heartbeat for too long); their ids."""
+    return batches_expire_stale(model=ImportBatch)
 
 
 def _chunk_state(records: list[RowRecord]) -> ChunkState:
@@ -233,12 +205,6 @@ def _chunk_state(records: list[RowRecord]) -> ChunkState:
         ):
             state.facts[(row.pop("enterprise_id"), row.pop("year"))] = row
     return state
-
-
-def _progress(batch: ImportBatch, *, processed: int, total: int) -> None:
-    """Saved at once (autocommit), so the batch page sees it while the run goes on."""
-    batch.processed_rows, batch.total_rows = processed, total
-    ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=processed, total_rows=total)
 
 
 _ENTERPRISE_FIELDS = (
@@ -261,9 +227,11 @@ def import_chunk_write(
 ) -> ChunkResult:
     """Phase 2 for one chunk, inside the batch's transaction: lock and read the stored rows
     (one query for enterprises, one for facts), re-check the records against them (another
-    batch may have written since validation), then bulk-create the new rows and bulk-update
-    the changed ones. Unchanged rows are not written."""
+    batch may have written since validation), then bulk-create the new rows, bulk-update
+    the changed ones and bulk-create one AuditEvent per created or changed row. Unchanged
+    rows are not written."""
     result = ChunkResult()
+    log = RowAuditLog(actor=batch.uploaded_by)
     enterprises = {
         e.uscc: e
         for e in Enterprise.objects.select_for_update().filter(uscc__in=[r.uscc for r in records])
@@ -289,6 +257,7 @@ def import_chunk_write(
     outcome: dict[int, int] = {}
     if batch.kind == ImportKind.ENTERPRISES:
         new, changed, changed_fields = [], [], set()
+        audited: list[tuple[Enterprise, dict]] = []
         for record in records:
             enterprise = enterprises.get(record.uscc)
             if enterprise is None:
@@ -297,23 +266,30 @@ def import_chunk_write(
                 new.append(enterprise)
                 outcome[record.row] = _CREATED
                 continue
-            names = _enterprise_apply(enterprise, record.enterprise, validator.reference)
-            if names:
+            before = _enterprise_apply(enterprise, record.enterprise, validator.reference, log)
+            if before:
                 enterprise.updated_at = now
                 changed.append(enterprise)
-                changed_fields.update(names)
+                changed_fields.update(before)
+                audited.append((enterprise, before))
                 outcome[record.row] = _UPDATED
             else:
                 outcome[record.row] = _UNCHANGED
         Enterprise.objects.bulk_create(new)
         if changed:
             Enterprise.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"])
+        for enterprise in new:
+            log.created(enterprise, ["uscc", *_ENTERPRISE_FIELDS])
+        for enterprise, before in audited:
+            log.updated(enterprise, before)
 
     new_facts, changed_facts, changed_names = [], [], set()
+    audited_facts: list[tuple[AnnualFacts, dict]] = []
     for record in records:
         if not record.facts:
             continue
-        enterprise_id = enterprises[record.uscc].pk
+        enterprise = enterprises[record.uscc]
+        enterprise_id = enterprise.pk
         source = {
             "source": FactSource.IMPORT.value,
             "detail": str(batch.pk),
@@ -323,7 +299,7 @@ def import_chunk_write(
         if facts is None:
             new_facts.append(
                 AnnualFacts(
-                    enterprise_id=enterprise_id,
+                    enterprise=enterprise,
                     year=record.year,
                     provenance={name: dict(source) for name in record.facts},
                     **record.facts,
@@ -333,6 +309,8 @@ def import_chunk_write(
             continue
         names = [name for name, value in record.facts.items() if getattr(facts, name) != value]
         if names:
+            facts.enterprise = enterprise  # named in the audit event, without a query
+            audited_facts.append((facts, log.snapshot(facts, names)))
             provenance = dict(facts.provenance or {})
             for name in names:
                 setattr(facts, name, record.facts[name])
@@ -349,6 +327,11 @@ def import_chunk_write(
         AnnualFacts.objects.bulk_update(
             changed_facts, [*sorted(changed_names), "provenance", "updated_at"]
         )
+    for facts in new_facts:
+        log.created(facts, ["enterprise", "year", *facts.provenance])
+    for facts, before in audited_facts:
+        log.updated(facts, before)
+    log.save()
 
     for value in outcome.values():
         if value == _CREATED:
@@ -360,8 +343,11 @@ def import_chunk_write(
     return result
 
 
-def _enterprise_apply(enterprise: Enterprise, values: dict, reference: Reference) -> list[str]:
-    """Set ``values`` on ``enterprise``; the names of the fields that changed.
+def _enterprise_apply(
+    enterprise: Enterprise, values: dict, reference: Reference, log: RowAuditLog
+) -> dict:
+    """Set ``values`` on ``enterprise``; the changed fields' values before (a snapshot
+    keyed by field name, empty if nothing changed).
 
     A blank zone keeps the stored zone unless the enterprise moves to a county the zone does
     not belong to, where it is cleared.
@@ -371,85 +357,8 @@ def _enterprise_apply(enterprise: Enterprise, values: dict, reference: Reference
         county_id = values.get("county_id", enterprise.county_id)
         if reference.zone_counties.get(enterprise.zone_id) != county_id:
             values["zone_id"] = None
-    changed = []
-    for name, value in values.items():
-        if getattr(enterprise, name) != value:
-            setattr(enterprise, name, value)
-            changed.append(name.removesuffix("_id"))
-    return changed
-
-
-def _sorted_errors(kind: str, errors: list[dict]) -> list[dict]:
-    order = _COLUMN_ORDER[kind]
-    return sorted(errors, key=lambda e: (e["row"], order.get(e["column"], 99)))
-
-
-def _batch_finish(batch: ImportBatch, totals: ChunkResult, errors: list[dict], total: int) -> None:
-    batch.status = ImportStatus.DONE
-    batch.total_rows = total
-    batch.processed_rows = total
-    batch.created_count = totals.created
-    batch.updated_count = totals.updated
-    batch.unchanged_count = totals.unchanged
-    batch.error_count = len({e["row"] for e in errors})
-    batch.errors = _sorted_errors(batch.kind, errors)[:MAX_STORED_ERRORS]
-    batch.failure = ""
-    batch.finished_at = timezone.now()
-    batch.save(
-        update_fields=[
-            "status",
-            "total_rows",
-            "processed_rows",
-            "created_count",
-            "updated_count",
-            "unchanged_count",
-            "error_count",
-            "errors",
-            "failure",
-            "finished_at",
-        ]
-    )
-    if totals.created or totals.updated:
-        audit_record(
-            actor=batch.uploaded_by,
-            action=AuditAction.IMPORT,
-            instance=batch,
-            after={
-                "kind": batch.kind,
-                "original_name": batch.original_name,
-                "county": batch.county_id,
-                "total_rows": total,
-                "created": totals.created,
-                "updated": totals.updated,
-                "unchanged": totals.unchanged,
-                "rejected": batch.error_count,
-            },
-        )
-
-
-def _failure_reason(exc: Exception) -> str:
-    detail = f"{type(exc).__name__}: {exc}"[:500]
-    return _(
-        "导入过程中发生错误，本批次没有写入任何数据（数据库保持导入前的状态），"
-        "请稍后重试；如仍失败请联系平台管理员。错误信息：%(detail)s"
-    ) % {"detail": detail}
-
-
-def _batch_fail(batch: ImportBatch, reason: str, errors: list[dict]) -> ImportBatch:
-    """Mark the batch failed (its own transaction, after the write transaction rolled back).
-
-    Row errors found so far are kept so that the file can be corrected before retrying.
-    """
-    with transaction.atomic():
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED,
-            failure=str(reason),
-            created_count=0,
-            updated_count=0,
-            unchanged_count=0,
-            error_count=len({e["row"] for e in errors}),
-            errors=_sorted_errors(batch.kind, errors)[:MAX_STORED_ERRORS],
-            finished_at=timezone.now(),
-        )
-    batch.refresh_from_db()
-    return batch
+    changed = [name for name, value in values.items() if getattr(enterprise, name) != value]
+    before = log.snapshot(enterprise, changed)
+    for name in changed:
+        setattr(enterprise, name, values[name])
+    return before

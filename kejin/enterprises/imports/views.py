@@ -27,7 +27,7 @@ from kejin.enterprises.imports.selectors import (
     import_batch_get,
     import_batch_list,
 )
-from kejin.enterprises.imports.services import import_batch_create
+from kejin.enterprises.imports.services import import_batch_create, import_batches_expire_stale
 from kejin.enterprises.imports.templates import (
     XLSX_CONTENT_TYPE,
     import_template_workbook,
@@ -103,6 +103,7 @@ def import_template_view(request, kind: str):
 def import_batch_list_view(request):
     """The batches the user may see, newest first."""
     _require_importer(request.user)
+    import_batches_expire_stale()
     return render(
         request,
         "enterprises/imports/batch_list.html",
@@ -130,6 +131,7 @@ def _phase(batch) -> str:
 @require_GET
 def import_batch_detail_view(request, pk: int):
     """One batch: counters, progress (polled while it runs), the first errors."""
+    import_batches_expire_stale()
     batch = import_batch_get(user=request.user, pk=pk)
     context = {
         "batch": batch,

@@ -47,6 +47,7 @@ from kejin.enterprises.imports.validation import (
 )
 from kejin.enterprises.models import AnnualFacts, Enterprise, ImportBatch
 from kejin.enterprises.tests.factories import EnterpriseFactory, org_body
+from kejin.ingest import runs
 
 
 def _urlpatterns():
@@ -325,7 +326,8 @@ def test_10000_row_xlsx_with_5_percent_bad_rows_imports_the_good_and_reports_the
         "rd_expense": source,
     }
     events = AuditEvent.objects.filter(object_type="enterprises.importbatch")
-    assert AuditEvent.objects.count() == audit_before + 1
+    # One event per created enterprise and facts row, and one for the batch.
+    assert AuditEvent.objects.count() == audit_before + 9_500 + 9_500 + 1
     assert events.get().after == {
         "kind": "enterprises",
         "original_name": "企业名录-1万行.xlsx",
@@ -1137,7 +1139,7 @@ def test_progress_is_saved_after_each_validated_chunk_and_complete_before_writin
     file_path = tmp_path / "进度.csv"
     write_csv(file_path, ENTERPRISE_HEADERS, rows)
     saved, seen_by_writer = [], []
-    record_progress, write_chunk = services._progress, services.import_chunk_write
+    record_progress, write_chunk = runs.batch_progress, services.import_chunk_write
 
     def recording(batch, *, processed, total):
         record_progress(batch, processed=processed, total=total)
@@ -1149,7 +1151,7 @@ def test_progress_is_saved_after_each_validated_chunk_and_complete_before_writin
         )
         return write_chunk(**kwargs)
 
-    monkeypatch.setattr(services, "_progress", recording)
+    monkeypatch.setattr(runs, "batch_progress", recording)
     monkeypatch.setattr(services, "import_chunk_write", watching)
 
     batch = run_import(
