@@ -117,6 +117,9 @@ def batch_run(*, batch, spec: IngestSpec):
         records, total = _validate(batch, spec, checker, errors)
     except IngestFileError as exc:
         return batch_fail(batch, spec=spec, reason=exc.message, errors=errors)
+    except LeaseLost:
+        logger.error("batch %s: lease expired while validating", batch.pk)
+        return batch_fail(batch, spec=spec, reason=stale_reason(), errors=errors)
     except Exception as exc:
         logger.exception("batch %s: validation failed", batch.pk)
         return batch_fail(batch, spec=spec, reason=failure_reason(exc), errors=errors)
@@ -135,9 +138,9 @@ def batch_run(*, batch, spec: IngestSpec):
             errors.extend(totals.errors)
             _batch_finish(batch, spec, totals, errors, total)
     except LeaseLost:
+        # Whoever expired the lease has failed the batch already; make sure of it.
         logger.error("batch %s: lease expired while writing, rolled back", batch.pk)
-        batch.refresh_from_db()
-        return batch
+        return batch_fail(batch, spec=spec, reason=stale_reason(), errors=errors)
     except Exception as exc:
         logger.exception("batch %s: write failed, rolled back", batch.pk)
         return batch_fail(batch, spec=spec, reason=failure_reason(exc), errors=errors)

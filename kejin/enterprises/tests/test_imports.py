@@ -1258,3 +1258,412 @@ def test_excel_unicode_text_utf16_tab_separated_is_read_too(
 
     assert (batch.created_count, batch.errors) == (1, [])
     assert Enterprise.objects.get().name == "制表符企业"
+
+
+# --- per-row audit (issue 6) ---------------------------------------------------------------
+
+
+def test_each_created_or_changed_row_gets_an_audit_event_with_before_and_after(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    # Given one stored enterprise with 2024 facts, and a file that renames it, changes one
+    # fact, registers a new enterprise with facts, and repeats a third one unchanged.
+    county = nanhu()
+    industry = IndustryFactory(code="39", name="计算机、通信和其他电子设备制造业")
+    stored = EnterpriseFactory(
+        uscc=code(1),
+        county=county,
+        industry=industry,
+        name="嘉兴原名科技有限公司",
+        founded_on=datetime.date(2018, 5, 20),
+        size="small",
+        registered_capital=Decimal("5000000.00"),
+    )
+    facts = AnnualFacts.objects.create(enterprise=stored, year=2024, employees=100, tech_staff=20)
+    same = EnterpriseFactory(
+        uscc=code(3),
+        county=county,
+        industry=industry,
+        name="嘉兴不变科技有限公司",
+        founded_on=datetime.date(2019, 1, 1),
+        size="micro",
+        registered_capital=Decimal("100.00"),
+    )
+    file_path = tmp_path / "审计.csv"
+    headers = [*ENTERPRISE_HEADERS, "年度", "职工总数(人)", "科技人员数(人)"]
+    write_csv(
+        file_path,
+        headers,
+        [
+            [
+                code(1),
+                "嘉兴新名科技有限公司",
+                "330402",
+                "39",
+                "2018-05-20",
+                "小型",
+                "5000000",
+                "2024",
+                "100",
+                "30",
+            ],
+            [
+                code(2),
+                "嘉兴新设科技有限公司",
+                "330402",
+                "39",
+                "2020-01-01",
+                "微型",
+                "10.5",
+                "2024",
+                "5",
+                "1",
+            ],
+            [
+                same.uscc,
+                "嘉兴不变科技有限公司",
+                "330402",
+                "39",
+                "2019-01-01",
+                "微型",
+                "100",
+                "",
+                "",
+                "",
+            ],
+        ],
+    )
+    officer = city_officer()
+    before_ids = set(AuditEvent.objects.values_list("pk", flat=True))
+
+    batch = run_import(
+        django_capture_on_commit_callbacks, officer, ImportKind.ENTERPRISES, file_path
+    )
+
+    assert (batch.created_count, batch.updated_count, batch.unchanged_count) == (1, 1, 1)
+    new = Enterprise.objects.get(uscc=code(2))
+    new_facts = AnnualFacts.objects.get(enterprise=new)
+    events = {
+        (e.object_type, e.object_id): e for e in AuditEvent.objects.exclude(pk__in=before_ids)
+    }
+    assert set(events) == {
+        ("enterprises.enterprise", str(stored.pk)),
+        ("enterprises.annualfacts", str(facts.pk)),
+        ("enterprises.enterprise", str(new.pk)),
+        ("enterprises.annualfacts", str(new_facts.pk)),
+        ("enterprises.importbatch", str(batch.pk)),
+    }
+    assert all(
+        (e.action, e.actor_id, e.actor_username) == ("import", officer.pk, officer.username)
+        for e in events.values()
+    )
+    renamed = events[("enterprises.enterprise", str(stored.pk))]
+    assert (renamed.before, renamed.after) == (
+        {"name": "嘉兴原名科技有限公司"},
+        {"name": "嘉兴新名科技有限公司"},
+    )
+    assert renamed.object_repr == str(Enterprise.objects.get(pk=stored.pk))
+    changed_fact = events[("enterprises.annualfacts", str(facts.pk))]
+    assert (changed_fact.before, changed_fact.after) == ({"tech_staff": 20}, {"tech_staff": 30})
+    created = events[("enterprises.enterprise", str(new.pk))]
+    assert created.before is None
+    assert created.after == {
+        "uscc": code(2),
+        "name": "嘉兴新设科技有限公司",
+        "county": county.pk,
+        "zone": None,
+        "industry": industry.pk,
+        "founded_on": "2020-01-01",
+        "size": "micro",
+        "registered_capital": "10.50",
+        "legal_representative": "",
+        "address": "",
+        "contact_phone": "",
+        "business_scope": "",
+    }
+    created_facts = events[("enterprises.annualfacts", str(new_facts.pk))]
+    assert (created_facts.before, created_facts.after) == (
+        None,
+        {"enterprise": new.pk, "year": 2024, "employees": 5, "tech_staff": 1},
+    )
+    # The enterprise's own trail (its profile page) now shows what the import changed.
+    trail = AuditEvent.objects.filter(
+        object_type="enterprises.enterprise", object_id=str(stored.pk)
+    )
+    assert list(trail.values_list("action", flat=True)) == ["import"]
+
+
+def test_row_events_are_rolled_back_with_the_rows_when_a_chunk_fails(
+    tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    rows = [[code(i), f"企业{i}", "330402", "39", "2020-01-01", "小型", "1"] for i in range(1_500)]
+    file_path = tmp_path / "回滚.csv"
+    write_csv(file_path, ENTERPRISE_HEADERS, rows)
+    original = services.import_chunk_write
+
+    def failing_after_the_first_chunk(**kwargs):
+        if Enterprise.objects.exists():
+            raise RuntimeError("测试注入")
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "import_chunk_write", failing_after_the_first_chunk)
+    audit_before = AuditEvent.objects.count()
+
+    batch = run_import(
+        django_capture_on_commit_callbacks, city_officer(), ImportKind.ENTERPRISES, file_path
+    )
+
+    assert batch.status == ImportStatus.FAILED
+    assert Enterprise.objects.count() == 0
+    assert AuditEvent.objects.count() == audit_before
+
+
+# --- dead workers (issue 6) ----------------------------------------------------------------
+
+STALE_REASON = (
+    "导入进程已停止响应（可能因服务器重启或内存不足而中断），本批次已标记为失败，"
+    "未写入任何数据。请重新上传文件。"
+)
+
+
+def running_batch(officer, *, heartbeat_age: datetime.timedelta | None, name="x.csv"):
+    """A batch some worker claimed, whose last heartbeat is ``heartbeat_age`` old."""
+    from django.utils import timezone
+
+    batch = ImportBatch.objects.create(
+        kind=ImportKind.ENTERPRISES,
+        original_name=name,
+        uploaded_by=officer,
+        status=ImportStatus.RUNNING,
+        total_rows=3_000,
+        processed_rows=1_000,
+    )
+    stamp = None if heartbeat_age is None else timezone.now() - heartbeat_age
+    created = timezone.now() - (heartbeat_age or datetime.timedelta(hours=2))
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=stamp, created_at=created)
+    return batch
+
+
+def test_a_running_batch_whose_worker_died_is_failed_when_the_batch_list_is_read(client):
+    officer = city_officer()
+    client.force_login(officer)
+    dead = running_batch(officer, heartbeat_age=datetime.timedelta(minutes=31), name="dead.csv")
+    legacy = running_batch(officer, heartbeat_age=None, name="legacy.csv")
+    alive = running_batch(officer, heartbeat_age=datetime.timedelta(minutes=5), name="alive.csv")
+
+    response = client.get("/enterprises/imports/")
+
+    assert response.status_code == 200
+    statuses = dict(ImportBatch.objects.values_list("original_name", "status"))
+    assert statuses == {"dead.csv": "failed", "legacy.csv": "failed", "alive.csv": "running"}
+    dead.refresh_from_db()
+    assert (dead.failure, dead.finished_at is not None) == (STALE_REASON, True)
+    page = client.get(f"/enterprises/imports/{dead.pk}/").content.decode()
+    assert f'data-testid="batch-failure">{STALE_REASON}</div>' in page
+    assert ImportBatch.objects.get(pk=legacy.pk).failure == STALE_REASON
+    assert ImportBatch.objects.get(pk=alive.pk).failure == ""
+
+
+def test_the_api_detail_of_a_dead_workers_batch_says_failed_with_the_reason():
+    officer = city_officer()
+    dead = running_batch(officer, heartbeat_age=datetime.timedelta(hours=1))
+    api = APIClient()
+    api.force_authenticate(officer)
+
+    body = api.get(f"/api/v1/enterprises/imports/{dead.pk}/").json()
+
+    assert (body["status"], body["failure"]) == ("failed", STALE_REASON)
+
+
+def test_running_a_new_batch_first_fails_stale_ones(tmp_path, django_capture_on_commit_callbacks):
+    officer = city_officer()
+    dead = running_batch(officer, heartbeat_age=datetime.timedelta(hours=1))
+    file_path = tmp_path / "新.csv"
+    write_csv(
+        file_path,
+        ENTERPRISE_HEADERS,
+        [[code(1), "企业", "330402", "39", "2020-01-01", "小型", "1"]],
+    )
+
+    batch = run_import(
+        django_capture_on_commit_callbacks, officer, ImportKind.ENTERPRISES, file_path
+    )
+
+    assert batch.status == ImportStatus.DONE
+    dead.refresh_from_db()
+    assert (dead.status, dead.failure) == (ImportStatus.FAILED, STALE_REASON)
+
+
+def test_a_worker_whose_lease_expired_while_writing_rolls_back_and_leaves_the_batch_failed(
+    tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The sweeper (another connection in production) fails the batch while this worker is
+    # writing; the worker must not commit: its finish is conditional on still running.
+    from kejin.ingest.runs import batches_expire_stale
+
+    rows = [[code(i), f"企业{i}", "330402", "39", "2020-01-01", "小型", "1"] for i in range(10)]
+    file_path = tmp_path / "过期.csv"
+    write_csv(file_path, ENTERPRISE_HEADERS, rows)
+    original = services.import_chunk_write
+
+    def writing_while_the_lease_expires(**kwargs):
+        result = original(**kwargs)
+        ImportBatch.objects.update(heartbeat_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+        assert batches_expire_stale(model=ImportBatch) == [kwargs["batch"].pk]
+        return result
+
+    monkeypatch.setattr(services, "import_chunk_write", writing_while_the_lease_expires)
+    before = db_state()
+
+    batch = run_import(
+        django_capture_on_commit_callbacks, city_officer(), ImportKind.ENTERPRISES, file_path
+    )
+
+    assert (batch.status, batch.failure) == (ImportStatus.FAILED, STALE_REASON)
+    assert db_state() == before
+
+
+# --- files that must never cause a 500 (issue 6) -------------------------------------------
+
+
+def _bomb(tmp_path):
+    path = tmp_path / "炸弹.xlsx"
+    write_xlsx(path, ENTERPRISE_HEADERS, [])
+    data = path.read_bytes()
+    import zipfile
+
+    chunk = b"<si><t>" + b"A" * (1024 * 1024 - 16) + b"</t></si>"
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/sharedStrings2.xml", "w", force_zip64=True) as stream,
+    ):
+        for _ in range(300):
+            stream.write(chunk)
+    assert path.stat().st_size < len(data) + 2 * 1024 * 1024
+    return path
+
+
+def _no_sheets(tmp_path):
+    import re
+    import zipfile
+
+    source = tmp_path / "src.xlsx"
+    write_xlsx(source, ENTERPRISE_HEADERS, [])
+    path = tmp_path / "无工作表.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as out:
+        for name in src.namelist():
+            if name.startswith("xl/worksheets/"):
+                continue
+            data = src.read(name)
+            if name == "xl/workbook.xml":
+                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data)
+            out.writestr(name, data)
+    return path
+
+
+def _odd_utf16(tmp_path):
+    path = tmp_path / "奇数.csv"
+    path.write_bytes(b"\xff\xfe" + ",".join(ENTERPRISE_HEADERS).encode("utf-16-le") + b"\x41")
+    return path
+
+
+def _garbage(tmp_path):
+    path = tmp_path / "乱码.csv"
+    path.write_bytes(b"\x80\x80\xfe\x81" * 500)
+    return path
+
+
+def _oversized_header(tmp_path):
+    path = tmp_path / "超长.csv"
+    path.write_text(",".join(ENTERPRISE_HEADERS) + ',"' + "长" * 200_000 + '"\n', encoding="utf-8")
+    return path
+
+
+UNREADABLE_FILES = {
+    "zip bomb": (
+        _bomb,
+        "该 xlsx 文件解压后过大（超过 256 MB）或压缩比异常，已拒绝读取。"
+        "请删除多余的工作表、格式和空白行，或另存为 .csv 后分批上传。",
+    ),
+    "no worksheets": (
+        _no_sheets,
+        "该 xlsx 文件中没有工作表，请把数据填在第一个工作表中（可使用导入模板）后重试。",
+    ),
+    "odd utf-16": (
+        _odd_utf16,
+        "无法识别 csv 文件的编码，请在 Excel 或 WPS 中另存为“CSV UTF-8”后重试。",
+    ),
+    "garbage": (
+        _garbage,
+        "无法识别 csv 文件的编码，请在 Excel 或 WPS 中另存为“CSV UTF-8”后重试。",
+    ),
+    "oversized field": (
+        _oversized_header,
+        "csv 文件中有单元格内容过长（超过 131072 个字符）或引号不配对，无法读取。"
+        "请检查是否有未闭合的双引号，或在 Excel 或 WPS 中另存为 .xlsx 后重试。",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE_FILES))
+def test_unreadable_files_are_refused_with_a_message_by_the_api_and_store_nothing(tmp_path, case):
+    build, message = UNREADABLE_FILES[case]
+    file_path = build(tmp_path)
+    api = APIClient()
+    api.force_authenticate(city_officer())
+
+    with file_path.open("rb") as handle:
+        response = api.post(
+            "/api/v1/enterprises/imports/",
+            {"kind": "enterprises", "file": handle},
+            format="multipart",
+        )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {"code": "invalid", "message": message, "fields": {"file": [message]}}
+    }
+    assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.parametrize("case", ["no worksheets", "odd utf-16", "oversized field"])
+def test_unreadable_files_are_shown_beside_the_file_field_on_the_upload_page(
+    client, tmp_path, case
+):
+    build, message = UNREADABLE_FILES[case]
+    file_path = build(tmp_path)
+    client.force_login(city_officer())
+
+    with file_path.open("rb") as handle:
+        response = client.post("/enterprises/imports/new/", {"kind": "enterprises", "file": handle})
+
+    assert response.status_code == 200
+    assert (
+        f'<div class="invalid-feedback d-block" data-field="file">{message}</div>'
+    ) in response.content.decode()
+    assert ImportBatch.objects.count() == 0
+
+
+def test_an_oversized_field_below_the_header_fails_the_batch_with_the_reason(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    file_path = tmp_path / "长单元格.csv"
+    file_path.write_text(
+        ",".join(ENTERPRISE_HEADERS)
+        + f"\n{code(1)},企业,330402,39,2020-01-01,小型,1\n"
+        + f'{code(2)},"'
+        + "长" * 200_000
+        + '",330402,39,2020-01-01,小型,1\n',
+        encoding="utf-8",
+    )
+    before = db_state()
+
+    batch = run_import(
+        django_capture_on_commit_callbacks, city_officer(), ImportKind.ENTERPRISES, file_path
+    )
+
+    assert (batch.status, batch.failure) == (
+        ImportStatus.FAILED,
+        UNREADABLE_FILES["oversized field"][1],
+    )
+    assert db_state() == before
