@@ -69,7 +69,8 @@ def import_batch_create(*, actor, kind: str, uploaded_file) -> ImportBatch:
     limited to their county (other counties' rows are rejected row by row). Anyone else gets
     ``permission_denied`` and nothing is stored. A file that is not xlsx/csv, too large, or
     whose header row does not fit ``kind`` is refused (``invalid``, field ``file``) before
-    anything is stored. Not audited itself: the run writes one AuditEvent when it changes data.
+    anything is stored. Not audited itself: the run writes an AuditEvent per created or
+    changed row and one for the batch.
     Without a Celery broker the run happens in-process before this returns.
     """
     if not import_batch_can_create(user=actor):
