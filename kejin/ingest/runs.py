@@ -66,7 +66,6 @@ class RowChecker(Protocol):
 class IngestSpec(Protocol):
     """What a client of the framework provides (see the package docstring)."""
 
-    batch_model: type[models.Model]
     chunk_size: int
     max_rows: int
 

@@ -127,7 +127,6 @@ def _enqueue(batch_id: int) -> None:
 class EnterpriseImportSpec:
     """The enterprise import as a client of :func:`kejin.ingest.runs.batch_run`."""
 
-    batch_model = ImportBatch
     chunk_size = CHUNK_SIZE
     max_rows = IMPORT_MAX_ROWS
 
