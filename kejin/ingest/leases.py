@@ -101,7 +101,7 @@ class Lease:
         ids = list(self.stale(now=now).values_list("pk", flat=True))
         if not ids:
             return []
-        fields = {self.status_field: self.failed, self.reason_field: str(reason)}
+        fields: dict[str, object] = {self.status_field: self.failed, self.reason_field: str(reason)}
         if self.finished_field:
             fields[self.finished_field] = now
         expired = []
