@@ -1444,6 +1444,31 @@ def running_batch(officer, *, heartbeat_age: datetime.timedelta | None, name="x.
     return batch
 
 
+def test_the_lease_claims_once_renews_while_running_and_cannot_finish_after_expiry():
+    from django.utils import timezone
+
+    from kejin.ingest.leases import LeaseLost
+    from kejin.ingest.runs import batch_lease
+
+    officer = city_officer()
+    batch = ImportBatch.objects.create(
+        kind=ImportKind.ENTERPRISES, original_name="x.csv", uploaded_by=officer
+    )
+    lease = batch_lease(ImportBatch)
+
+    assert (lease.claim(batch.pk), lease.claim(batch.pk)) == (True, False)
+    assert lease.renew(batch.pk, processed_rows=7) is True
+    assert lease.expire_stale(reason="过期") == []
+    later = timezone.now() + datetime.timedelta(minutes=31)
+    assert list(lease.stale(now=later).values_list("pk", flat=True)) == [batch.pk]
+    assert lease.expire_stale(reason="过期", now=later) == [batch.pk]
+    assert lease.renew(batch.pk, processed_rows=8) is False
+    with pytest.raises(LeaseLost):
+        lease.finish(batch.pk, status=ImportStatus.DONE)
+    batch.refresh_from_db()
+    assert (batch.status, batch.failure, batch.processed_rows) == ("failed", "过期", 7)
+
+
 def test_a_running_batch_whose_worker_died_is_failed_when_the_batch_list_is_read(client):
     officer = city_officer()
     client.force_login(officer)
@@ -1626,7 +1651,7 @@ def test_unreadable_files_are_refused_with_a_message_by_the_api_and_store_nothin
     assert ImportBatch.objects.count() == 0
 
 
-@pytest.mark.parametrize("case", ["no worksheets", "odd utf-16", "oversized field"])
+@pytest.mark.parametrize("case", list(UNREADABLE_FILES))
 def test_unreadable_files_are_shown_beside_the_file_field_on_the_upload_page(
     client, tmp_path, case
 ):
