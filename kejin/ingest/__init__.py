@@ -18,6 +18,9 @@ Modules
 ``audit``     :class:`~kejin.ingest.audit.RowAuditLog`: one AuditEvent per created/changed
               row (before/after), bulk-created per chunk in the write transaction.
 ``reports``   :func:`~kejin.ingest.reports.errors_workbook`: the 行号/列/值/原因 xlsx.
+``uploads``   :func:`~kejin.ingest.uploads.upload_check` (size, format, safety, header of an
+              upload, as ``ApplicationError.invalid`` on ``file``) and
+              :func:`~kejin.ingest.uploads.batch_enqueue_on_commit`.
 
 Contract of a client (what a new importer writes)
 -------------------------------------------------
@@ -45,9 +48,9 @@ Contract of a client (what a new importer writes)
 
    Errors are ``{"row", "column", "value", "reason"}`` with the row number the user sees in
    Excel and a Chinese reason that says what to do.
-3. **Services**: ``<thing>_batch_create`` (permission check, size check, open the upload once
-   with ``table_open`` so a bad header is refused before anything is stored, save the batch,
-   enqueue the task with ``transaction.on_commit``) and ``<thing>_batch_run`` calling
+3. **Services**: ``<thing>_batch_create`` (permission check, ``upload_check`` so that a
+   too large, unsafe or badly headed file is refused before anything is stored, save the
+   batch, ``batch_enqueue_on_commit``) and ``<thing>_batch_run`` calling
    ``batch_run(batch=..., spec=...)``.
 4. **A Celery task** that loads the batch and calls the run service (idempotent: the claim is
    a conditional UPDATE, a batch not pending is left alone).

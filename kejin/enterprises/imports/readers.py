@@ -26,7 +26,7 @@ from kejin.ingest.readers import FORMATS, Table, file_format
 from kejin.ingest.readers import IngestFileError as ImportFileError
 from kejin.ingest.readers import table_open as _table_open
 
-__all__ = ["FORMATS", "ImportFileError", "Table", "file_format", "table_open"]
+__all__ = ["FORMATS", "ImportFileError", "Table", "file_format", "match_headers", "table_open"]
 
 
 @contextmanager
@@ -37,7 +37,7 @@ def table_open(fileobj, *, filename: str, kind: str) -> Iterator[Table]:
     that does not fit ``kind``.
     """
     with _table_open(
-        fileobj, filename=filename, match_header=lambda values: _match_headers(values, kind)
+        fileobj, filename=filename, match_header=lambda values: match_headers(values, kind)
     ) as table:
         yield table
 
@@ -46,7 +46,9 @@ def _quoted(names) -> str:
     return "、".join(f"“{name}”" for name in names)
 
 
-def _match_headers(values: tuple, kind: str) -> list[tuple[int, Column]]:
+def match_headers(values: tuple, kind: str) -> list[tuple[int, Column]]:
+    """The columns of a header row of an import file of ``kind``, or ImportFileError naming
+    every problem with it (and the other kind, when the file looks like one)."""
     accepted = {normalise_header(c.header): c for c in accepted_columns(kind)}
     columns: list[tuple[int, Column]] = []
     present: set[str] = set()

@@ -24,7 +24,6 @@ file may carry facts columns to register both at once).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -35,8 +34,9 @@ from django.utils.translation import gettext as _
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import FactSource, ImportKind
 from kejin.enterprises.imports.columns import FACT_FIELDS, accepted_columns
-from kejin.enterprises.imports.readers import ImportFileError, Table, file_format, table_open
+from kejin.enterprises.imports.readers import Table, match_headers, table_open
 from kejin.enterprises.imports.selectors import import_batch_can_create
+from kejin.enterprises.imports.tasks import import_batch_run_task
 from kejin.enterprises.imports.validation import (
     ChunkState,
     Reference,
@@ -46,6 +46,7 @@ from kejin.enterprises.imports.validation import (
 from kejin.enterprises.models import AnnualFacts, Enterprise, ImportBatch
 from kejin.ingest.audit import RowAuditLog
 from kejin.ingest.runs import CHUNK_SIZE, ChunkResult, batch_run, batches_expire_stale
+from kejin.ingest.uploads import batch_enqueue_on_commit, upload_check
 
 logger = logging.getLogger(__name__)
 
@@ -79,27 +80,11 @@ def import_batch_create(*, actor, kind: str, uploaded_file) -> ImportBatch:
         )
     if kind not in ImportKind.values:
         raise ApplicationError.invalid({"kind": [_("请选择导入类型：企业名录或企业年度数据。")]})
-    if uploaded_file is None:
-        raise ApplicationError.invalid({"file": [_("请选择要上传的文件。")]})
-    name = os.path.basename(uploaded_file.name or "")[-255:]
-    if uploaded_file.size > IMPORT_MAX_BYTES:
-        raise ApplicationError.invalid(
-            {
-                "file": [
-                    _("文件不能超过 %(mb)s MB，请拆分后分批导入。")
-                    % {"mb": IMPORT_MAX_BYTES // 2**20}
-                ]
-            }
-        )
-    try:
-        file_format(name)
-        uploaded_file.seek(0)
-        with table_open(uploaded_file, filename=name, kind=kind):
-            pass
-    except ImportFileError as exc:
-        raise ApplicationError.invalid({"file": [exc.message]}, message=exc.message) from exc
-    finally:
-        uploaded_file.seek(0)
+    name = upload_check(
+        uploaded_file=uploaded_file,
+        max_bytes=IMPORT_MAX_BYTES,
+        match_header=lambda values: match_headers(values, kind),
+    )
 
     with transaction.atomic():
         batch = ImportBatch(
@@ -110,15 +95,9 @@ def import_batch_create(*, actor, kind: str, uploaded_file) -> ImportBatch:
         )
         batch.file.save(name, uploaded_file, save=False)
         batch.save()
-        transaction.on_commit(lambda: _enqueue(batch.pk))
+        batch_enqueue_on_commit(import_batch_run_task, batch.pk)
     batch.refresh_from_db()
     return batch
-
-
-def _enqueue(batch_id: int) -> None:
-    from kejin.enterprises.imports.tasks import import_batch_run_task
-
-    import_batch_run_task.delay(batch_id)
 
 
 # --- run -----------------------------------------------------------------------------------
