@@ -170,7 +170,7 @@ def _audit_rows(events) -> list[dict]:
     rows = []
     for event in events:
         changes = []
-        if event.action == AuditAction.UPDATE:
+        if event.action in (AuditAction.UPDATE, AuditAction.IMPORT):
             before, after = event.before or {}, event.after or {}
             for name in after:
                 try:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0008_override_constraints_portable'),
+        ("enterprises", "0008_override_constraints_portable"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='最近心跳'),
+            model_name="importbatch",
+            name="heartbeat_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最近心跳"),
         ),
     ]
