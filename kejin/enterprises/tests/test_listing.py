@@ -305,6 +305,81 @@ def test_search_box_uses_the_shared_q_filter(client, two_counties):
     assert "南湖芯片有限公司" in body and "秀洲光伏有限公司" not in body
 
 
+# What the page's filter form sends: every field, the empty ones too.
+EMPTY_FORM = {
+    "q": "",
+    "county": "",
+    "industry": "",
+    "size": "",
+    "on_list": "",
+    "stage": "",
+    "recognition": "",
+}
+
+
+@pytest.fixture
+def filterable(two_counties):
+    """two_counties, with the industries and sizes told apart and a listing-reserve label."""
+    from kejin.core.tests.factories import IndustryFactory
+
+    software = IndustryFactory(code="39", name="计算机、通信和其他电子设备制造业")
+    Enterprise.objects.filter(pk=two_counties["c"].pk).update(industry=software, size="medium")
+    services.registry_override_create(
+        actor=UserFactory(),
+        enterprise=two_counties["a"],
+        kind="label",
+        label=Label.objects.get(code="listing_reserve"),
+        reason="列入上市后备",
+    )
+    return two_counties
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ({}, ["南湖传统制造有限公司", "南湖新登记有限公司", "南湖芯片有限公司", "秀洲光伏有限公司"]),
+        ({"q": "芯片"}, ["南湖芯片有限公司"]),
+        ({"county": "330411"}, ["秀洲光伏有限公司"]),
+        ({"industry": "39"}, ["秀洲光伏有限公司"]),
+        ({"size": "medium"}, ["秀洲光伏有限公司"]),
+        ({"on_list": "true"}, ["南湖芯片有限公司", "秀洲光伏有限公司"]),
+        ({"on_list": "false"}, ["南湖传统制造有限公司", "南湖新登记有限公司"]),
+        ({"stage": "startup"}, ["南湖传统制造有限公司", "南湖芯片有限公司", "秀洲光伏有限公司"]),
+        ({"label": "listing_reserve"}, ["南湖芯片有限公司"]),
+        ({"recognition": "tech_sme:not_qualified"}, ["南湖传统制造有限公司"]),
+        ({"q": "南湖", "on_list": "true"}, ["南湖芯片有限公司"]),
+    ],
+)
+def test_each_filter_of_the_submitted_form_narrows_the_page_and_the_export(
+    client, filterable, given, expected
+):
+    login(client, UserFactory())
+    query = {**EMPTY_FORM, **given}
+
+    page = client.get(reverse("listing:list"), query)
+    export = client.get(reverse("listing:export"), query)
+
+    assert page.status_code == 200
+    body = table_body(page)
+    shown = sorted(
+        name for name in Enterprise.objects.values_list("name", flat=True) if name in body
+    )
+    assert shown == expected
+    assert sorted(row[1] for row in xlsx_rows(export)[1:]) == expected
+    assert f'data-testid="result-count">共 {len(expected)} 家企业' in page.content.decode()
+
+
+def test_an_invalid_filter_is_ignored_alone_and_said_so(client, filterable):
+    login(client, UserFactory())
+    query = {**EMPTY_FORM, "county": "330411", "stage": "teenage"}
+
+    page = client.get(reverse("listing:list"), query)
+    export = client.get(reverse("listing:export"), query)
+
+    assert "以下筛选条件无效，已忽略：" in page.content.decode()
+    assert [row[1] for row in xlsx_rows(export)[1:]] == ["秀洲光伏有限公司"]
+
+
 def test_sorting_by_stage_puts_startups_first(client, two_counties):
     enterprise_with_facts(
         county=xiuzhou(),
