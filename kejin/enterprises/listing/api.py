@@ -237,7 +237,9 @@ class RunStartSerializer(serializers.Serializer):
 
 
 class RunQueuedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="评价批次ID")
     year = serializers.IntegerField()
+    status = serializers.CharField(help_text="queued（排队中）；完成后为 done 或 failed")
     detail = serializers.CharField()
 
 
@@ -491,7 +493,7 @@ class EvaluationRunListView(generics.GenericAPIView):
         summary="发起重新评价 (Start a re-evaluation run)",
         description=(
             "市级工作人员和平台管理员。任务在提交后排队执行（未配置消息队列时在本进程内执行），"
-            "开始后出现在批次列表中。已有批次进行中时 409。"
+            "返回新批次的 id。已有批次排队或进行中时 409 run_in_progress。"
         ),
         request=RunStartSerializer,
         responses={202: RunQueuedSerializer, **error_responses(400, 401, 403, 409)},
@@ -504,11 +506,13 @@ class EvaluationRunListView(generics.GenericAPIView):
         serializer = RunStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         year = serializer.validated_data["year"]
-        services.registry_run_start(actor=request.user, year=year)
+        run = services.registry_run_start(
+            actor=request.user, year=year, ip_address=client_ip_address(request)
+        )
         return Response(
-            {"year": year, "detail": _("已发起重新评价。")},
+            {"id": run.pk, "year": year, "status": run.status, "detail": _("已发起重新评价。")},
             status=status.HTTP_202_ACCEPTED,
-            headers={"Location": reverse("api-registry-run-list")},
+            headers={"Location": reverse("api-registry-run-detail", args=[run.pk])},
         )
 
 

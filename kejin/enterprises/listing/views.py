@@ -266,7 +266,7 @@ def override_create_view(request, pk: int):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            if error.code == ErrorCode.CONFLICT:
+            if error.status == 409:
                 form.add_error(None, error.message)
             else:
                 _attach_error(form, error)
@@ -301,7 +301,7 @@ def override_lift_view(request, pk: int):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            if error.code == ErrorCode.CONFLICT:
+            if error.status == 409:
                 form.add_error(None, error.message)
             else:
                 _attach_error(form, error)
@@ -363,7 +363,7 @@ def run_start_view(request):
         try:
             services.registry_run_start(actor=request.user, year=year)
         except ApplicationError as error:
-            if error.code == ErrorCode.CONFLICT:
+            if error.status == 409:
                 form.add_error(None, error.message)
                 status = error.status
             else:

@@ -337,7 +337,10 @@ def filterable(two_counties):
 @pytest.mark.parametrize(
     "given, expected",
     [
-        ({}, ["南湖传统制造有限公司", "南湖新登记有限公司", "南湖芯片有限公司", "秀洲光伏有限公司"]),
+        (
+            {},
+            ["南湖传统制造有限公司", "南湖新登记有限公司", "南湖芯片有限公司", "秀洲光伏有限公司"],
+        ),
         ({"q": "芯片"}, ["南湖芯片有限公司"]),
         ({"county": "330411"}, ["秀洲光伏有限公司"]),
         ({"industry": "39"}, ["秀洲光伏有限公司"]),
@@ -647,7 +650,15 @@ def test_lifting_a_label_override_rejudges_the_label_at_once(two_counties):
     assert (lifted.lifted_by, lifted.lift_reason) == (lifter, "已终止上市计划")
     assert entry_state(b) == (False, "startup", [], None)
     assert events_of(b)[-2:] == [
-        ("exit", "在库", "", "不再具有任何名单标签", "labels", None, None),
+        (
+            "exit",
+            "在库",
+            "",
+            "不再具有任何名单标签：上市后备（解除人工调整：已终止上市计划）",
+            "labels",
+            None,
+            None,
+        ),
         (
             "label_removed",
             "上市后备",
@@ -766,7 +777,7 @@ def test_a_second_active_override_on_the_same_target_is_a_conflict(two_counties)
             reason="重新核定",
         )
 
-    assert (raised.value.code, raised.value.status) == ("conflict", 409)
+    assert (raised.value.code, raised.value.status) == ("override_active", 409)
     assert raised.value.message == (
         f"该企业已有生效中的同类人工调整（成长阶段：成熟期，王科员于{timezone.localdate():%Y-%m-%d}设定，"
         "原因：已在新三板挂牌），请先解除该调整再重新设定。"
@@ -836,7 +847,7 @@ def test_lifting_is_refused_outside_the_county_and_twice(two_counties):
     before = world_snapshot()
     with pytest.raises(ApplicationError) as twice:
         services.registry_override_lift(actor=officer, override=override, reason="再次解除")
-    assert twice.value.code == "conflict"
+    assert (twice.value.code, twice.value.status) == ("override_lifted", 409)
     assert twice.value.message.startswith("该人工调整已于")
     assert world_snapshot() == before
 
@@ -1325,7 +1336,7 @@ def test_api_override_create_conflict_and_lift(client, two_counties):
     )
     assert body["description"] == "标签“上市后备”：具有"
     assert duplicate.status_code == 409
-    assert duplicate.json()["error"]["code"] == "conflict"
+    assert duplicate.json()["error"]["code"] == "override_active"
     assert world_snapshot() == before
     assert client.get(f"/api/v1/registry/entries/{b.pk}/").json()["on_list"] is True
 
@@ -1386,7 +1397,21 @@ def test_api_runs(client, two_counties, django_capture_on_commit_callbacks):
             "/api/v1/registry/runs/", {"year": YEAR}, content_type="application/json"
         )
     assert started.status_code == 202
-    assert started.json() == {"year": YEAR, "detail": "已发起重新评价。"}
+    run = EvaluationRun.objects.latest("id")
+    assert started.json() == {
+        "id": run.pk,
+        "year": YEAR,
+        "status": "queued",
+        "detail": "已发起重新评价。",
+    }
+    assert started["Location"] == f"/api/v1/registry/runs/{run.pk}/"
+    audit = AuditEvent.objects.get(object_type="enterprises.evaluationrun")
+    assert (audit.action, audit.object_id, audit.after["year"], audit.after["status"]) == (
+        "create",
+        str(run.pk),
+        YEAR,
+        "queued",
+    )
     runs = client.get("/api/v1/registry/runs/").json()
     assert runs["count"] == 2
     latest = runs["results"][0]
