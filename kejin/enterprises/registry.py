@@ -296,7 +296,7 @@ def _why_not_explainer(rules: ListRules, *, year: int):
         why = {}
         for code, ruleset_ids in reads.items():
             parts = [
-                _("%(ruleset)s评价：%(status)s")
+                _("%(ruleset)s：%(status)s")
                 % {
                     "ruleset": titles[r],
                     "status": statuses.get(row.get(f"{r}.status"), row.get(f"{r}.status") or "—"),

@@ -48,6 +48,7 @@ from kejin.enterprises.registry import (
     Placement,
     RegistryPreview,
     evaluation_run_create,
+    evaluation_run_fail_stale,
     registry_compute,
     registry_decide,
     registry_event,
@@ -326,6 +327,12 @@ def _check_year(year) -> int:
             }
         )
     return year
+
+
+def evaluation_run_fail_stale_runs() -> int:
+    """Mark failed the runs whose worker died (no heartbeat for ``RUN_STALE_AFTER``), so
+    that they show as failed and no longer block a new run. Returns how many."""
+    return evaluation_run_fail_stale()
 
 
 def registry_run_default_year() -> int:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from kejin.accounts.tests.factories import UserFactory
 from kejin.enterprises.models import (
     AnnualFacts,
+    EvaluationRun,
     Label,
     RecognitionResult,
     RegistryEntry,
@@ -155,3 +156,214 @@ def test_a_new_data_year_with_the_same_result_updates_the_recorded_year():
     registry_reevaluate(year=2025)
     result = RecognitionResult.objects.get(enterprise=enterprise, ruleset="tech_sme")
     assert (result.status, result.year) == ("qualified", 2025)
+
+
+# --- runs: one at a time, started by the service, dead workers detected -------------------
+
+
+def _run_start(actor, year=2024, **kwargs):
+    from kejin.enterprises.listing.services import registry_run_start
+
+    return registry_run_start(actor=actor, year=year, **kwargs)
+
+
+def test_the_service_creates_the_run_passes_its_id_to_the_task_and_audits_the_start(
+    django_capture_on_commit_callbacks,
+):
+    from kejin.core.models import AuditEvent
+
+    enterprise = _enterprise_with_facts()
+    officer = UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run = _run_start(officer, ip_address="10.0.0.9")
+    assert (run.pk, run.year, run.status, run.triggered_by) == (
+        EvaluationRun.objects.get().pk,
+        2024,
+        "queued",
+        officer,
+    )
+    audit = AuditEvent.objects.get(object_type="enterprises.evaluationrun")
+    assert (audit.actor, audit.action, audit.object_id, audit.ip_address) == (
+        officer,
+        "create",
+        str(run.pk),
+        "10.0.0.9",
+    )
+    assert audit.after == {
+        "year": 2024,
+        "as_of": "2024-12-31",
+        "status": "queued",
+        "triggered_by": officer.pk,
+    }
+    assert len(callbacks) == 1
+    assert RegistryEvent.objects.count() == 0  # nothing runs before the commit
+
+    callbacks[0]()
+
+    run.refresh_from_db()
+    assert (run.status, run.enterprises) == ("done", 1)
+    assert run.heartbeat_at is not None
+    assert all(e.run_id == run.pk for e in RegistryEvent.objects.filter(enterprise=enterprise))
+
+
+def test_a_second_delivery_of_the_task_does_nothing():
+    from kejin.enterprises.tasks import registry_reevaluate_task
+
+    _enterprise_with_facts()
+    run = EvaluationRun.objects.create(year=2024, as_of=datetime.date(2024, 12, 31))
+    assert registry_reevaluate_task(run_id=run.pk) == run.pk
+    events = RegistryEvent.objects.count()
+
+    assert registry_reevaluate_task(run_id=run.pk) == run.pk
+
+    assert RegistryEvent.objects.count() == events
+    assert EvaluationRun.objects.get().status == "done"
+
+
+def test_the_database_holds_one_active_run_at_most():
+    from django.db import IntegrityError, transaction
+
+    EvaluationRun.objects.create(year=2024, as_of=datetime.date(2024, 12, 31))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EvaluationRun.objects.create(year=2023, as_of=datetime.date(2023, 12, 31), status="running")
+    # Finished runs do not hold the slot.
+    EvaluationRun.objects.create(year=2022, as_of=datetime.date(2022, 12, 31), status="done")
+    EvaluationRun.objects.create(year=2022, as_of=datetime.date(2022, 12, 31), status="failed")
+    assert EvaluationRun.objects.count() == 3
+
+
+def test_a_start_while_a_run_is_active_is_run_in_progress_and_changes_nothing(
+    django_capture_on_commit_callbacks,
+):
+    from kejin.core.errors import ApplicationError
+    from kejin.core.models import AuditEvent
+
+    active = EvaluationRun.objects.create(
+        year=2023, as_of=datetime.date(2023, 12, 31), status="running"
+    )
+    EvaluationRun.objects.filter(pk=active.pk).update(heartbeat_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(ApplicationError) as refused:
+            _run_start(UserFactory())
+
+    assert (refused.value.code, refused.value.status) == ("run_in_progress", 409)
+    assert refused.value.message.startswith(f"评价批次 #{active.pk}（2023年度）正在进行，开始于")
+    assert callbacks == []
+    assert list(EvaluationRun.objects.values_list("pk", "status")) == [(active.pk, "running")]
+    assert not AuditEvent.objects.filter(object_type="enterprises.evaluationrun").exists()
+
+
+def test_a_run_whose_worker_died_is_marked_failed_and_no_longer_blocks(
+    django_capture_on_commit_callbacks,
+):
+    from kejin.enterprises.registry import RUN_STALE_AFTER
+
+    dead = EvaluationRun.objects.create(
+        year=2023, as_of=datetime.date(2023, 12, 31), status="running"
+    )
+    beaten = timezone.now() - RUN_STALE_AFTER - datetime.timedelta(minutes=1)
+    EvaluationRun.objects.filter(pk=dead.pk).update(heartbeat_at=beaten)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = _run_start(UserFactory())
+
+    dead.refresh_from_db()
+    assert (dead.status, dead.error) == (
+        "failed",
+        "工作进程已停止响应（超过30分钟无心跳），本批次已标记为失败。",
+    )
+    assert dead.finished_at is not None
+    assert EvaluationRun.objects.get(pk=run.pk).status == "done"
+
+
+def test_a_queued_run_never_picked_up_is_stale_from_its_start_and_shown_failed(client):
+    from kejin.enterprises.registry import RUN_STALE_AFTER
+
+    lost = EvaluationRun.objects.create(year=2023, as_of=datetime.date(2023, 12, 31))
+    EvaluationRun.objects.filter(pk=lost.pk).update(
+        started_at=timezone.now() - RUN_STALE_AFTER - datetime.timedelta(seconds=1)
+    )
+    client.force_login(UserFactory())
+
+    page = client.get("/registry/runs/")
+
+    assert page.status_code == 200
+    assert EvaluationRun.objects.get(pk=lost.pk).status == "failed"
+    # A queued run younger than the staleness limit is waiting, not dead.
+    fresh = EvaluationRun.objects.create(year=2024, as_of=datetime.date(2024, 12, 31))
+    client.get("/registry/runs/")
+    assert EvaluationRun.objects.get(pk=fresh.pk).status == "queued"
+
+
+# --- the year offered ---------------------------------------------------------------------
+
+
+def test_the_default_year_is_the_latest_with_data_for_most_enterprises():
+    from kejin.enterprises.registry import registry_latest_data_year
+
+    for _ in range(4):
+        _enterprise_with_facts()  # 2024
+    early = EnterpriseFactory()
+    AnnualFacts.objects.create(enterprise=early, year=2025, **QUALIFYING)  # 1 of 4: too few
+
+    assert registry_latest_data_year() == 2024
+
+    for enterprise in list(AnnualFacts.objects.filter(year=2024))[:1]:
+        AnnualFacts.objects.create(enterprise=enterprise.enterprise, year=2025, **QUALIFYING)
+    assert registry_latest_data_year() == 2025  # 2 of 4: half
+
+
+def test_without_any_facts_the_default_year_is_last_year():
+    from kejin.enterprises.registry import registry_latest_data_year
+
+    assert registry_latest_data_year() == timezone.localdate().year - 1
+
+
+# --- preview, and exits that say why --------------------------------------------------------
+
+
+def test_preview_lists_entries_and_exits_with_reasons_and_writes_nothing():
+    from kejin.enterprises.registry import registry_preview
+
+    stays = _enterprise_with_facts()
+    leaves = _enterprise_with_facts()
+    registry_reevaluate(year=2024)
+    AnnualFacts.objects.create(enterprise=stays, year=2025, **QUALIFYING)
+    newcomer = EnterpriseFactory(founded_on=datetime.date(2022, 3, 1))
+    AnnualFacts.objects.create(enterprise=newcomer, year=2025, **QUALIFYING)
+    before = (
+        RegistryEvent.objects.count(),
+        list(RegistryEntry.objects.values_list("enterprise_id", "on_list")),
+        EvaluationRun.objects.count(),
+    )
+
+    preview = registry_preview(year=2025)
+
+    assert (preview.year, preview.enterprises, preview.with_data) == (2025, 3, 2)
+    assert preview.entries == [(newcomer.pk, "具有名单标签：科技型中小企业")]
+    assert preview.exits == [
+        (
+            leaves.pk,
+            "不再具有任何名单标签：科技型中小企业（科技型中小企业评价：数据不足；无2025年度数据）",
+        )
+    ]
+    assert (preview.counts["entry"], preview.counts["exit"]) == (1, 1)
+    after = (
+        RegistryEvent.objects.count(),
+        list(RegistryEntry.objects.values_list("enterprise_id", "on_list")),
+        EvaluationRun.objects.count(),
+    )
+    assert after == before
+
+    run = registry_reevaluate(year=2025)
+
+    recorded = list(
+        RegistryEvent.objects.filter(run=run, kind__in=["entry", "exit"])
+        .order_by("enterprise_id")
+        .values_list("enterprise_id", "reason")
+    )
+    assert recorded == sorted(preview.entries + preview.exits)
+    assert RegistryEvent.objects.get(run=run, enterprise=leaves, kind="label_removed").reason == (
+        "不再符合“科技型中小企业”判定规则（科技型中小企业评价：数据不足；无2025年度数据）"
+    )
