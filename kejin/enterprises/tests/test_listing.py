@@ -141,6 +141,86 @@ def table_body(response) -> str:
     return html[html.index("<tbody>") : html.index("</tbody>")]
 
 
+class _Node:
+    """An element of a parsed page: its tag, attributes, children and text."""
+
+    def __init__(self, tag: str, attrs: dict, parent=None):
+        self.tag, self.attrs, self.parent, self.children, self.parts = tag, attrs, parent, [], []
+
+    def __getitem__(self, name: str) -> str:
+        return self.attrs[name]
+
+    def get_text(self, separator: str = " ", strip: bool = True) -> str:
+        texts = []
+
+        def walk(node):
+            for part in node.parts:
+                if isinstance(part, _Node):
+                    walk(part)
+                elif part.strip():
+                    texts.append(part.strip())
+
+        walk(self)
+        return separator.join(texts)
+
+    def iter(self):
+        for child in self.children:
+            yield child
+            yield from child.iter()
+
+    def select(self, selector: str) -> list:
+        """A small CSS subset: ``[data-testid="x"]``, ``tag``, ``tag[name=x]``, and a
+        descendant chain of those separated by spaces."""
+        import re
+
+        nodes = [self]
+        for step in selector.split(" "):
+            match = re.fullmatch(r"(\w*)(?:\[([\w-]+)=\"?([^\"\]]*)\"?\])?", step)
+            tag, attr, value = match.groups()
+            nodes = [
+                node
+                for parent in nodes
+                for node in parent.iter()
+                if (not tag or node.tag == tag) and (not attr or node.attrs.get(attr) == value)
+            ]
+        return nodes
+
+    def select_one(self, selector: str):
+        found = self.select(selector)
+        return found[0] if found else None
+
+
+def parse_page(content: bytes) -> _Node:
+    """A page's element tree (the standard library's parser; no dependency)."""
+    from html.parser import HTMLParser
+
+    void = {"input", "br", "meta", "link", "img", "hr", "source", "col", "wbr"}
+    root = _Node("root", {})
+
+    class Parser(HTMLParser):
+        node = root
+
+        def handle_starttag(self, tag, attrs):
+            child = _Node(tag, {k: v or "" for k, v in attrs}, self.node)
+            self.node.children.append(child)
+            self.node.parts.append(child)
+            if tag not in void:
+                self.node = child
+
+        def handle_endtag(self, tag):
+            node = self.node
+            while node is not root and node.tag != tag:
+                node = node.parent
+            if node is not root:
+                self.node = node.parent
+
+        def handle_data(self, data):
+            self.node.parts.append(data)
+
+    Parser().feed(content.decode())
+    return root
+
+
 def xlsx_rows(response) -> list[tuple]:
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     return list(workbook.active.iter_rows(values_only=True))
@@ -1027,6 +1107,74 @@ def test_a_run_started_from_the_page_records_the_changes(
     detail = client.get(reverse("listing:run_detail", args=[run.pk]), {"kind": "label_added"})
     assert table_body(detail).count("data-event-kind") == 1
     assert "符合“科技型中小企业”判定规则" in table_body(detail)
+
+
+def test_the_run_page_offers_the_latest_year_with_data_and_previews_before_confirming(
+    client, two_counties, django_capture_on_commit_callbacks
+):
+    a, c = two_counties["a"], two_counties["c"]
+    AnnualFacts.objects.create(enterprise=a, year=YEAR + 1, **QUALIFYING)
+    AnnualFacts.objects.create(enterprise=c, year=YEAR + 1, **QUALIFYING)
+    login(client, UserFactory())
+
+    runs = parse_page(client.get(reverse("listing:run_list")).content)
+    start = runs.select_one('[data-testid="run-start"]')
+    assert (start["method"], start["action"]) == ("get", reverse("listing:run_preview"))
+    assert start.select_one("input[name=year]")["value"] == str(YEAR + 1)  # 2 of 3 have data
+
+    before = world_snapshot()
+    response = client.get(reverse("listing:run_preview"), {"year": str(YEAR)})
+    assert response.status_code == 200
+    assert world_snapshot() == before  # a preview writes nothing
+    page = parse_page(response.content)
+    assert page.select_one('[data-testid="preview-count-exit"]').get_text(" ", strip=True) == (
+        "出库 0"
+    )
+
+    response = client.get(reverse("listing:run_preview"), {"year": str(YEAR + 1)})
+    page = parse_page(response.content)
+    assert page.select_one('[data-testid="preview-coverage"]').get_text(" ", strip=True) == (
+        f"评价 4 家企业，其中 2 家有{YEAR + 1}年度数据。 "
+        f"2 家没有该年度数据，其认定结果将为“数据不足”。"
+    )
+    assert page.select_one('[data-testid="preview-count-exit"]').get_text(" ", strip=True) == (
+        "出库 0"
+    )
+    assert [
+        row.get_text(" ", strip=True)
+        for row in page.select('[data-testid="preview-entries"] tbody tr')
+    ] == ["无"]
+    confirm = page.select_one('[data-testid="run-confirm"]')
+    assert confirm["action"] == reverse("listing:run_start")
+    assert confirm.select_one("input[name=year]")["value"] == str(YEAR + 1)
+    assert world_snapshot() == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("listing:run_start"), {"year": str(YEAR + 1)})
+    assert started.status_code == 302
+    run = EvaluationRun.objects.latest("id")
+    assert (run.year, run.status) == (YEAR + 1, "done")
+
+
+def test_the_preview_names_each_exit_and_its_reason(client, two_counties):
+    AnnualFacts.objects.filter(enterprise=two_counties["c"]).update(tech_staff=5)
+    login(client, UserFactory())
+
+    page = parse_page(client.get(reverse("listing:run_preview"), {"year": str(YEAR)}).content)
+
+    rows = page.select('[data-testid="preview-exits"] tbody tr')
+    assert [row.get_text(" ", strip=True) for row in rows] == [
+        "秀洲光伏有限公司 不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合）"
+    ]
+    assert page.select_one('[data-testid="preview-count-exit"]').get_text(" ", strip=True) == (
+        "出库 1"
+    )
+
+
+@pytest.mark.parametrize("actor_kwargs", [{"county_officer": True}, {"enterprise_admin": True}])
+def test_only_those_who_may_run_may_preview(client, two_counties, actor_kwargs):
+    login(client, UserFactory(**actor_kwargs))
+    assert client.get(reverse("listing:run_preview"), {"year": str(YEAR)}).status_code == 403
 
 
 def test_run_detail_shows_a_county_officer_only_their_county(client, two_counties):

@@ -2,9 +2,12 @@
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.enterprises.models import (
@@ -16,7 +19,7 @@ from kejin.enterprises.models import (
     RegistryEvent,
     RegistryOverride,
 )
-from kejin.enterprises.registry import registry_reevaluate
+from kejin.enterprises.registry import NOWHERE, Computed, registry_decide, registry_reevaluate
 from kejin.enterprises.tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -243,9 +246,11 @@ def test_a_start_while_a_run_is_active_is_run_in_progress_and_changes_nothing(
         year=2023, as_of=datetime.date(2023, 12, 31), status="running"
     )
     EvaluationRun.objects.filter(pk=active.pk).update(heartbeat_at=timezone.now())
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(ApplicationError) as refused:
-            _run_start(UserFactory())
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ApplicationError) as refused,
+    ):
+        _run_start(UserFactory())
 
     assert (refused.value.code, refused.value.status) == ("run_in_progress", 409)
     assert refused.value.message.startswith(f"评价批次 #{active.pk}（2023年度）正在进行，开始于")
@@ -367,3 +372,126 @@ def test_preview_lists_entries_and_exits_with_reasons_and_writes_nothing():
     assert RegistryEvent.objects.get(run=run, enterprise=leaves, kind="label_removed").reason == (
         "不再符合“科技型中小企业”判定规则（科技型中小企业评价：数据不足；无2025年度数据）"
     )
+
+
+# --- the one decision: overrides one by one, then a run, record nothing more ---------------
+
+
+STAGES = {
+    code: SimpleNamespace(code=code, name=name, order=order)
+    for order, (code, name) in enumerate(
+        [("startup", "初创期"), ("growth", "成长期"), ("mature", "成熟期")]
+    )
+}
+LABELS = {
+    code: SimpleNamespace(code=code, name=name, order=order)
+    for order, (code, name) in enumerate(
+        [("tech_sme", "科技型中小企业"), ("high_tech", "高新技术企业"), ("reserve", "上市后备")]
+    )
+}
+OFFICER = SimpleNamespace(username="officer")
+
+computed_strategy = st.builds(
+    Computed,
+    stage=st.sampled_from([None, *STAGES]),
+    labels=st.frozensets(st.sampled_from(list(LABELS))),
+)
+# An operation: set an override on a target (kind, target, value), or lift the one there.
+operation_strategy = st.tuples(
+    st.sampled_from(["set", "lift"]),
+    st.sampled_from(["membership", "stage", *[f"label:{code}" for code in LABELS]]),
+    st.booleans(),
+    st.sampled_from(list(STAGES)),
+)
+
+
+def _override(target: str, value: bool, stage: str, n: int) -> SimpleNamespace:
+    kind = target.split(":")[0]
+    return SimpleNamespace(
+        kind=kind,
+        value=True if kind == "stage" else value,
+        stage=STAGES[stage] if kind == "stage" else None,
+        label=LABELS[target.split(":")[1]] if kind == "label" else None,
+        reason=f"调整{n}",
+        created_by=OFFICER,
+        lift_reason="",
+    )
+
+
+def _partial(computed: Computed, current, lifted=None) -> Computed:
+    """What an override's immediate effect judges by: the entry as it stands, and the rules
+    for the lifted override's target only (as ``listing.services._entry_apply`` does)."""
+    stage, labels = current.stage, set(current.labels)
+    if lifted is not None and lifted.kind == "stage":
+        stage = computed.stage
+    elif lifted is not None and lifted.kind == "label":
+        code = lifted.label.code
+        (labels.add if code in computed.labels else labels.discard)(code)
+    return Computed(stage, frozenset(labels))
+
+
+@settings(max_examples=300, deadline=None)
+@given(computed=computed_strategy, operations=st.lists(operation_strategy, max_size=12))
+def test_overrides_applied_one_by_one_then_a_run_record_nothing_more(computed, operations):
+    decide = {"stages": STAGES, "labels": LABELS}
+    current = registry_decide(computed=computed, overrides=(), current=NOWHERE, **decide).placement
+    active: dict[str, SimpleNamespace] = {}
+    for n, (op, target, value, stage) in enumerate(operations):
+        if op == "set" and target not in active:
+            active[target] = _override(target, value, stage, n)
+            decision = registry_decide(
+                computed=_partial(computed, current),
+                overrides=active.values(),
+                current=current,
+                **decide,
+            )
+        elif op == "lift" and target in active:
+            lifted = active.pop(target)
+            lifted.lift_reason = f"解除{n}"
+            decision = registry_decide(
+                computed=_partial(computed, current, lifted),
+                overrides=active.values(),
+                current=current,
+                lifted=lifted,
+                lifted_by=OFFICER,
+                **decide,
+            )
+        else:
+            continue
+        current = decision.placement
+
+    run = registry_decide(computed=computed, overrides=active.values(), current=current, **decide)
+
+    assert run.events == ()
+    assert run.placement == current
+
+
+def test_the_decision_explains_each_change_by_its_rule_override_or_lifting():
+    reserve = _override("label:reserve", True, "startup", 1)
+    decision = registry_decide(
+        computed=Computed("growth", frozenset(), {"tech_sme": "科技型中小企业评价：不符合"}),
+        overrides=[reserve],
+        current=registry_decide(
+            computed=Computed("startup", frozenset({"tech_sme"})),
+            overrides=(),
+            current=NOWHERE,
+            stages=STAGES,
+            labels=LABELS,
+        ).placement,
+        stages=STAGES,
+        labels=LABELS,
+    )
+
+    assert decision.placement == type(NOWHERE)(True, "growth", frozenset({"reserve"}))
+    assert [(e.kind, e.from_value, e.to_value, e.reason, e.rule) for e in decision.events] == [
+        ("stage_change", "初创期", "成长期", "按成长阶段规则判定为成长期", "stage:growth"),
+        ("label_added", "", "上市后备", "调整1", ""),
+        (
+            "label_removed",
+            "科技型中小企业",
+            "",
+            "不再符合“科技型中小企业”判定规则（科技型中小企业评价：不符合）",
+            "label:tech_sme",
+        ),
+    ]
+    assert decision.events[1].officer is OFFICER
