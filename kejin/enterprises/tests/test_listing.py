@@ -1583,6 +1583,62 @@ def test_api_runs(client, two_counties, django_capture_on_commit_callbacks):
     assert (refused.status_code, callbacks) == (403, [])
 
 
+def test_api_preview_lists_exits_with_reasons_and_writes_nothing(client, two_counties):
+    AnnualFacts.objects.filter(enterprise=two_counties["c"]).update(tech_staff=5)
+    api(client, UserFactory())
+    before = world_snapshot()
+
+    response = client.get("/api/v1/registry/runs/preview/", {"year": YEAR})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["year"], body["as_of"], body["enterprises"], body["with_data"]) == (
+        YEAR,
+        f"{YEAR}-12-31",
+        4,
+        3,
+    )
+    assert body["counts"] == {
+        "entry": 0,
+        "exit": 1,
+        "stage_change": 0,
+        "label_added": 0,
+        "label_removed": 1,
+    }
+    assert body["entries"] == []
+    assert body["exits"] == [
+        {
+            "enterprise": two_counties["c"].pk,
+            "enterprise_name": "秀洲光伏有限公司",
+            "reason": "不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合）",
+        }
+    ]
+    assert world_snapshot() == before
+    assert client.get("/api/v1/registry/runs/preview/").json()["year"] == YEAR  # default
+    bad = client.get("/api/v1/registry/runs/preview/", {"year": "99999999999999999999"})
+    assert (bad.status_code, bad.json()["error"]["fields"]) == (
+        400,
+        {"year": ["数据年度应为四位数字年份。"]},
+    )
+    api(client, county_officer(xiuzhou()))
+    assert client.get("/api/v1/registry/runs/preview/").status_code == 403
+
+
+def test_api_start_while_a_run_is_active_is_run_in_progress(client, two_counties):
+    active = EvaluationRun.objects.create(year=2023, as_of=datetime.date(2023, 12, 31))
+    api(client, UserFactory())
+    before = world_snapshot()
+
+    response = client.post(
+        "/api/v1/registry/runs/", {"year": YEAR}, content_type="application/json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "run_in_progress"
+    assert response.json()["error"]["message"].startswith(f"评价批次 #{active.pk}（2023年度）")
+    assert world_snapshot() == before
+
+
 def test_api_stage_with_a_bad_rule_is_refused_and_a_label_is_created(client):
     officer = UserFactory()
     api(client, officer)
