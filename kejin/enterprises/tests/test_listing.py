@@ -175,13 +175,17 @@ class _Node:
 
         nodes = [self]
         for step in selector.split(" "):
-            match = re.fullmatch(r"(\w*)(?:\[([\w-]+)=\"?([^\"\]]*)\"?\])?", step)
+            match = re.fullmatch(r"(\w*)(?:\[([\w-]+)(?:=\"?([^\"\]]*)\"?)?\])?", step)
             tag, attr, value = match.groups()
             nodes = [
                 node
                 for parent in nodes
                 for node in parent.iter()
-                if (not tag or node.tag == tag) and (not attr or node.attrs.get(attr) == value)
+                if (not tag or node.tag == tag)
+                and (
+                    not attr
+                    or (attr in node.attrs if value is None else node.attrs.get(attr) == value)
+                )
             ]
         return nodes
 
@@ -647,6 +651,46 @@ def test_panel_include_renders_a_panel_given_in_the_context(two_counties):
         "enterprises/includes/registry_panel.html", {"enterprise": a, "registry_panel": panel}
     )
     assert "hx-get" not in html and 'data-testid="registry-timeline"' in html
+
+
+def test_the_profile_summary_and_recognition_section_speak_of_the_same_year(client, two_counties):
+    a = two_counties["a"]  # judged on YEAR's facts: a tech SME
+    AnnualFacts.objects.create(enterprise=a, year=YEAR + 1, **{**QUALIFYING, "tech_staff": 5})
+    login(client, UserFactory())
+
+    panel = parse_page(client.get(panel_url(a)).content)
+    section = parse_page(client.get(reverse("profile:recognition", args=[a.pk])).content)
+
+    assert f"符合 · 70分 {YEAR}年度数据" in panel.get_text(" ")
+    assert (
+        section.select_one('select[data-testid="recognition-year"] option[selected]').get_text()
+        == f"{YEAR}年"
+    )
+    sme = section.select_one('article[data-ruleset="tech_sme"]')
+    assert sme.select_one('span[data-testid="recognition-status"]')["data-status"] == "qualified"
+    assert section.select_one('[data-testid="recognition-listed"]').get_text(" ") == (
+        f"名单库记录的结果：高新技术企业认定条件 不符合 （{YEAR}年度数据）；"
+        f"科技型中小企业评价 符合 （{YEAR}年度数据）"
+    )
+    assert section.select_one('[data-testid="recognition-stale"]') is None
+
+
+def test_the_recognition_section_says_when_the_list_judged_the_same_year_differently(
+    client, two_counties
+):
+    a = two_counties["a"]
+    AnnualFacts.objects.filter(enterprise=a, year=YEAR).update(tech_staff=5)  # after the run
+    login(client, UserFactory())
+
+    section = parse_page(client.get(reverse("profile:recognition", args=[a.pk])).content)
+
+    sme = section.select_one('article[data-ruleset="tech_sme"]')
+    assert sme.select_one('span[data-testid="recognition-status"]')["data-status"] == (
+        "not_qualified"
+    )
+    assert section.select_one('[data-testid="recognition-stale"]').get_text() == (
+        "数据已更新，与下方重算结果不同；名单将在下次重新评价时更新"
+    )
 
 
 # --- overrides: the services --------------------------------------------------------------
