@@ -495,3 +495,23 @@ def test_the_decision_explains_each_change_by_its_rule_override_or_lifting():
         ),
     ]
     assert decision.events[1].officer is OFFICER
+
+
+def test_the_command_evaluates_the_latest_year_with_data_and_refuses_during_a_run():
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    _enterprise_with_facts()
+    out = io.StringIO()
+
+    call_command("registry_reevaluate", stdout=out)
+
+    run = EvaluationRun.objects.get()
+    assert (run.year, run.status) == (2024, "done")
+    assert out.getvalue().startswith(f"评价批次 #{run.pk}（2024年度）：1 家企业，")
+
+    EvaluationRun.objects.create(year=2023, as_of=datetime.date(2023, 12, 31))
+    with pytest.raises(CommandError, match=r"（2023年度）正在进行"):
+        call_command("registry_reevaluate", "--year", "2024", stdout=io.StringIO())
+    assert EvaluationRun.objects.count() == 2
