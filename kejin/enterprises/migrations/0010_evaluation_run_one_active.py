@@ -15,7 +15,7 @@ def fail_all_but_the_latest_running_run(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enterprises", "0008_override_constraints_portable"),
+        ("enterprises", "0009_import_batch_heartbeat"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
