@@ -1480,6 +1480,17 @@ def test_api_reports_invalid_filters(client, two_counties):
     assert list(error["fields"]) == ["recognition"]
 
 
+def test_api_takes_empty_filter_values_as_any(client, two_counties):
+    api(client, UserFactory())
+
+    response = client.get(
+        "/api/v1/registry/entries/", {**EMPTY_FORM, "on_list": "true", "q": "芯片", "label": ""}
+    )
+
+    assert response.status_code == 200
+    assert [row["name"] for row in response.json()["results"]] == ["南湖芯片有限公司"]
+
+
 def test_api_history_is_scoped_like_the_enterprise(client, two_counties):
     a, c = two_counties["a"], two_counties["c"]
 
