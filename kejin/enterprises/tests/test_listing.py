@@ -575,6 +575,26 @@ def test_list_page_queries_do_not_grow_with_rows(client, django_assert_max_num_q
     assert "共 23 家企业" in response.content.decode()
 
 
+def test_preview_page_queries_do_not_grow_with_enterprises(client, django_assert_max_num_queries):
+    for n in range(3):
+        enterprise_with_facts(county=nanhu(), name=f"南湖少量{n}有限公司")
+    evaluate()
+    enterprise_with_facts(county=nanhu(), name="南湖新入库有限公司")
+    login(client, UserFactory())
+    client.get(reverse("listing:run_list"))  # warm the session
+
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("listing:run_preview"), {"year": str(YEAR)})
+    for n in range(20):
+        enterprise_with_facts(county=xiuzhou(), name=f"秀洲较多{n}有限公司")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("listing:run_preview"), {"year": str(YEAR)})
+    assert response.status_code == 200
+    assert (
+        len(parse_page(response.content).select('[data-testid="preview-entries"] tbody tr')) == 21
+    )
+
+
 # --- an enterprise's panel ----------------------------------------------------------------
 
 
