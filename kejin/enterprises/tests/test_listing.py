@@ -1234,6 +1234,19 @@ def test_the_preview_names_each_exit_and_its_reason(client, two_counties):
         "出库 1"
     )
 
+    run = evaluate()
+    detail = parse_page(
+        client.get(reverse("listing:run_detail", args=[run.pk]), {"kind": "exit"}).content
+    )
+    assert [row.get_text(" ") for row in detail.select("tbody tr")] == [
+        "秀洲光伏有限公司 秀洲区 出库 在库 → — "
+        "不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合） 名单标签"
+    ]
+    timeline = parse_page(client.get(panel_url(two_counties["c"])).content)
+    assert "不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合）" in (
+        timeline.select_one('[data-testid="registry-timeline"]').get_text(" ")
+    )
+
 
 @pytest.mark.parametrize("actor_kwargs", [{"county_officer": True}, {"enterprise_admin": True}])
 def test_only_those_who_may_run_may_preview(client, two_counties, actor_kwargs):
