@@ -515,3 +515,60 @@ def test_the_command_evaluates_the_latest_year_with_data_and_refuses_during_a_ru
     with pytest.raises(CommandError, match=r"（2023年度）正在进行"):
         call_command("registry_reevaluate", "--year", "2024", stdout=io.StringIO())
     assert EvaluationRun.objects.count() == 2
+
+
+database_operation = st.tuples(
+    st.sampled_from(["set", "lift"]),
+    st.sampled_from([0, 1]),  # which enterprise: one qualifying, one not
+    st.sampled_from(["membership", "stage", "label:tech_sme", "label:listing_reserve"]),
+    st.booleans(),
+    st.sampled_from(["startup", "growth", "mature"]),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(operations=st.lists(database_operation, min_size=1, max_size=6))
+def test_overrides_through_the_services_then_a_run_record_nothing_more(operations):
+    from django.db import transaction
+
+    from kejin.enterprises.listing import services
+    from kejin.enterprises.models import GrowthStage
+
+    with transaction.atomic():
+        officer = UserFactory()
+        enterprises = [_enterprise_with_facts(), _enterprise_with_facts(tech_staff=5)]
+        registry_reevaluate(year=2024)
+        for op, which, target, value, stage in operations:
+            enterprise = enterprises[which]
+            kind, _sep, label = target.partition(":")
+            active = RegistryOverride.objects.filter(
+                enterprise=enterprise,
+                kind=kind,
+                label__code=label or None,
+                lifted_at__isnull=True,
+            ).first()
+            if op == "set" and active is None:
+                services.registry_override_create(
+                    actor=officer,
+                    enterprise=enterprise,
+                    kind=kind,
+                    value=value,
+                    stage=GrowthStage.objects.get(code=stage) if kind == "stage" else None,
+                    label=Label.objects.get(code=label) if label else None,
+                    reason="人工调整",
+                )
+            elif op == "lift" and active is not None:
+                services.registry_override_lift(actor=officer, override=active, reason="解除")
+        before = [
+            (e.on_list, e.stage_id, sorted(e.labels.values_list("code", flat=True)))
+            for e in RegistryEntry.objects.order_by("enterprise_id")
+        ]
+
+        run = registry_reevaluate(year=2024)
+
+        assert RegistryEvent.objects.filter(run=run).count() == 0
+        assert [
+            (e.on_list, e.stage_id, sorted(e.labels.values_list("code", flat=True)))
+            for e in RegistryEntry.objects.order_by("enterprise_id")
+        ] == before
+        transaction.set_rollback(True)
