@@ -23,6 +23,11 @@ class ErrorCode:
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     NOT_ACCEPTABLE = "not_acceptable"
     PARSE_ERROR = "parse_error"
+    # Domain conflicts (409): say which state forbids the request.
+    RUN_IN_PROGRESS = "run_in_progress"
+    OVERRIDE_ACTIVE = "override_active"
+    OVERRIDE_LIFTED = "override_lifted"
+    ALREADY_REGISTERED = "already_registered"
 
 
 _DEFAULT_STATUS = {
@@ -35,6 +40,10 @@ _DEFAULT_STATUS = {
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.NOT_ACCEPTABLE: 406,
     ErrorCode.CONFLICT: 409,
+    ErrorCode.RUN_IN_PROGRESS: 409,
+    ErrorCode.OVERRIDE_ACTIVE: 409,
+    ErrorCode.OVERRIDE_LIFTED: 409,
+    ErrorCode.ALREADY_REGISTERED: 409,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.THROTTLED: 429,
 }

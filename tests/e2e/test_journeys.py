@@ -5,10 +5,14 @@ script error) and photographed to test-artifacts/screenshots/<role>-<page>.png."
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
+from decimal import Decimal
 from urllib.parse import urlsplit
 
+import openpyxl
 import pytest
+from django.apps import apps as django_apps
 from django.urls import resolve
 from playwright.sync_api import expect
 
@@ -288,3 +292,126 @@ def test_language_switch_shows_english_navigation(page, live_server, check_page,
     # No Chinese left in the menu (entries, language switch aside, user menu).
     expect(page.locator("#main-nav .navbar-nav")).not_to_contain_text(re.compile("[\u4e00-\u9fff]"))
     check_page("city_officer-home-en")
+
+
+# --- the registry (名单库): search, filter, export, re-evaluation preview and confirm ------
+
+REGISTRY_QUALIFYING = {
+    "employees": 100,
+    "tech_staff": 30,
+    "revenue": Decimal("10000000"),
+    "total_assets": Decimal("50000000"),
+    "total_cost": Decimal("9000000"),
+    "rd_expense": Decimal("600000"),
+    "ip_class1": 0,
+    "ip_class2": 0,
+}
+
+
+def xlsx_download_rows(download) -> list[tuple]:
+    """The rows of a downloaded workbook's first sheet (the file has no extension on disk)."""
+    with open(download.path(), "rb") as file:
+        return list(openpyxl.load_workbook(file).active.iter_rows(values_only=True))
+
+
+def test_city_officer_searches_filters_exports_and_re_evaluates_the_registry(
+    page, live_server, check_page, world
+):
+    from kejin.enterprises.models import AnnualFacts, Enterprise, EvaluationRun, RegistryEntry
+    from kejin.enterprises.registry import registry_reevaluate
+
+    # The published stages and labels (a data migration): a journey before this one, in a
+    # transaction-flushed database, may have removed them.
+    default_rules = importlib.import_module(
+        "kejin.enterprises.migrations.0004_default_stages_and_labels"
+    )
+    default_rules.load(django_apps, None)
+    by_name = {e.name: e for e in Enterprise.objects.all()}
+    # 2024: three tech SMEs and one that is not; 2025 (filled in by three of them): 云帆
+    # no longer qualifies.
+    for name in ("嘉兴星河智能科技有限公司", "嘉兴云帆软件有限公司", "海宁光电科技有限公司"):
+        AnnualFacts.objects.create(enterprise=by_name[name], year=2024, **REGISTRY_QUALIFYING)
+    AnnualFacts.objects.create(
+        enterprise=by_name["海宁经编新材料有限公司"],
+        year=2024,
+        **{**REGISTRY_QUALIFYING, "tech_staff": 5},
+    )
+    for name, tech_staff in (
+        ("嘉兴星河智能科技有限公司", 30),
+        ("海宁光电科技有限公司", 30),
+        ("嘉兴云帆软件有限公司", 5),
+    ):
+        AnnualFacts.objects.create(
+            enterprise=by_name[name], year=2025, **{**REGISTRY_QUALIFYING, "tech_staff": tech_staff}
+        )
+    registry_reevaluate(year=2024)
+    user = make_user(Role.CITY_OFFICER, world)
+    sign_in(page, live_server, check_page, user.username, "city_officer-registry")
+
+    page.goto(f"{live_server.url}/registry/")
+    results = page.locator("#registry-results")
+    expect(page.get_by_test_id("result-count")).to_have_text("共 3 家企业")
+    check_page("city_officer-registry-list")
+
+    # Search: typing refreshes the table (HTMX), and the address keeps the query.
+    page.get_by_placeholder("企业名称或统一社会信用代码").fill("星河")
+    expect(page.get_by_test_id("result-count")).to_have_text("共 1 家企业")
+    expect(results.locator("[data-enterprise-id]")).to_have_count(1)
+    expect(results).to_contain_text("嘉兴星河智能科技有限公司")
+    expect(page).to_have_url(re.compile(r"q=%E6%98%9F%E6%B2%B3"))
+
+    # Filter: a county, with the search cleared; then a recognition result with everyone.
+    page.get_by_placeholder("企业名称或统一社会信用代码").fill("")
+    expect(page.get_by_test_id("result-count")).to_have_text("共 3 家企业")
+    page.get_by_label("县(市、区)").select_option(label="海宁市")
+    expect(page.get_by_test_id("result-count")).to_have_text("共 1 家企业")
+    expect(results).to_contain_text("海宁光电科技有限公司")
+    check_page("city_officer-registry-filtered")
+
+    # Export what is shown: download the workbook and read its rows.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    rows = xlsx_download_rows(download.value)
+    assert [row[1] for row in rows[1:]] == ["海宁光电科技有限公司"]
+    assert rows[1][2:3] == ("海宁市",)
+
+    page.get_by_label("在库状态").select_option(label="全部")
+    expect(page.get_by_test_id("result-count")).to_have_text("共 2 家企业")
+    page.get_by_label("认定结果").select_option(label="科技型中小企业评价：不符合")
+    expect(page.get_by_test_id("result-count")).to_have_text("共 1 家企业")
+    expect(results).to_contain_text("海宁经编新材料有限公司")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel").click()
+    rows = xlsx_download_rows(download.value)
+    assert [row[1] for row in rows[1:]] == ["海宁经编新材料有限公司"]
+
+    # Re-evaluation: the latest year with data is offered; the preview names the exit and
+    # why; nothing changes until it is confirmed.
+    page.goto(f"{live_server.url}/registry/runs/")
+    expect(page.get_by_label("数据年度")).to_have_value("2025")
+    check_page("city_officer-registry-runs")
+    page.get_by_test_id("run-preview-button").click()
+    expect(page.get_by_role("heading", name="2025年度重新评价预览")).to_be_visible()
+    expect(page.get_by_test_id("preview-count-exit")).to_have_text(re.compile(r"出库\s*1"))
+    exits = page.get_by_test_id("preview-exits")
+    expect(exits.locator("tbody tr")).to_have_count(1)
+    expect(exits).to_contain_text("嘉兴云帆软件有限公司")
+    expect(exits).to_contain_text(
+        "不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合）"
+    )
+    check_page("city_officer-registry-preview")
+    assert EvaluationRun.objects.count() == 1
+    assert RegistryEntry.objects.filter(on_list=True).count() == 3
+
+    page.get_by_test_id("run-confirm-button").click()
+    expect(page).to_have_url(f"{live_server.url}/registry/runs/")
+    expect(page.get_by_text("已发起2025年度名单重新评价")).to_be_visible()
+    latest = EvaluationRun.objects.latest("id")
+    expect(page.locator(f'tr[data-run-id="{latest.pk}"] [data-testid="run-status"]')).to_have_text(
+        "已完成"
+    )
+    check_page("city_officer-registry-run-done")
+    page.goto(f"{live_server.url}/registry/")
+    expect(page.get_by_test_id("result-count")).to_have_text("共 2 家企业")
+    expect(page.locator("#registry-results")).not_to_contain_text("嘉兴云帆软件有限公司")

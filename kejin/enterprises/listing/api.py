@@ -237,8 +237,30 @@ class RunStartSerializer(serializers.Serializer):
 
 
 class RunQueuedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="评价批次ID")
     year = serializers.IntegerField()
+    status = serializers.CharField(help_text="queued（排队中）；完成后为 done 或 failed")
     detail = serializers.CharField()
+
+
+class PreviewChangeSerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField(help_text="企业ID")
+    enterprise_name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RunPreviewSerializer(serializers.Serializer):
+    """What a run would change, before it is started: counts by event kind (complete) and
+    the first ``limit`` entries and exits with their reasons."""
+
+    year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    enterprises = serializers.IntegerField(help_text="评价企业数")
+    with_data = serializers.IntegerField(help_text="其中有该年度数据的企业数")
+    counts = serializers.DictField(child=serializers.IntegerField())
+    limit = serializers.IntegerField()
+    entries = PreviewChangeSerializer(many=True)
+    exits = PreviewChangeSerializer(many=True)
 
 
 class GrowthStageSerializer(serializers.ModelSerializer):
@@ -491,7 +513,7 @@ class EvaluationRunListView(generics.GenericAPIView):
         summary="发起重新评价 (Start a re-evaluation run)",
         description=(
             "市级工作人员和平台管理员。任务在提交后排队执行（未配置消息队列时在本进程内执行），"
-            "开始后出现在批次列表中。已有批次进行中时 409。"
+            "返回新批次的 id。已有批次排队或进行中时 409 run_in_progress。"
         ),
         request=RunStartSerializer,
         responses={202: RunQueuedSerializer, **error_responses(400, 401, 403, 409)},
@@ -504,11 +526,72 @@ class EvaluationRunListView(generics.GenericAPIView):
         serializer = RunStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         year = serializer.validated_data["year"]
-        services.registry_run_start(actor=request.user, year=year)
+        run = services.registry_run_start(
+            actor=request.user, year=year, ip_address=client_ip_address(request)
+        )
         return Response(
-            {"year": year, "detail": _("已发起重新评价。")},
+            {"id": run.pk, "year": year, "status": run.status, "detail": _("已发起重新评价。")},
             status=status.HTTP_202_ACCEPTED,
-            headers={"Location": reverse("api-registry-run-list")},
+            headers={"Location": reverse("api-registry-run-detail", args=[run.pk])},
+        )
+
+
+PREVIEW_LIMIT = 200
+
+
+class EvaluationRunPreviewView(generics.GenericAPIView):
+    """What a run for ``year`` would change; writes nothing."""
+
+    serializer_class = RunPreviewSerializer
+
+    @extend_schema(
+        tags=[REGISTRY_TAG],
+        summary="预览重新评价 (Preview a re-evaluation run)",
+        description=(
+            "市级工作人员和平台管理员。按当前数据和规则计算该年度的重新评价将记录的变化："
+            "各类变化的数量，以及将入库、出库的企业（前200家）和原因。不写入任何数据。"
+            "year 缺省为多数企业已有数据的最近年度。"
+        ),
+        parameters=[OpenApiParameter("year", int, required=False, description="数据年度")],
+        responses={200: RunPreviewSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        if not selectors.registry_can_run(user=request.user):
+            raise ApplicationError.permission_denied(
+                _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
+            )
+        raw = request.query_params.get("year")
+        if raw is None:
+            year = services.registry_run_default_year()
+        elif raw.isdigit() and len(raw) <= 4:
+            year = int(raw)
+        else:
+            raise ApplicationError.invalid({"year": [_("数据年度应为四位数字年份。")]})
+        preview = services.registry_run_preview(actor=request.user, year=year, limit=PREVIEW_LIMIT)
+        ids = [pk for pk, _reason in preview.entries + preview.exits]
+        names = dict(
+            selectors.registry_entry_list(user=request.user)
+            .filter(pk__in=ids)
+            .values_list("pk", "name")
+        )
+
+        def rows(changes):
+            return [
+                {"enterprise": pk, "enterprise_name": names.get(pk, ""), "reason": reason}
+                for pk, reason in changes
+            ]
+
+        return Response(
+            {
+                "year": preview.year,
+                "as_of": preview.as_of,
+                "enterprises": preview.enterprises,
+                "with_data": preview.with_data,
+                "counts": {kind: preview.counts.get(kind, 0) for kind in RegistryEventKind.values},
+                "limit": PREVIEW_LIMIT,
+                "entries": rows(preview.entries),
+                "exits": rows(preview.exits),
+            }
         )
 
 

@@ -33,6 +33,11 @@ urlpatterns = [
     ),
     path("registry/runs/", api.EvaluationRunListView.as_view(), name="api-registry-run-list"),
     path(
+        "registry/runs/preview/",
+        api.EvaluationRunPreviewView.as_view(),
+        name="api-registry-run-preview",
+    ),
+    path(
         "registry/runs/<int:pk>/",
         api.EvaluationRunDetailView.as_view(),
         name="api-registry-run-detail",

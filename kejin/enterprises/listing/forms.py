@@ -14,7 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.enterprises.choices import OverrideKind
 from kejin.enterprises.forms import enterprise_filter_form
-from kejin.enterprises.listing.services import FIRST_EVALUATION_YEAR, REASON_MAX_LENGTH
+from kejin.enterprises.listing.services import (
+    FIRST_EVALUATION_YEAR,
+    REASON_MAX_LENGTH,
+    registry_run_default_year,
+)
 from kejin.enterprises.models import GrowthStage, Label
 from kejin.enterprises.recognition import rulesets
 
@@ -129,7 +133,8 @@ class LiftForm(forms.Form):
 
 
 class RunStartForm(forms.Form):
-    """Start a re-evaluation of the whole list for a data year."""
+    """Preview, then start, a re-evaluation of the whole list for a data year (offered: the
+    latest year with data for most enterprises)."""
 
     year = forms.IntegerField(label=_("数据年度"), min_value=FIRST_EVALUATION_YEAR)
 
@@ -141,7 +146,7 @@ class RunStartForm(forms.Form):
             MaxValueValidator(this_year, message=_("数据年度不能晚于%(limit_value)s年。"))
         )
         year.widget.attrs["max"] = this_year
-        year.initial = this_year - 1
+        year.initial = registry_run_default_year()
         _style(self)
 
 

@@ -89,6 +89,16 @@ def registry_filter_data(data: Mapping | None) -> QueryDict:
         else:
             for key, value in data.items():
                 query.setlist(key, value if isinstance(value, list) else [value])
+    # A form sends every field, the empty ones too (``recognition=``, ``label=``): an empty
+    # value means "any", never an invalid choice that would void every other filter.
+    for key in list(query):
+        if key == "on_list":
+            continue
+        values = [value for value in query.getlist(key) if str(value).strip()]
+        if values:
+            query.setlist(key, values)
+        else:
+            del query[key]
     if "on_list" not in query:
         query["on_list"] = "true"
     return query
@@ -110,8 +120,14 @@ def registry_entry_list(*, user, filters: Mapping | None = None) -> QuerySet[Ent
         ),
     )
     if filters is not None:
-        filterset = EnterpriseFilterSet(registry_filter_data(filters), queryset=queryset)
-        queryset = filterset.qs if filterset.is_valid() else queryset
+        data = registry_filter_data(filters)
+        filterset = EnterpriseFilterSet(data, queryset=queryset)
+        if not filterset.is_valid():
+            # Ignore only the invalid filters (the page says which); the rest still apply.
+            for name in filterset.errors:
+                data.pop(name, None)
+            filterset = EnterpriseFilterSet(data, queryset=queryset)
+        queryset = filterset.qs if filterset.is_valid() else queryset.none()
     return queryset
 
 

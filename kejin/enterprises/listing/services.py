@@ -24,7 +24,7 @@ from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.services import instance_save_audited
-from kejin.enterprises.choices import OverrideKind, RegistryEventKind, RunStatus
+from kejin.enterprises.choices import OverrideKind, RunStatus
 from kejin.enterprises.facts import CATALOGUE, build_facts_frame
 from kejin.enterprises.listing.selectors import (
     registry_can_edit_rules,
@@ -42,7 +42,19 @@ from kejin.enterprises.models import (
     RegistryOverride,
 )
 from kejin.enterprises.recognition import rulesets
-from kejin.enterprises.registry import ListRules, registry_compute
+from kejin.enterprises.registry import (
+    Computed,
+    ListRules,
+    Placement,
+    RegistryPreview,
+    evaluation_run_create,
+    evaluation_run_fail_stale,
+    registry_compute,
+    registry_decide,
+    registry_event,
+    registry_latest_data_year,
+    registry_preview,
+)
 from kejin.rules.expressions import OPERATORS, RuleError, to_polars, validate, variables
 
 REASON_MAX_LENGTH = 255
@@ -86,7 +98,7 @@ def registry_override_create(
 ) -> RegistryOverride:
     """An officer's decision on an enterprise's list membership (``value``: on or off), stage
     (``stage``) or a label (``label``, ``value``: has it or not), winning over the rules until
-    lifted. One active override per target (``conflict`` otherwise); a reason is required.
+    lifted. One active override per target (``override_active`` otherwise); a reason is required.
     Applied to the enterprise's entry at once. Audited."""
     if not registry_can_override(user=actor, enterprise=enterprise):
         raise _override_denied()
@@ -133,7 +145,7 @@ def registry_override_create(
             override.save()
     except IntegrityError as exc:
         raise ApplicationError(
-            ErrorCode.CONFLICT, _("该企业的同一事项刚刚已由他人人工调整，请刷新后查看。")
+            ErrorCode.OVERRIDE_ACTIVE, _("该企业的同一事项刚刚已由他人人工调整，请刷新后查看。")
         ) from exc
     audit_record(
         actor=actor,
@@ -148,7 +160,7 @@ def registry_override_create(
 
 def _conflict_with(existing: RegistryOverride) -> ApplicationError:
     return ApplicationError(
-        ErrorCode.CONFLICT,
+        ErrorCode.OVERRIDE_ACTIVE,
         _(
             "该企业已有生效中的同类人工调整（%(what)s，%(who)s于%(when)s设定，原因：%(reason)s），"
             "请先解除该调整再重新设定。"
@@ -167,7 +179,7 @@ def registry_override_lift(
     *, actor, override: RegistryOverride, reason: str, ip_address: str | None = None
 ) -> RegistryOverride:
     """End an override (with a reason): its target goes back to what the rules compute, at
-    once. Lifting an override already lifted is a ``conflict``. Audited."""
+    once. Lifting an override already lifted is ``override_lifted``. Audited."""
     locked = (
         RegistryOverride.objects.select_for_update(of=("self",))
         .select_related("enterprise", "stage", "label", "created_by", "lifted_by")
@@ -178,7 +190,7 @@ def registry_override_lift(
     reason = _clean_reason(reason, "reason")
     if locked.lifted_at is not None:
         raise ApplicationError(
-            ErrorCode.CONFLICT,
+            ErrorCode.OVERRIDE_LIFTED,
             _("该人工调整已于%(when)s由%(who)s解除。")
             % {
                 "when": timezone.localtime(locked.lifted_at).strftime("%Y-%m-%d %H:%M"),
@@ -201,7 +213,8 @@ def registry_override_lift(
 
 
 def _latest_basis() -> tuple[int, datetime.date]:
-    """The data year and evaluation day of the latest completed run (else last year's)."""
+    """The data year and evaluation day of the latest completed run (else the latest year
+    with data)."""
     run = (
         EvaluationRun.objects.filter(status=RunStatus.DONE)
         .order_by("-finished_at", "-id")
@@ -210,15 +223,14 @@ def _latest_basis() -> tuple[int, datetime.date]:
     )
     if run is not None:
         return run.year, run.as_of
-    year = timezone.localdate().year - 1
+    year = registry_latest_data_year()
     return year, datetime.date(year, 12, 31)
 
 
-def _computed(enterprise: Enterprise) -> tuple[str | None, set[str]]:
+def _computed(enterprise: Enterprise, rules: ListRules) -> tuple[str | None, set[str]]:
     """The stage and labels the rules give ``enterprise`` now (no overrides), from the facts
     of the latest completed run's data year (one small query per table)."""
     year, as_of = _latest_basis()
-    rules = ListRules.load()
     row = build_facts_frame(year=year, as_of=as_of, enterprise_id=enterprise.pk)
     if not row.height:
         return None, set()
@@ -231,121 +243,75 @@ def _entry_apply(
     *, enterprise: Enterprise, override: RegistryOverride, lifted_by=None
 ) -> list[RegistryEvent]:
     """Bring the enterprise's entry in line with ``override`` just created (or just lifted,
-    ``lifted_by``), recording each change. Only the override's target moves, and membership
-    with it when it follows from the labels; the rest waits for the next run, as the rules
-    say nothing new about it."""
+    ``lifted_by``), through the list's one decision (``registry_decide``), recording each
+    change. Only the override's target is judged anew (by the rules when lifted); the rest
+    stays as the last run left it, so that the next run finds nothing more to change."""
     today = timezone.localdate()
     entry, _created = RegistryEntry.objects.select_for_update().get_or_create(enterprise=enterprise)
-    labels = {label.code: label for label in Label.objects.all()}
-    stages = {stage.pk: stage for stage in GrowthStage.objects.all()}
-    held = set(entry.labels.values_list("code", flat=True))
-    before_on, before_stage = entry.on_list, stages.get(entry.stage_id)
-    stage, wanted = before_stage, set(held)
-
-    if lifted_by is None:
-        reason, rule, officer = override.reason, "", override.created_by
+    rules = ListRules(tuple(GrowthStage.objects.order_by("order")), tuple(Label.objects.all()))
+    stages = {stage.code: stage for stage in rules.stages}
+    labels = {label.code: label for label in rules.labels}
+    by_pk = {stage.pk: stage for stage in rules.stages}
+    current = Placement(
+        entry.on_list,
+        by_pk[entry.stage_id].code if entry.stage_id in by_pk else None,
+        frozenset(entry.labels.values_list("code", flat=True)),
+    )
+    stage, computed_labels = current.stage, set(current.labels)
+    if lifted_by is not None and override.kind != OverrideKind.MEMBERSHIP:
+        rules_stage, rules_labels = _computed(enterprise, rules)
         if override.kind == OverrideKind.STAGE:
-            stage = override.stage
-        elif override.kind == OverrideKind.LABEL:
-            (wanted.add if override.value else wanted.discard)(override.label.code)
-    else:
-        reason = _("解除人工调整：%(reason)s") % {"reason": override.lift_reason}
-        officer = lifted_by
-        if override.kind == OverrideKind.STAGE:
-            code, _labels = _computed(enterprise)
-            stage = next((s for s in stages.values() if s.code == code), None)
-            rule = f"stage:{code}" if code else "stage"
-        elif override.kind == OverrideKind.LABEL:
+            stage = rules_stage
+        else:
             code = override.label.code
-            _stage, computed_labels = _computed(enterprise)
-            (wanted.add if code in computed_labels else wanted.discard)(code)
-            rule = f"label:{code}"
-        else:
-            rule = "labels"
-
-    membership = RegistryOverride.objects.filter(
-        enterprise=enterprise, kind=OverrideKind.MEMBERSHIP, lifted_at__isnull=True
-    ).first()
-    on_list = membership.value if membership is not None else bool(wanted)
-
-    def event(kind, *, from_value="", to_value="", **attribution) -> RegistryEvent:
-        attribution = attribution or {"reason": reason, "rule": rule, "officer": officer}
-        return RegistryEvent(
-            enterprise=enterprise,
-            kind=kind,
-            happened_on=today,
-            from_value=from_value,
-            to_value=to_value,
-            reason=attribution["reason"][:REASON_MAX_LENGTH],
-            rule=attribution["rule"],
-            officer=attribution["officer"],
-        )
-
-    events = []
-    if on_list != before_on:
-        if override.kind == OverrideKind.MEMBERSHIP:
-            attribution = {}
-        elif on_list:
-            # Membership follows from the labels: the rule's own reason, as a run records it.
-            names = "、".join(labels[c].name for c in sorted(wanted, key=lambda c: labels[c].order))
-            attribution = {
-                "reason": _("具有名单标签：%(labels)s") % {"labels": names},
-                "rule": "labels",
-                "officer": None,
-            }
-        else:
-            attribution = {"reason": _("不再具有任何名单标签"), "rule": "labels", "officer": None}
-        if on_list:
-            events.append(event(RegistryEventKind.ENTRY, to_value=_("在库"), **attribution))
-        else:
-            events.append(event(RegistryEventKind.EXIT, from_value=_("在库"), **attribution))
-    if stage != before_stage:
-        events.append(
-            event(
-                RegistryEventKind.STAGE_CHANGE,
-                from_value=before_stage.name if before_stage else "",
-                to_value=stage.name if stage else "",
-            )
-        )
-    for code in sorted(wanted - held):
-        events.append(event(RegistryEventKind.LABEL_ADDED, to_value=labels[code].name))
-    for code in sorted(held - wanted):
-        events.append(event(RegistryEventKind.LABEL_REMOVED, from_value=labels[code].name))
-
-    if on_list != before_on or stage != before_stage:
-        entry.since = (entry.since if before_on else today) if on_list else None
-        entry.on_list, entry.stage = on_list, stage
+            (computed_labels.add if code in rules_labels else computed_labels.discard)(code)
+    active = list(
+        RegistryOverride.objects.filter(
+            enterprise=enterprise, lifted_at__isnull=True
+        ).select_related("stage", "label", "created_by")
+    )
+    decision = registry_decide(
+        computed=Computed(stage, frozenset(computed_labels)),
+        overrides=active,
+        current=current,
+        stages=stages,
+        labels=labels,
+        lifted=override if lifted_by is not None else None,
+        lifted_by=lifted_by,
+    )
+    placement = decision.placement
+    if placement.on_list != current.on_list or placement.stage != current.stage:
+        entry.since = (entry.since if current.on_list else today) if placement.on_list else None
+        entry.on_list, entry.stage = placement.on_list, stages.get(placement.stage)
         entry.save(update_fields=["on_list", "stage", "since", "updated_at"])
-    if wanted - held:
-        entry.labels.add(*[labels[c] for c in wanted - held])
-    if held - wanted:
-        entry.labels.remove(*[labels[c] for c in held - wanted])
-    return RegistryEvent.objects.bulk_create(events)
+    if placement.labels - current.labels:
+        entry.labels.add(*[labels[c] for c in placement.labels - current.labels])
+    if current.labels - placement.labels:
+        entry.labels.remove(*[labels[c] for c in current.labels - placement.labels])
+    return RegistryEvent.objects.bulk_create(
+        registry_event(spec, enterprise_id=enterprise.pk, day=today) for spec in decision.events
+    )
 
 
 # --- re-evaluation runs -------------------------------------------------------------------
 
 FIRST_EVALUATION_YEAR = 2000
-# A run still "running" after this long has died with its worker; it no longer blocks.
-RUN_STALE_AFTER = datetime.timedelta(hours=6)
 
 
-def _enqueue_reevaluation(*, year: int, actor_id: int) -> None:
+def _enqueue_reevaluation(*, run_id: int) -> None:
     from kejin.enterprises.tasks import registry_reevaluate_task
 
-    registry_reevaluate_task.delay(year=year, actor_id=actor_id)
+    registry_reevaluate_task.delay(run_id=run_id)
 
 
-@transaction.atomic
-def registry_run_start(*, actor, year) -> None:
-    """Queue a re-evaluation of the whole list for data year ``year`` (city officers and
-    platform admins). The task is sent once this transaction commits (run in-process when no
-    broker is configured); the run appears in the run list when it starts. Refused
-    (``conflict``) while another run is in progress."""
+def _require_runner(actor) -> None:
     if not registry_can_run(user=actor):
         raise ApplicationError.permission_denied(
             _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
         )
+
+
+def _check_year(year) -> int:
     last = timezone.localdate().year
     if (
         not isinstance(year, int)
@@ -360,25 +326,50 @@ def registry_run_start(*, actor, year) -> None:
                 ]
             }
         )
-    running = (
-        EvaluationRun.objects.filter(
-            status=RunStatus.RUNNING, started_at__gte=timezone.now() - RUN_STALE_AFTER
-        )
-        .order_by("-started_at")
-        .first()
+    return year
+
+
+def evaluation_run_fail_stale_runs() -> int:
+    """Mark failed the runs whose worker died (no heartbeat for ``RUN_STALE_AFTER``), so
+    that they show as failed and no longer block a new run. Returns how many."""
+    return evaluation_run_fail_stale()
+
+
+def registry_run_default_year() -> int:
+    """The year a new run is offered for: the latest year with data for most enterprises."""
+    return registry_latest_data_year()
+
+
+def registry_run_preview(*, actor, year, limit: int = 200) -> RegistryPreview:
+    """What a run for ``year`` would change — entries and exits with their reasons, counts
+    of every change — without writing anything (city officers and platform admins)."""
+    _require_runner(actor)
+    return registry_preview(year=_check_year(year), limit=limit)
+
+
+_RUN_AUDITED = ["year", "as_of", "status", "triggered_by"]
+
+
+@transaction.atomic
+def registry_run_start(*, actor, year, ip_address: str | None = None) -> EvaluationRun:
+    """Start a re-evaluation of the whole list for data year ``year`` (city officers and
+    platform admins): creates the run (queued), audits the start, and sends the task with
+    the run's id once this transaction commits (run in-process when no broker is
+    configured). ``run_in_progress`` while another run is queued or running — the database
+    holds one active run at most; a run whose worker died is failed first."""
+    _require_runner(actor)
+    year = _check_year(year)
+    run = evaluation_run_create(year=year, actor=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=run,
+        after=model_snapshot(run, _RUN_AUDITED),
+        ip_address=ip_address,
     )
-    if running is not None:
-        raise ApplicationError(
-            ErrorCode.CONFLICT,
-            _("评价批次 #%(id)s（%(year)s年度）正在进行，开始于%(when)s，请等其完成后再发起。")
-            % {
-                "id": running.pk,
-                "year": running.year,
-                "when": timezone.localtime(running.started_at).strftime("%Y-%m-%d %H:%M"),
-            },
-        )
     # robust: in-process (eager) runs record their own failure; the request still succeeds.
-    transaction.on_commit(partial(_enqueue_reevaluation, year=year, actor_id=actor.pk), robust=True)
+    transaction.on_commit(partial(_enqueue_reevaluation, run_id=run.pk), robust=True)
+    return run
 
 
 # --- stages' and labels' rules ------------------------------------------------------------

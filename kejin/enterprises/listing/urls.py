@@ -17,6 +17,7 @@ urlpatterns = [
     path("overrides/", views.override_list_view, name="override_list"),
     path("overrides/<int:pk>/lift/", views.override_lift_view, name="override_lift"),
     path("runs/", views.run_list_view, name="run_list"),
+    path("runs/preview/", views.run_preview_view, name="run_preview"),
     path("runs/new/", views.run_start_view, name="run_start"),
     path("runs/<int:pk>/", views.run_detail_view, name="run_detail"),
     path("stages/", views.stage_list_view, name="stage_list"),

@@ -266,7 +266,7 @@ def override_create_view(request, pk: int):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            if error.code == ErrorCode.CONFLICT:
+            if error.status == 409:
                 form.add_error(None, error.message)
             else:
                 _attach_error(form, error)
@@ -301,7 +301,7 @@ def override_lift_view(request, pk: int):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            if error.code == ErrorCode.CONFLICT:
+            if error.status == 409:
                 form.add_error(None, error.message)
             else:
                 _attach_error(form, error)
@@ -331,6 +331,7 @@ def _summary(counts: dict) -> list[tuple[str, str, int]]:
 
 
 def _run_list_page(request, *, start_form=None, status: int = 200):
+    services.evaluation_run_fail_stale_runs()  # a run whose worker died shows as failed
     runs = selectors.evaluation_run_list(user=request.user)
     context = {**page_context(request, runs, PAGE_SIZE), "list_url": reverse("listing:run_list")}
     context["rows"] = [
@@ -341,29 +342,79 @@ def _run_list_page(request, *, start_form=None, status: int = 200):
     return render(request, "enterprises/listing/run_list.html", context, status=status)
 
 
+def _require_runner(user) -> None:
+    if not selectors.registry_can_run(user=user):
+        raise ApplicationError.permission_denied(
+            _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
+        )
+
+
 @login_required
 @require_GET
 def run_list_view(request):
-    """Re-evaluation runs, newest first; city officers and platform admins start one here."""
+    """Re-evaluation runs, newest first; city officers and platform admins preview and start
+    one here."""
     return _run_list_page(request)
+
+
+PREVIEW_LIMIT = 200
+
+
+@login_required
+@require_GET
+def run_preview_view(request):
+    """What a run for the year asked would change — entries and exits with their reasons,
+    counts of every change — and a button to confirm it. Nothing is written."""
+    _require_runner(request.user)
+    form = RunStartForm(request.GET)
+    if not form.is_valid():
+        return _run_list_page(request, start_form=form, status=400)
+    year = form.cleaned_data["year"]
+    try:
+        preview = services.registry_run_preview(actor=request.user, year=year, limit=PREVIEW_LIMIT)
+    except ApplicationError as error:
+        _attach_error(form, error)
+        return _run_list_page(request, start_form=form, status=400)
+    ids = [pk for pk, _reason in preview.entries + preview.exits]
+    names = dict(
+        selectors.registry_entry_list(user=request.user)
+        .filter(pk__in=ids)
+        .values_list("pk", "name")
+    )
+    context = {
+        "preview": preview,
+        "year": year,
+        "counts": [
+            (key, label, preview.counts.get(key, 0)) for key, label in RegistryEventKind.choices
+        ],
+        "entries": [
+            {"id": pk, "name": names.get(pk, ""), "reason": reason}
+            for pk, reason in preview.entries
+        ],
+        "exits": [
+            {"id": pk, "name": names.get(pk, ""), "reason": reason} for pk, reason in preview.exits
+        ],
+        "limit": PREVIEW_LIMIT,
+        "without_data": preview.enterprises - preview.with_data,
+    }
+    return render(request, "enterprises/listing/run_preview.html", context)
 
 
 @login_required
 @require_POST
 def run_start_view(request):
-    """Queue a re-evaluation for the year entered (city officers and platform admins)."""
-    if not selectors.registry_can_run(user=request.user):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
-        )
+    """Start the re-evaluation confirmed on its preview (city officers and platform admins)."""
+    _require_runner(request.user)
     form = RunStartForm(request.POST)
     status = 400
     if form.is_valid():
         year = form.cleaned_data["year"]
         try:
-            services.registry_run_start(actor=request.user, year=year)
+            run = services.registry_run_start(
+                actor=request.user, year=year, ip_address=client_ip_address(request)
+            )
         except ApplicationError as error:
-            if error.code == ErrorCode.CONFLICT:
+            if error.status == 409:
                 form.add_error(None, error.message)
                 status = error.status
             else:
@@ -371,7 +422,8 @@ def run_start_view(request):
         else:
             messages.success(
                 request,
-                _("已发起%(year)s年度名单重新评价；完成后结果显示在下方列表中。") % {"year": year},
+                _("已发起%(year)s年度名单重新评价（批次 #%(id)s）；完成后结果显示在下方列表中。")
+                % {"year": year, "id": run.pk},
             )
             return redirect("listing:run_list")
     return _run_list_page(request, start_form=form, status=status)

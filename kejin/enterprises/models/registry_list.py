@@ -8,7 +8,7 @@ changes as :class:`RegistryEvent`; an active :class:`RegistryOverride` wins unti
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.models import TimeStampedModel
@@ -63,8 +63,18 @@ class Label(models.Model):
         return self.criteria is not None
 
 
+#: The statuses of a run that holds the one slot for an active run.
+RUN_ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
 class EvaluationRun(models.Model):
-    """One re-evaluation of recognition, stages and labels (annual, or on demand)."""
+    """One re-evaluation of recognition, stages and labels (annual, or on demand).
+
+    Created ``queued`` by ``registry_run_start``; the worker marks it ``running`` and beats
+    ``heartbeat_at`` while it works. At most one run is queued or running at a time (a partial
+    unique index on a constant, portable to SQLite and PostgreSQL); a run whose heartbeat
+    went stale has lost its worker and is marked failed before a new one may start.
+    """
 
     year = models.PositiveSmallIntegerField(_("评价年度"))
     as_of = models.DateField(_("评价日"))
@@ -76,9 +86,10 @@ class EvaluationRun(models.Model):
         on_delete=models.SET_NULL,
     )
     status = models.CharField(
-        _("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING
+        _("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED
     )
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     enterprises = models.PositiveIntegerField(_("评价企业数"), default=0)
     changes = models.PositiveIntegerField(_("变化数"), default=0)
@@ -89,6 +100,14 @@ class EvaluationRun(models.Model):
         verbose_name = _("名单评价批次")
         verbose_name_plural = _("名单评价批次")
         ordering = ["-started_at", "-id"]
+        constraints = [
+            # Every active run indexes the same constant, so a second one is a duplicate.
+            models.UniqueConstraint(
+                Value(1),
+                condition=Q(status__in=RUN_ACTIVE_STATUSES),
+                name="evaluation_run_one_active",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} #{self.pk}"

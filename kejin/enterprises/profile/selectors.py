@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import FactSource
 from kejin.enterprises.facts import ANNUAL_FACTS, build_facts_frame
-from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise
+from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise, RecognitionResult
 from kejin.enterprises.profile.choices import CertificateExpiry
-from kejin.enterprises.recognition import recognition_explain
+from kejin.enterprises.recognition import recognition_explain, rulesets
 from kejin.enterprises.selectors import enterprise_get
 from kejin.rules.ruleset import Explanation
 
@@ -205,6 +205,10 @@ class RecognitionReport:
     years: list[int]
     facts: dict
     explanations: list[Explanation] = field(default_factory=list)
+    #: The results the list holds (the last re-evaluation's), one row per rule set:
+    #: ``{"title", "status", "status_label", "year", "agrees"}``; ``agrees`` is False when
+    #: the list judged this same year differently (facts changed since the run).
+    listed: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -227,13 +231,22 @@ def facts_year_problem(year, *, today: datetime.date | None = None) -> str | Non
 def recognition_for(*, user, enterprise_id, year: int | None = None) -> RecognitionReport:
     """The recognition explanation of one enterprise for data year ``year``.
 
-    ``year`` defaults to the latest year with facts (or last year if there are none). The
+    ``year`` defaults to the year of the results the list holds for the enterprise (the last
+    re-evaluation's), else the latest year with facts (or last year if there are none). The
     facts are the facts frame's row for this one enterprise, evaluated as of 31 December of
     ``year`` — the same facts and date the annual re-evaluation uses. 404 for an enterprise the
     user may not see; ``invalid`` for a year out of range.
     """
     enterprise = enterprise_get(user=user, pk=enterprise_id)
     years = annual_facts_years(enterprise=enterprise)
+    stored = {
+        result.ruleset: result for result in RecognitionResult.objects.filter(enterprise=enterprise)
+    }
+    if year is None:
+        # The year the list judged the enterprise on, so that the profile's summary (the
+        # list panel) and this explanation speak of the same year and the same result.
+        listed_years = {result.year for result in stored.values()}
+        year = max(listed_years) if listed_years else None
     if year is None:
         year = years[-1] if years else timezone.localdate().year - 1
     problem = facts_year_problem(year)
@@ -242,11 +255,26 @@ def recognition_for(*, user, enterprise_id, year: int | None = None) -> Recognit
     as_of = datetime.date(year, 12, 31)
     rows = build_facts_frame(year=year, as_of=as_of, enterprise_id=enterprise.pk).to_dicts()
     facts = rows[0] if rows else {}
+    explanations = recognition_explain(facts, on=as_of)
+    computed = {explanation.ruleset.id: explanation.status for explanation in explanations}
+    listed = [
+        {
+            "title": ruleset.title,
+            "status": stored[ruleset.id].status,
+            "status_label": stored[ruleset.id].get_status_display(),
+            "year": stored[ruleset.id].year,
+            "agrees": stored[ruleset.id].year != year
+            or computed.get(ruleset.id) == stored[ruleset.id].status,
+        }
+        for ruleset in rulesets()
+        if ruleset.id in stored
+    ]
     return RecognitionReport(
         enterprise=enterprise,
         year=year,
         as_of=as_of,
         years=years,
         facts=facts,
-        explanations=recognition_explain(facts, on=as_of),
+        explanations=explanations,
+        listed=listed,
     )

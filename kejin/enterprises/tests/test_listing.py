@@ -141,6 +141,90 @@ def table_body(response) -> str:
     return html[html.index("<tbody>") : html.index("</tbody>")]
 
 
+class _Node:
+    """An element of a parsed page: its tag, attributes, children and text."""
+
+    def __init__(self, tag: str, attrs: dict, parent=None):
+        self.tag, self.attrs, self.parent, self.children, self.parts = tag, attrs, parent, [], []
+
+    def __getitem__(self, name: str) -> str:
+        return self.attrs[name]
+
+    def get_text(self, separator: str = " ", strip: bool = True) -> str:
+        texts = []
+
+        def walk(node):
+            for part in node.parts:
+                if isinstance(part, _Node):
+                    walk(part)
+                elif part.strip():
+                    texts.append(part.strip())
+
+        walk(self)
+        return separator.join(texts)
+
+    def iter(self):
+        for child in self.children:
+            yield child
+            yield from child.iter()
+
+    def select(self, selector: str) -> list:
+        """A small CSS subset: ``[data-testid="x"]``, ``tag``, ``tag[name=x]``, and a
+        descendant chain of those separated by spaces."""
+        import re
+
+        nodes = [self]
+        for step in selector.split(" "):
+            match = re.fullmatch(r"(\w*)(?:\[([\w-]+)(?:=\"?([^\"\]]*)\"?)?\])?", step)
+            tag, attr, value = match.groups()
+            nodes = [
+                node
+                for parent in nodes
+                for node in parent.iter()
+                if (not tag or node.tag == tag)
+                and (
+                    not attr
+                    or (attr in node.attrs if value is None else node.attrs.get(attr) == value)
+                )
+            ]
+        return nodes
+
+    def select_one(self, selector: str):
+        found = self.select(selector)
+        return found[0] if found else None
+
+
+def parse_page(content: bytes) -> _Node:
+    """A page's element tree (the standard library's parser; no dependency)."""
+    from html.parser import HTMLParser
+
+    void = {"input", "br", "meta", "link", "img", "hr", "source", "col", "wbr"}
+    root = _Node("root", {})
+
+    class Parser(HTMLParser):
+        node = root
+
+        def handle_starttag(self, tag, attrs):
+            child = _Node(tag, {k: v or "" for k, v in attrs}, self.node)
+            self.node.children.append(child)
+            self.node.parts.append(child)
+            if tag not in void:
+                self.node = child
+
+        def handle_endtag(self, tag):
+            node = self.node
+            while node is not root and node.tag != tag:
+                node = node.parent
+            if node is not root:
+                self.node = node.parent
+
+        def handle_data(self, data):
+            self.node.parts.append(data)
+
+    Parser().feed(content.decode())
+    return root
+
+
 def xlsx_rows(response) -> list[tuple]:
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     return list(workbook.active.iter_rows(values_only=True))
@@ -305,6 +389,84 @@ def test_search_box_uses_the_shared_q_filter(client, two_counties):
     assert "南湖芯片有限公司" in body and "秀洲光伏有限公司" not in body
 
 
+# What the page's filter form sends: every field, the empty ones too.
+EMPTY_FORM = {
+    "q": "",
+    "county": "",
+    "industry": "",
+    "size": "",
+    "on_list": "",
+    "stage": "",
+    "recognition": "",
+}
+
+
+@pytest.fixture
+def filterable(two_counties):
+    """two_counties, with the industries and sizes told apart and a listing-reserve label."""
+    from kejin.core.tests.factories import IndustryFactory
+
+    software = IndustryFactory(code="39", name="计算机、通信和其他电子设备制造业")
+    Enterprise.objects.filter(pk=two_counties["c"].pk).update(industry=software, size="medium")
+    services.registry_override_create(
+        actor=UserFactory(),
+        enterprise=two_counties["a"],
+        kind="label",
+        label=Label.objects.get(code="listing_reserve"),
+        reason="列入上市后备",
+    )
+    return two_counties
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        (
+            {},
+            ["南湖传统制造有限公司", "南湖新登记有限公司", "南湖芯片有限公司", "秀洲光伏有限公司"],
+        ),
+        ({"q": "芯片"}, ["南湖芯片有限公司"]),
+        ({"county": "330411"}, ["秀洲光伏有限公司"]),
+        ({"industry": "39"}, ["秀洲光伏有限公司"]),
+        ({"size": "medium"}, ["秀洲光伏有限公司"]),
+        ({"on_list": "true"}, ["南湖芯片有限公司", "秀洲光伏有限公司"]),
+        ({"on_list": "false"}, ["南湖传统制造有限公司", "南湖新登记有限公司"]),
+        ({"stage": "startup"}, ["南湖传统制造有限公司", "南湖芯片有限公司", "秀洲光伏有限公司"]),
+        ({"label": "listing_reserve"}, ["南湖芯片有限公司"]),
+        ({"recognition": "tech_sme:not_qualified"}, ["南湖传统制造有限公司"]),
+        ({"q": "南湖", "on_list": "true"}, ["南湖芯片有限公司"]),
+    ],
+)
+def test_each_filter_of_the_submitted_form_narrows_the_page_and_the_export(
+    client, filterable, given, expected
+):
+    login(client, UserFactory())
+    query = {**EMPTY_FORM, **given}
+
+    page = client.get(reverse("listing:list"), query)
+    export = client.get(reverse("listing:export"), query)
+
+    assert page.status_code == 200
+    body = table_body(page)
+    shown = sorted(
+        name for name in Enterprise.objects.values_list("name", flat=True) if name in body
+    )
+    assert shown == expected
+    assert sorted(row[1] for row in xlsx_rows(export)[1:]) == expected
+    assert f'data-testid="result-count">共 {len(expected)} 家企业' in page.content.decode()
+
+
+def test_an_invalid_filter_is_ignored_alone_and_said_so(client, filterable):
+    login(client, UserFactory())
+    query = {**EMPTY_FORM, "county": "330411", "stage": "teenage"}
+
+    page = client.get(reverse("listing:list"), query)
+    export = client.get(reverse("listing:export"), query)
+
+    assert "以下筛选条件无效，已忽略：" in page.content.decode()
+    assert [row[1] for row in xlsx_rows(export)[1:]] == ["秀洲光伏有限公司"]
+
+
 def test_sorting_by_stage_puts_startups_first(client, two_counties):
     enterprise_with_facts(
         county=xiuzhou(),
@@ -413,6 +575,26 @@ def test_list_page_queries_do_not_grow_with_rows(client, django_assert_max_num_q
     assert "共 23 家企业" in response.content.decode()
 
 
+def test_preview_page_queries_do_not_grow_with_enterprises(client, django_assert_max_num_queries):
+    for n in range(3):
+        enterprise_with_facts(county=nanhu(), name=f"南湖少量{n}有限公司")
+    evaluate()
+    enterprise_with_facts(county=nanhu(), name="南湖新入库有限公司")
+    login(client, UserFactory())
+    client.get(reverse("listing:run_list"))  # warm the session
+
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("listing:run_preview"), {"year": str(YEAR)})
+    for n in range(20):
+        enterprise_with_facts(county=xiuzhou(), name=f"秀洲较多{n}有限公司")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("listing:run_preview"), {"year": str(YEAR)})
+    assert response.status_code == 200
+    assert (
+        len(parse_page(response.content).select('[data-testid="preview-entries"] tbody tr')) == 21
+    )
+
+
 # --- an enterprise's panel ----------------------------------------------------------------
 
 
@@ -489,6 +671,46 @@ def test_panel_include_renders_a_panel_given_in_the_context(two_counties):
         "enterprises/includes/registry_panel.html", {"enterprise": a, "registry_panel": panel}
     )
     assert "hx-get" not in html and 'data-testid="registry-timeline"' in html
+
+
+def test_the_profile_summary_and_recognition_section_speak_of_the_same_year(client, two_counties):
+    a = two_counties["a"]  # judged on YEAR's facts: a tech SME
+    AnnualFacts.objects.create(enterprise=a, year=YEAR + 1, **{**QUALIFYING, "tech_staff": 5})
+    login(client, UserFactory())
+
+    panel = parse_page(client.get(panel_url(a)).content)
+    section = parse_page(client.get(reverse("profile:recognition", args=[a.pk])).content)
+
+    assert f"符合 · 70分 {YEAR}年度数据" in panel.get_text(" ")
+    assert (
+        section.select_one('select[data-testid="recognition-year"] option[selected]').get_text()
+        == f"{YEAR}年"
+    )
+    sme = section.select_one('article[data-ruleset="tech_sme"]')
+    assert sme.select_one('span[data-testid="recognition-status"]')["data-status"] == "qualified"
+    assert section.select_one('[data-testid="recognition-listed"]').get_text(" ") == (
+        f"名单库记录的结果：高新技术企业认定条件 不符合 （{YEAR}年度数据）；"
+        f"科技型中小企业评价 符合 （{YEAR}年度数据）"
+    )
+    assert section.select_one('[data-testid="recognition-stale"]') is None
+
+
+def test_the_recognition_section_says_when_the_list_judged_the_same_year_differently(
+    client, two_counties
+):
+    a = two_counties["a"]
+    AnnualFacts.objects.filter(enterprise=a, year=YEAR).update(tech_staff=5)  # after the run
+    login(client, UserFactory())
+
+    section = parse_page(client.get(reverse("profile:recognition", args=[a.pk])).content)
+
+    sme = section.select_one('article[data-ruleset="tech_sme"]')
+    assert sme.select_one('span[data-testid="recognition-status"]')["data-status"] == (
+        "not_qualified"
+    )
+    assert section.select_one('[data-testid="recognition-stale"]').get_text() == (
+        "数据已更新，与下方重算结果不同；名单将在下次重新评价时更新"
+    )
 
 
 # --- overrides: the services --------------------------------------------------------------
@@ -572,7 +794,15 @@ def test_lifting_a_label_override_rejudges_the_label_at_once(two_counties):
     assert (lifted.lifted_by, lifted.lift_reason) == (lifter, "已终止上市计划")
     assert entry_state(b) == (False, "startup", [], None)
     assert events_of(b)[-2:] == [
-        ("exit", "在库", "", "不再具有任何名单标签", "labels", None, None),
+        (
+            "exit",
+            "在库",
+            "",
+            "不再具有任何名单标签：上市后备（解除人工调整：已终止上市计划）",
+            "labels",
+            None,
+            None,
+        ),
         (
             "label_removed",
             "上市后备",
@@ -691,7 +921,7 @@ def test_a_second_active_override_on_the_same_target_is_a_conflict(two_counties)
             reason="重新核定",
         )
 
-    assert (raised.value.code, raised.value.status) == ("conflict", 409)
+    assert (raised.value.code, raised.value.status) == ("override_active", 409)
     assert raised.value.message == (
         f"该企业已有生效中的同类人工调整（成长阶段：成熟期，王科员于{timezone.localdate():%Y-%m-%d}设定，"
         "原因：已在新三板挂牌），请先解除该调整再重新设定。"
@@ -761,7 +991,7 @@ def test_lifting_is_refused_outside_the_county_and_twice(two_counties):
     before = world_snapshot()
     with pytest.raises(ApplicationError) as twice:
         services.registry_override_lift(actor=officer, override=override, reason="再次解除")
-    assert twice.value.code == "conflict"
+    assert (twice.value.code, twice.value.status) == ("override_lifted", 409)
     assert twice.value.message.startswith("该人工调整已于")
     assert world_snapshot() == before
 
@@ -941,6 +1171,87 @@ def test_a_run_started_from_the_page_records_the_changes(
     detail = client.get(reverse("listing:run_detail", args=[run.pk]), {"kind": "label_added"})
     assert table_body(detail).count("data-event-kind") == 1
     assert "符合“科技型中小企业”判定规则" in table_body(detail)
+
+
+def test_the_run_page_offers_the_latest_year_with_data_and_previews_before_confirming(
+    client, two_counties, django_capture_on_commit_callbacks
+):
+    a, c = two_counties["a"], two_counties["c"]
+    AnnualFacts.objects.create(enterprise=a, year=YEAR + 1, **QUALIFYING)
+    AnnualFacts.objects.create(enterprise=c, year=YEAR + 1, **QUALIFYING)
+    login(client, UserFactory())
+
+    runs = parse_page(client.get(reverse("listing:run_list")).content)
+    start = runs.select_one('[data-testid="run-start"]')
+    assert (start["method"], start["action"]) == ("get", reverse("listing:run_preview"))
+    assert start.select_one("input[name=year]")["value"] == str(YEAR + 1)  # 2 of 3 have data
+
+    before = world_snapshot()
+    response = client.get(reverse("listing:run_preview"), {"year": str(YEAR)})
+    assert response.status_code == 200
+    assert world_snapshot() == before  # a preview writes nothing
+    page = parse_page(response.content)
+    assert page.select_one('[data-testid="preview-count-exit"]').get_text(" ", strip=True) == (
+        "出库 0"
+    )
+
+    response = client.get(reverse("listing:run_preview"), {"year": str(YEAR + 1)})
+    page = parse_page(response.content)
+    assert page.select_one('[data-testid="preview-coverage"]').get_text(" ", strip=True) == (
+        f"评价 4 家企业，其中 2 家有{YEAR + 1}年度数据。 "
+        f"2 家没有该年度数据，其认定结果将为“数据不足”。"
+    )
+    assert page.select_one('[data-testid="preview-count-exit"]').get_text(" ", strip=True) == (
+        "出库 0"
+    )
+    assert [
+        row.get_text(" ", strip=True)
+        for row in page.select('[data-testid="preview-entries"] tbody tr')
+    ] == ["无"]
+    confirm = page.select_one('[data-testid="run-confirm"]')
+    assert confirm["action"] == reverse("listing:run_start")
+    assert confirm.select_one("input[name=year]")["value"] == str(YEAR + 1)
+    assert world_snapshot() == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("listing:run_start"), {"year": str(YEAR + 1)})
+    assert started.status_code == 302
+    run = EvaluationRun.objects.latest("id")
+    assert (run.year, run.status) == (YEAR + 1, "done")
+
+
+def test_the_preview_names_each_exit_and_its_reason(client, two_counties):
+    AnnualFacts.objects.filter(enterprise=two_counties["c"]).update(tech_staff=5)
+    login(client, UserFactory())
+
+    page = parse_page(client.get(reverse("listing:run_preview"), {"year": str(YEAR)}).content)
+
+    rows = page.select('[data-testid="preview-exits"] tbody tr')
+    assert [row.get_text(" ", strip=True) for row in rows] == [
+        "秀洲光伏有限公司 不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合）"
+    ]
+    assert page.select_one('[data-testid="preview-count-exit"]').get_text(" ", strip=True) == (
+        "出库 1"
+    )
+
+    run = evaluate()
+    detail = parse_page(
+        client.get(reverse("listing:run_detail", args=[run.pk]), {"kind": "exit"}).content
+    )
+    assert [row.get_text(" ") for row in detail.select("tbody tr")] == [
+        "秀洲光伏有限公司 秀洲区 出库 在库 → — "
+        "不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合） 名单标签"
+    ]
+    timeline = parse_page(client.get(panel_url(two_counties["c"])).content)
+    assert "不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合）" in (
+        timeline.select_one('[data-testid="registry-timeline"]').get_text(" ")
+    )
+
+
+@pytest.mark.parametrize("actor_kwargs", [{"county_officer": True}, {"enterprise_admin": True}])
+def test_only_those_who_may_run_may_preview(client, two_counties, actor_kwargs):
+    login(client, UserFactory(**actor_kwargs))
+    assert client.get(reverse("listing:run_preview"), {"year": str(YEAR)}).status_code == 403
 
 
 def test_run_detail_shows_a_county_officer_only_their_county(client, two_counties):
@@ -1202,6 +1513,17 @@ def test_api_reports_invalid_filters(client, two_counties):
     assert list(error["fields"]) == ["recognition"]
 
 
+def test_api_takes_empty_filter_values_as_any(client, two_counties):
+    api(client, UserFactory())
+
+    response = client.get(
+        "/api/v1/registry/entries/", {**EMPTY_FORM, "on_list": "true", "q": "芯片", "label": ""}
+    )
+
+    assert response.status_code == 200
+    assert [row["name"] for row in response.json()["results"]] == ["南湖芯片有限公司"]
+
+
 def test_api_history_is_scoped_like_the_enterprise(client, two_counties):
     a, c = two_counties["a"], two_counties["c"]
 
@@ -1250,7 +1572,7 @@ def test_api_override_create_conflict_and_lift(client, two_counties):
     )
     assert body["description"] == "标签“上市后备”：具有"
     assert duplicate.status_code == 409
-    assert duplicate.json()["error"]["code"] == "conflict"
+    assert duplicate.json()["error"]["code"] == "override_active"
     assert world_snapshot() == before
     assert client.get(f"/api/v1/registry/entries/{b.pk}/").json()["on_list"] is True
 
@@ -1311,7 +1633,21 @@ def test_api_runs(client, two_counties, django_capture_on_commit_callbacks):
             "/api/v1/registry/runs/", {"year": YEAR}, content_type="application/json"
         )
     assert started.status_code == 202
-    assert started.json() == {"year": YEAR, "detail": "已发起重新评价。"}
+    run = EvaluationRun.objects.latest("id")
+    assert started.json() == {
+        "id": run.pk,
+        "year": YEAR,
+        "status": "queued",
+        "detail": "已发起重新评价。",
+    }
+    assert started["Location"] == f"/api/v1/registry/runs/{run.pk}/"
+    audit = AuditEvent.objects.get(object_type="enterprises.evaluationrun")
+    assert (audit.action, audit.object_id, audit.after["year"], audit.after["status"]) == (
+        "create",
+        str(run.pk),
+        YEAR,
+        "queued",
+    )
     runs = client.get("/api/v1/registry/runs/").json()
     assert runs["count"] == 2
     latest = runs["results"][0]
@@ -1333,6 +1669,62 @@ def test_api_runs(client, two_counties, django_capture_on_commit_callbacks):
             "/api/v1/registry/runs/", {"year": YEAR}, content_type="application/json"
         )
     assert (refused.status_code, callbacks) == (403, [])
+
+
+def test_api_preview_lists_exits_with_reasons_and_writes_nothing(client, two_counties):
+    AnnualFacts.objects.filter(enterprise=two_counties["c"]).update(tech_staff=5)
+    api(client, UserFactory())
+    before = world_snapshot()
+
+    response = client.get("/api/v1/registry/runs/preview/", {"year": YEAR})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["year"], body["as_of"], body["enterprises"], body["with_data"]) == (
+        YEAR,
+        f"{YEAR}-12-31",
+        4,
+        3,
+    )
+    assert body["counts"] == {
+        "entry": 0,
+        "exit": 1,
+        "stage_change": 0,
+        "label_added": 0,
+        "label_removed": 1,
+    }
+    assert body["entries"] == []
+    assert body["exits"] == [
+        {
+            "enterprise": two_counties["c"].pk,
+            "enterprise_name": "秀洲光伏有限公司",
+            "reason": "不再具有任何名单标签：科技型中小企业（科技型中小企业评价：不符合）",
+        }
+    ]
+    assert world_snapshot() == before
+    assert client.get("/api/v1/registry/runs/preview/").json()["year"] == YEAR  # default
+    bad = client.get("/api/v1/registry/runs/preview/", {"year": "99999999999999999999"})
+    assert (bad.status_code, bad.json()["error"]["fields"]) == (
+        400,
+        {"year": ["数据年度应为四位数字年份。"]},
+    )
+    api(client, county_officer(xiuzhou()))
+    assert client.get("/api/v1/registry/runs/preview/").status_code == 403
+
+
+def test_api_start_while_a_run_is_active_is_run_in_progress(client, two_counties):
+    active = EvaluationRun.objects.create(year=2023, as_of=datetime.date(2023, 12, 31))
+    api(client, UserFactory())
+    before = world_snapshot()
+
+    response = client.post(
+        "/api/v1/registry/runs/", {"year": YEAR}, content_type="application/json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "run_in_progress"
+    assert response.json()["error"]["message"].startswith(f"评价批次 #{active.pk}（2023年度）")
+    assert world_snapshot() == before
 
 
 def test_api_stage_with_a_bad_rule_is_refused_and_a_label_is_created(client):

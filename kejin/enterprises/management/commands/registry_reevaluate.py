@@ -1,10 +1,9 @@
 """`manage.py registry_reevaluate --year 2025`: the annual re-evaluation of the list."""
 
-import datetime
+from django.core.management.base import BaseCommand, CommandError
 
-from django.core.management.base import BaseCommand
-
-from kejin.enterprises.registry import registry_reevaluate
+from kejin.core.errors import ApplicationError
+from kejin.enterprises.registry import registry_latest_data_year, registry_reevaluate
 
 
 class Command(BaseCommand):
@@ -14,13 +13,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--year",
             type=int,
-            default=datetime.date.today().year - 1,
-            help="数据年度（默认上一年）",
+            default=None,
+            help="数据年度（默认：多数企业已有数据的最近年度）",
         )
         parser.add_argument("--chunk-size", type=int, default=50_000)
 
-    def handle(self, *args, year: int, chunk_size: int, **options):
-        run = registry_reevaluate(year=year, chunk_size=chunk_size)
+    def handle(self, *args, year: int | None, chunk_size: int, **options):
+        year = year or registry_latest_data_year()
+        try:
+            run = registry_reevaluate(year=year, chunk_size=chunk_size)
+        except ApplicationError as error:  # another run is in progress
+            raise CommandError(error.message) from error
         self.stdout.write(
-            f"评价批次 #{run.pk}：{run.enterprises} 家企业，{run.changes} 项变化 {run.summary}"
+            f"评价批次 #{run.pk}（{run.year}年度）：{run.enterprises} 家企业，"
+            f"{run.changes} 项变化 {run.summary}"
         )
