@@ -21,6 +21,7 @@ from kejin.core.choices import RegionLevel
 from kejin.core.errors import ApplicationError
 from kejin.core.models import Department, Region
 from kejin.core.selectors import audit_event_list
+from kejin.core.ui.audit import audit_rows
 from kejin.enterprises.choices import EnterpriseSize
 from kejin.enterprises.selectors import enterprise_editable_fields, enterprise_get, enterprise_list
 from kejin.institutions.selectors import institution_get, institution_list
@@ -180,7 +181,7 @@ def platform_overview(*, user, audit_limit: int = 10) -> dict:
         "user_total": sum(role_counts.values()),
         "enterprise_total": enterprise_list(user=user).count(),
         "institution_total": institution_list(user=user).count(),
-        "latest_audit_events": list(audit_event_list(user=user)[:audit_limit]),
+        "latest_audit_events": audit_rows(audit_event_list(user=user)[:audit_limit]),
     }
 
 

@@ -410,8 +410,13 @@ class TestAuditDetail:
 
         assert response.status_code == 200
         page = response.content.decode()
-        for text in ["旧名称", "新名称", "small", "medium", "10.1.2.3", "enterprises.enterprise"]:
+        for text in ["旧名称", "新名称", "小型", "中型", "10.1.2.3", "企业名称", "企业规模"]:
             assert text in page
+        # Fields by label, choices by label, the object by its kind: no column names or ids.
+        assert [row["label"] for row in response.context["row"]["changes"]] == ["企业名称", "企业规模"]
+        assert response.context["row"]["kind"] == "企业"
+        for raw in (">size<", ">small<", "enterprises.enterprise", "#1<"):
+            assert raw not in page
 
     def test_an_unknown_event_is_404(self, client):
         login(client)
