@@ -60,7 +60,10 @@ def audit_field_label(model, name: str) -> str:
         return name
     if field.auto_created and not field.concrete:  # a reverse relation, e.g. a schedule's days
         return str(field.related_model._meta.verbose_name_plural)
-    return str(getattr(field, "verbose_name", name))
+    label = str(getattr(field, "verbose_name", name))
+    if isinstance(field, MoneyField) and label.endswith(("(元)", "（元）")):
+        label = label[: -len("(元)")]  # the value carries its unit (元, 万元 or 亿元)
+    return label
 
 
 def local_time(value: datetime.datetime | None) -> str:
@@ -170,6 +173,15 @@ def _shown(value, field, names: _Names) -> str:
     return str(value)
 
 
+def _bookkeeping(field) -> bool:
+    """The row's own id and its automatic timestamps: the event says when and what already."""
+    if field is None:
+        return False
+    if getattr(field, "primary_key", False):
+        return True
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
 def _changes(event: AuditEvent, names: _Names) -> list[dict]:
     """The changed fields as ``{field, label, before, after, removed, added}`` in a stable order.
 
@@ -182,6 +194,8 @@ def _changes(event: AuditEvent, names: _Names) -> list[dict]:
     changes = []
     for name in dict.fromkeys([*after, *before]):
         field = _field(model, name)
+        if _bookkeeping(field):
+            continue
         old, new = before.get(name), after.get(name)
         change = {
             "field": name,
