@@ -12,6 +12,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.audit import audit_record, model_snapshot
@@ -31,6 +33,7 @@ from kejin.core.services import (
     holiday_schedule_save,
     instance_save_audited,
 )
+from kejin.core.ui.audit import audit_object_kind, audit_rows, local_time
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -221,14 +224,15 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail, read-only: nobody adds, changes or deletes an event."""
+    """The audit trail, read-only: nobody adds, changes or deletes an event. Shown through the
+    same presenter as the audit log page (:mod:`kejin.core.ui.audit`): the kind of object by
+    name, times in Asia/Shanghai, changed fields by label."""
 
     list_display = [
-        "created_at",
+        "shown_time",
         "actor_username",
         "action",
-        "object_type",
-        "object_id",
+        "shown_kind",
         "object_repr",
         "ip_address",
     ]
@@ -237,9 +241,36 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
+    fields = [
+        "shown_time",
+        "actor_username",
+        "action",
+        "shown_kind",
+        "shown_object",
+        "ip_address",
+        "shown_changes",
+    ]
+
+    @admin.display(description=_("时间"), ordering="created_at")
+    def shown_time(self, event: AuditEvent) -> str:
+        return local_time(event.created_at)
+
+    @admin.display(description=_("对象类型"), ordering="object_type")
+    def shown_kind(self, event: AuditEvent) -> str:
+        return audit_object_kind(event.object_type)
+
+    @admin.display(description=_("对象"))
+    def shown_object(self, event: AuditEvent) -> str:
+        return audit_rows([event])[0]["name"]
+
+    @admin.display(description=_("变更内容"))
+    def shown_changes(self, event: AuditEvent) -> str:
+        (row,) = audit_rows([event])
+        # The template escapes every value; the table itself is ours.
+        return mark_safe(render_to_string("core/_audit_changes.html", {"row": row}))  # noqa: S308
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return self.fields
 
     def has_add_permission(self, request):
         return False

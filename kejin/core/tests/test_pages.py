@@ -202,3 +202,24 @@ def test_money_large_amounts_read_in_yiyuan_on_the_pages():
 
     # The unit is chosen after rounding: 99,999,999.999 元 is "1.00 亿元", not "10,000.00 万元".
     assert rendered == "1.00 亿元|12.35 亿元|1.00 万元"
+
+
+def test_the_admin_shows_the_trail_through_the_same_presenter(client, counties):
+    nanhu, xiuzhou = counties
+    enterprise = EnterpriseFactory(county=nanhu, name="嘉兴星河智能科技有限公司")
+    event = audit_record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        instance=enterprise,
+        before={"county": nanhu.pk},
+        after={"county": xiuzhou.pk},
+    )
+    client.force_login(UserFactory(platform_admin=True))
+
+    changelist = client.get(reverse("admin:core_auditevent_changelist")).content.decode()
+    detail = client.get(reverse("admin:core_auditevent_change", args=[event.pk])).content.decode()
+
+    assert '<td class="field-shown_kind">企业</td>' in changelist
+    assert "所在县(市、区)" in detail
+    assert "<del class=\"kejin-pre\">南湖区</del>" in detail
+    assert "<ins class=\"kejin-pre\">秀洲区</ins>" in detail
