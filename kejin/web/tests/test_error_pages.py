@@ -79,7 +79,7 @@ def test_error_pages_speak_english_when_english_is_chosen(visitor, settings):
     html = visitor.get("/no-such-page/").content.decode()
 
     assert '<h1 class="h3 mb-3" data-testid="error-title">Page not found</h1>' in html
-    assert "Back to the home page" in html
+    assert ">Back to home</a>" in html and ">Back to the previous page</a>" in html
 
 
 def test_a_crash_is_the_self_contained_500_page(visitor):
@@ -88,7 +88,7 @@ def test_a_crash_is_the_self_contained_500_page(visitor):
     response = visitor.get("/failing/500/")
 
     assert response.status_code == 500
-    assert [t.name for t in response.templates] == ["500.html", "error_base.html"]
+    assert [t.name for t in response.templates] == ["500.html", "error_base.html", "errors/_error.html"]
     html = response.content.decode()
     assert {"error-page", "error-title", "error-home", "error-back"} <= _testids(html)
     assert '<h1 class="h3 mb-3" data-testid="error-title">服务器出错</h1>' in html
