@@ -85,9 +85,7 @@ def sign_in(page, live_server, user) -> None:
         ("/no-such-page/", "error-page"),
     ],
 )
-def test_pages_fit_a_390_px_phone(
-    page, live_server, city_world, watch, check_page, path, testid
-):
+def test_pages_fit_a_390_px_phone(page, live_server, city_world, watch, check_page, path, testid):
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, city_world["officer"])
 

@@ -116,7 +116,7 @@ class TestAuditPresenter:
     ):
         nanhu, xiuzhou = counties
         industry = IndustryFactory()
-        for n in range(20):
+        for _n in range(20):
             enterprise = EnterpriseFactory(county=nanhu, industry=industry)
             audit_record(
                 actor=None,
@@ -221,5 +221,5 @@ def test_the_admin_shows_the_trail_through_the_same_presenter(client, counties):
 
     assert '<td class="field-shown_kind">企业</td>' in changelist
     assert "所在县(市、区)" in detail
-    assert "<del class=\"kejin-pre\">南湖区</del>" in detail
-    assert "<ins class=\"kejin-pre\">秀洲区</ins>" in detail
+    assert '<del class="kejin-pre">南湖区</del>' in detail
+    assert '<ins class="kejin-pre">秀洲区</ins>' in detail

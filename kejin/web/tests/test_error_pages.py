@@ -57,7 +57,9 @@ def test_error_pages_are_the_platforms_pages_with_a_way_back(
     assert f'<h1 class="h3 mb-3" data-testid="error-title">{title}</h1>' in html
     assert 'href="/" data-testid="error-home">返回首页</a>' in html
     # Back to where the visitor came from (a page of ours).
-    assert 'href="http://testserver/enterprises/" data-history-back data-testid="error-back"' in html
+    assert (
+        'href="http://testserver/enterprises/" data-history-back data-testid="error-back"' in html
+    )
     assert 'href="/registry/"' in html  # the navigation of the signed-in officer
 
 
@@ -88,7 +90,11 @@ def test_a_crash_is_the_self_contained_500_page(visitor):
     response = visitor.get("/failing/500/")
 
     assert response.status_code == 500
-    assert [t.name for t in response.templates] == ["500.html", "error_base.html", "errors/_error.html"]
+    assert [t.name for t in response.templates] == [
+        "500.html",
+        "error_base.html",
+        "errors/_error.html",
+    ]
     html = response.content.decode()
     assert {"error-page", "error-title", "error-home", "error-back"} <= _testids(html)
     assert '<h1 class="h3 mb-3" data-testid="error-title">服务器出错</h1>' in html

@@ -138,10 +138,7 @@ class TestOfficerHome:
 
     def _rows(self, html: str, testid: str) -> dict[str, str]:
         table = re.search(rf'data-testid="{testid}".*?</table>', html, re.S).group(0)
-        return {
-            label: count
-            for label, count in re.findall(r"<td>(.*?)</td><td class=\"num\">(\d+)</td>", table)
-        }
+        return dict(re.findall(r"<td>(.*?)</td><td class=\"num\">(\d+)</td>", table))
 
     def test_a_city_officer_sees_the_citys_registry_figures(
         self, client, listed, django_assert_max_num_queries
