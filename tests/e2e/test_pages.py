@@ -81,6 +81,8 @@ def sign_in(page, live_server, user) -> None:
         ("/institutions/", "result-count"),
         ("/system/audit/", "audit-table"),
         ("/system/holidays/", "holiday-coming"),
+        ("/system/holidays/2027/", "holiday-form"),
+        ("/registry/", "result-count"),
         ("/", "home-heading"),
         ("/no-such-page/", "error-page"),
     ],
@@ -122,8 +124,20 @@ def test_the_audit_log_reads_as_people_talk(page, live_server, city_world):
     assert row.get_by_test_id("audit-object").inner_text() == enterprise.name
     assert row.get_by_test_id("audit-kind").inner_text() == "企业"
     assert row.get_by_test_id("audit-actor").inner_text() == "city-officer（王芳）"
-    assert row.get_by_test_id("audit-field").all_inner_texts() == ["所在县(市、区)", "企业规模"]
+    assert (
+        row.get_by_test_id("audit-when")
+        .inner_text()
+        .startswith(
+            datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).strftime(
+                "%Y-%m-%d "
+            )
+        )
+    )
+    fields = row.get_by_test_id("audit-field").locator("visible=true")
+    assert fields.all_inner_texts() == ["所在县(市、区)", "企业规模"]
     text = row.inner_text()
+    page.set_viewport_size(PHONE)  # on a phone the same changes sit beneath the object
+    assert fields.all_inner_texts() == ["所在县(市、区)", "企业规模"]
     assert "小型" in text and "中型" in text and "南湖区" in text
     for raw in ("enterprises.enterprise", "size", "county", "small", "medium", f"#{enterprise.pk}"):
         assert raw not in text
