@@ -223,3 +223,17 @@ def test_the_admin_shows_the_trail_through_the_same_presenter(client, counties):
     assert "所在县(市、区)" in detail
     assert '<del class="kejin-pre">南湖区</del>' in detail
     assert '<ins class="kejin-pre">秀洲区</ins>' in detail
+
+
+def test_a_user_is_named_as_a_user_whether_or_not_they_work_for_an_enterprise():
+    enterprise = EnterpriseFactory(name="嘉兴云帆软件有限公司")
+    officer = UserFactory(username="city-officer", full_name="王芳")
+    staff = UserFactory(
+        username="yunfan", full_name="李雷", enterprise_staff=True, enterprise=enterprise
+    )
+    for user in (officer, staff):
+        audit_record(actor=user, action=AuditAction.PASSWORD_CHANGE, instance=user)
+
+    rows = audit_rows(AuditEvent.objects.order_by("id"))
+
+    assert [(row["kind"], row["name"]) for row in rows] == [("用户", "王芳"), ("用户", "李雷")]

@@ -76,11 +76,12 @@ def local_time(value: datetime.datetime | None) -> str:
 
 
 def _enterprise_fk(model) -> models.ForeignKey | None:
-    """The foreign key by which records of ``model`` belong to an enterprise, if any."""
+    """The foreign key by which records of ``model`` belong to an enterprise, if any: a
+    required ``enterprise`` (a user's optional one only says where the user works)."""
     if model is None:
         return None
     field = _field(model, "enterprise")
-    if isinstance(field, (models.ForeignKey, models.OneToOneField)):
+    if isinstance(field, (models.ForeignKey, models.OneToOneField)) and not field.null:
         return field
     return None
 
@@ -128,7 +129,7 @@ class _Names:
         if obj is None:
             return event.object_repr or audit_object_kind(event.object_type)
         text = str(obj)
-        if _enterprise_fk(type(obj)) is None:
+        if _enterprise_fk(type(obj)) is None or obj.enterprise is None:
             return text
         enterprise_name = str(obj.enterprise.name)
         if enterprise_name in text:
