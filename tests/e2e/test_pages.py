@@ -102,6 +102,19 @@ def test_pages_fit_a_390_px_phone(page, live_server, city_world, watch, check_pa
     check_page(f"phone{path.rstrip('/').replace('/', '-') or '-home'}")
 
 
+def test_an_enterprise_page_fits_a_390_px_phone(page, live_server, city_world, check_page):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, city_world["officer"])
+    enterprise = city_world["enterprises"][0]
+
+    page.goto(f"{live_server.url}/enterprises/{enterprise.pk}/")
+
+    page.get_by_test_id("registered-capital").wait_for()
+    assert page.evaluate(_PAGE_OVERFLOW_JS) <= 0
+    assert page.get_by_test_id("registered-capital").inner_text() == "12.35 亿元"
+    check_page("phone-enterprise-detail")
+
+
 def test_the_enterprise_list_folds_columns_on_a_phone(page, live_server, city_world):
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, city_world["officer"])
