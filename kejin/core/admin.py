@@ -11,13 +11,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from kejin.core.audit import audit_record, model_snapshot
-from kejin.core.choices import AuditAction, RegionLevel
+from kejin.core.choices import RegionLevel
 from kejin.core.http import client_ip_address
 from kejin.core.models import (
     AuditEvent,
@@ -33,6 +31,7 @@ from kejin.core.services import (
     holiday_schedule_save,
     instance_save_audited,
 )
+from kejin.core.ui.admin import audited_delete
 from kejin.core.ui.audit import audit_object_kind, audit_rows, local_time
 
 
@@ -55,17 +54,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
             actor=request.user, instance=obj, data={}, ip_address=client_ip_address(request)
         )
 
-    @transaction.atomic
     def delete_model(self, request, obj):
-        before = model_snapshot(obj)
-        audit_record(
-            actor=request.user,
-            action=AuditAction.DELETE,
-            instance=obj,
-            before=before,
-            ip_address=client_ip_address(request),
-        )
-        obj.delete()
+        audited_delete(actor=request.user, instance=obj, ip_address=client_ip_address(request))
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
