@@ -9,6 +9,7 @@ database: whatever broke the request must not break its error page too.
 
 from __future__ import annotations
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -28,8 +29,12 @@ def _is_api(request) -> bool:
 def back_url(request) -> str:
     """The page the visitor came from, if it is one of ours; else empty (the page offers home)."""
     referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:  # the very reason for a 400: nothing to go back to
+        return ""
     if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        referer, allowed_hosts={host}, require_https=request.is_secure()
     ):
         return referer
     return ""

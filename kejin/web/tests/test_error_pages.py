@@ -126,3 +126,15 @@ def test_api_errors_keep_the_json_shape(visitor):
             "fields": {},
         }
     }
+
+
+def test_a_request_for_another_host_is_the_400_page(visitor, settings):
+    settings.ALLOWED_HOSTS = ["kejin.example"]
+
+    response = visitor.get("/", HTTP_HOST="evil.example", HTTP_REFERER="http://evil.example/x")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="error-title">请求无效</h1>' in html
+    assert 'href="/" data-history-back data-testid="error-back"' in html
+    assert "evil.example" not in html
