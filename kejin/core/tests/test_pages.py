@@ -220,6 +220,7 @@ def test_the_admin_shows_the_trail_through_the_same_presenter(client, counties):
     detail = client.get(reverse("admin:core_auditevent_change", args=[event.pk])).content.decode()
 
     assert '<td class="field-shown_kind">企业</td>' in changelist
+    assert '<td class="field-shown_object">嘉兴星河智能科技有限公司</td>' in changelist
     assert "所在县(市、区)" in detail
     assert '<del class="kejin-pre">南湖区</del>' in detail
     assert '<ins class="kejin-pre">秀洲区</ins>' in detail
@@ -237,3 +238,22 @@ def test_a_user_is_named_as_a_user_whether_or_not_they_work_for_an_enterprise():
     rows = audit_rows(AuditEvent.objects.order_by("id"))
 
     assert [(row["kind"], row["name"]) for row in rows] == [("用户", "王芳"), ("用户", "李雷")]
+
+
+def test_the_admin_change_list_names_a_page_of_objects_in_bounded_queries(
+    client, django_assert_max_num_queries
+):
+    client.force_login(UserFactory(platform_admin=True))
+    url = reverse("admin:core_auditevent_changelist")
+    client.get(url)  # warm the session and content types
+    for _n in range(3):
+        audit_record(actor=None, action=AuditAction.UPDATE, instance=EnterpriseFactory())
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for _n in range(20):
+        audit_record(actor=None, action=AuditAction.UPDATE, instance=EnterpriseFactory())
+
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url)
+
+    assert response.content.decode().count('<td class="field-shown_object">') == 23
