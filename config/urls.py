@@ -20,4 +20,7 @@ urlpatterns = [
     path("", include("kejin.web.urls")),
 ]
 
+handler400 = "kejin.core.handlers.bad_request"
+handler403 = "kejin.core.handlers.permission_denied"
 handler404 = "kejin.core.handlers.page_not_found"
+handler500 = "kejin.core.handlers.server_error"

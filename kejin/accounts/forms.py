@@ -7,7 +7,6 @@ that a wrong combination is a form error instead of a database IntegrityError.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     AdminPasswordChangeForm,
@@ -24,13 +23,7 @@ from kejin.accounts.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, INSTITUTI
 from kejin.accounts.models import User
 from kejin.core.choices import RegionLevel
 from kejin.core.models import Region
-
-
-def _bootstrap(form: forms.Form) -> None:
-    """Give every widget of ``form`` Bootstrap's form-control class."""
-    for field in form.fields.values():
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
+from kejin.core.ui.forms import bootstrap_style
 
 
 def _password_error_in_chinese(error: ValidationError) -> ValidationError:
@@ -75,7 +68,7 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
-        _bootstrap(self)
+        bootstrap_style(self)
 
 
 class KejinPasswordChangeForm(_ChinesePasswordValidationMixin, PasswordChangeForm):
@@ -91,7 +84,7 @@ class KejinPasswordChangeForm(_ChinesePasswordValidationMixin, PasswordChangeFor
         self.fields["old_password"].label = _("原密码")
         self.fields["new_password1"].label = _("新密码")
         self.fields["new_password2"].label = _("确认新密码")
-        _bootstrap(self)
+        bootstrap_style(self)
 
 
 class _RoleOrganisationMixin:

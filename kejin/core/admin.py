@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from kejin.core.audit import audit_record, model_snapshot
-from kejin.core.choices import AuditAction, RegionLevel
+from kejin.core.choices import RegionLevel
 from kejin.core.http import client_ip_address
 from kejin.core.models import (
     AuditEvent,
@@ -31,6 +32,8 @@ from kejin.core.services import (
     holiday_schedule_save,
     instance_save_audited,
 )
+from kejin.core.ui.admin import audited_delete
+from kejin.core.ui.audit import audit_object_kind, audit_rows, local_time
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -52,17 +55,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
             actor=request.user, instance=obj, data={}, ip_address=client_ip_address(request)
         )
 
-    @transaction.atomic
     def delete_model(self, request, obj):
-        before = model_snapshot(obj)
-        audit_record(
-            actor=request.user,
-            action=AuditAction.DELETE,
-            instance=obj,
-            before=before,
-            ip_address=client_ip_address(request),
-        )
-        obj.delete()
+        audited_delete(actor=request.user, instance=obj, ip_address=client_ip_address(request))
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -219,17 +213,29 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
         form.instance.created_at = schedule.created_at
 
 
+class _PresentedChangeList(ChangeList):
+    """The audit trail's change list: the page's events presented together (object names in
+    a few queries for the whole page, not one per row)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        for event, row in zip(self.result_list, audit_rows(self.result_list), strict=True):
+            event.presented = row
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail, read-only: nobody adds, changes or deletes an event."""
+    """The audit trail, read-only: nobody adds, changes or deletes an event. Shown through the
+    same presenter as the audit log page (:mod:`kejin.core.ui.audit`): the kind of object by
+    name, times in Asia/Shanghai, changed fields by label."""
 
     list_display = [
-        "created_at",
+        "shown_time",
         "actor_username",
         "action",
-        "object_type",
-        "object_id",
-        "object_repr",
+        "shown_kind",
+        "shown_object",
         "ip_address",
     ]
     list_filter = ["action", "object_type", "created_at"]
@@ -237,9 +243,43 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
+    fields = [
+        "shown_time",
+        "actor_username",
+        "action",
+        "shown_kind",
+        "shown_object",
+        "ip_address",
+        "shown_changes",
+    ]
+
+    @admin.display(description=_("时间"), ordering="created_at")
+    def shown_time(self, event: AuditEvent) -> str:
+        return local_time(event.created_at)
+
+    @admin.display(description=_("对象类型"), ordering="object_type")
+    def shown_kind(self, event: AuditEvent) -> str:
+        return audit_object_kind(event.object_type)
+
+    @admin.display(description=_("对象"))
+    def shown_object(self, event: AuditEvent) -> str:
+        presented = getattr(event, "presented", None) or audit_rows([event])[0]
+        return presented["name"]
+
+    def get_changelist(self, request, **kwargs):
+        return _PresentedChangeList
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("变更内容"))
+    def shown_changes(self, event: AuditEvent) -> str:
+        (row,) = audit_rows([event])
+        # The template escapes every value; the table itself is ours.
+        return mark_safe(render_to_string("core/_audit_changes.html", {"row": row}))  # noqa: S308
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return self.fields
 
     def has_add_permission(self, request):
         return False

@@ -65,7 +65,9 @@ class AuditEventFilterSet(django_filters.FilterSet):
     """Filters of the audit trail. Dates are whole days in Asia/Shanghai, both ends included."""
 
     actor = django_filters.CharFilter(label=_("操作人账号"), field_name="actor_username")
-    action = django_filters.ChoiceFilter(label=_("操作"), choices=AuditAction.choices)
+    action = django_filters.ChoiceFilter(
+        label=_("操作"), choices=AuditAction.choices, empty_label=_("全部操作")
+    )
     object_type = django_filters.CharFilter(
         label=_("对象类型"), help_text=_("如 enterprises.enterprise")
     )

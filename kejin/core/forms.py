@@ -38,16 +38,24 @@ def _parse_date(text: str) -> datetime.date | None:
         return None
 
 
+# The word the edit page writes for each kind (the officer's own words, as in the notice).
+_KIND_SHOWN = {ScheduleDayKind.HOLIDAY: "放假", ScheduleDayKind.WORKDAY: "上班"}
+
+
 def schedule_lines(days) -> str:
-    """A schedule's days as the edit page's text, one line per day."""
-    return "\n".join(f"{day.date.isoformat()} {day.kind} {day.name}" for day in days)
+    """A schedule's days as the edit page's text, one line per day, in Chinese:
+    ``2027-02-06 放假 春节``."""
+    return "\n".join(
+        f"{day.date.isoformat()} {_KIND_SHOWN.get(day.kind, day.kind)} {day.name}" for day in days
+    )
 
 
 class HolidayScheduleForm(forms.Form):
     """A year's schedule as an officer copies it from the State Council's notice.
 
-    ``days`` is one line per day: ``2027-02-06 holiday 春节`` or ``2027-02-14 workday 春节``
-    (放假/上班 also work, and a range ``2027-02-05~2027-02-13`` stands for each day in it).
+    ``days`` is one line per day: ``2027-02-06 放假 春节`` or ``2027-02-14 上班 春节``
+    (holiday/workday also work, and a range ``2027-02-05~2027-02-13`` or
+    ``2027年2月5日至2027年2月13日`` stands for each day in it).
     Blank lines and lines starting with ``#`` are ignored. Every problem is reported with the
     number of the line it is on; the checks are the service's own
     (:func:`~kejin.core.services.holiday_schedule_problems`).
@@ -66,8 +74,9 @@ class HolidayScheduleForm(forms.Form):
             attrs={"rows": 18, "class": "form-control font-monospace", "spellcheck": "false"}
         ),
         help_text=gettext_lazy(
-            "每行一天：日期 类型 节日。类型为 holiday（放假）或 workday（调休上班，只能是周六或周日）。"
-            "连续的放假日期可写成范围，如 2027-02-05~2027-02-13 holiday 春节。"
+            "每行一天：日期 类型 节日。类型为“放假”或“上班”（调休上班，只能是周六或周日）。"
+            "日期可写作 2027-02-06 或 2027年2月6日；连续的放假日期可写成范围，"
+            "如 2027-02-05至2027-02-13 放假 春节。"
         ),
     )
 
@@ -75,7 +84,7 @@ class HolidayScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.year = year
         self.fields["days"].widget.attrs["placeholder"] = (
-            f"{year}-01-01 holiday 元旦\n{year}-02-06 holiday 春节\n{year}-02-14 workday 春节"
+            f"{year}-01-01 放假 元旦\n{year}-02-06 放假 春节\n{year}-02-14 上班 春节"
         )
         self._days: list[tuple[datetime.date, str, str]] = []
 
@@ -91,7 +100,7 @@ class HolidayScheduleForm(forms.Form):
                 errors.append(
                     (
                         number,
-                        _("应写作“日期 类型 节日”，例如“%(year)s-02-06 holiday 春节”。")
+                        _("应写作“日期 类型 节日”，例如“%(year)s-02-06 放假 春节”。")
                         % {"year": self.year},
                     )
                 )
@@ -103,7 +112,7 @@ class HolidayScheduleForm(forms.Form):
                 errors.append(
                     (
                         number,
-                        _("类型“%(kind)s”无法识别，应为 holiday（放假）或 workday（调休上班）。")
+                        _("类型“%(kind)s”无法识别，应为“放假”或“上班”（调休上班）。")
                         % {"kind": kind_text},
                     )
                 )

@@ -32,7 +32,7 @@ def audit_event_list(*, user, filters: Mapping | None = None) -> QuerySet[AuditE
         raise ApplicationError.permission_denied(
             _("只有平台管理员和市级部门工作人员可以查看审计日志。")
         )
-    queryset = AuditEvent.objects.order_by("-created_at", "-id")
+    queryset = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
     if filters:
         filterset = AuditEventFilterSet(filters, queryset=queryset)
         queryset = filterset.qs if filterset.is_valid() else queryset

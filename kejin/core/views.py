@@ -9,11 +9,8 @@ An ApplicationError raised here becomes a page with its message (``kejin.core.mi
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kejin.core.choices import ScheduleDayKind
-from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.errors import ApplicationError
 from kejin.core.filters import AuditEventFilterSet
 from kejin.core.forms import HolidayScheduleForm, schedule_lines
 from kejin.core.http import client_ip_address
@@ -33,6 +30,9 @@ from kejin.core.services import (
     holiday_schedule_editable_by,
     holiday_schedule_save,
 )
+from kejin.core.ui.audit import audit_object_kind, audit_rows
+from kejin.core.ui.forms import form_add_service_error
+from kejin.core.ui.lists import page_context
 from kejin.core.workdays import FALLBACK, LIBRARY, SCHEDULE, WorkdayCalendar, library_years
 
 AUDIT_PAGE_SIZE = 50
@@ -120,12 +120,7 @@ def holiday_schedule_edit(request, year: int):
                     ip_address=client_ip_address(request),
                 )
             except ApplicationError as error:
-                if error.code != ErrorCode.INVALID:
-                    raise
-                form.add_error(None, error.message)
-                for messages_ in error.fields.values():
-                    for message in messages_:
-                        form.add_error(None, message)
+                form_add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -158,16 +153,21 @@ def audit_list(request):
     filterset = AuditEventFilterSet(request.GET or None, queryset=events.none())
     for name in ("date_from", "date_to"):
         filterset.form.fields[name].widget.input_type = "date"
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "ellipsis": Paginator.ELLIPSIS,
+        **page_context(request, events, AUDIT_PAGE_SIZE),
         "filter_form": filterset.form,
         "filter_errors": filterset.form.errors if request.GET else {},
         "list_url": reverse("core:audit_list"),
-        "rows": [_audit_row(event) for event in page.object_list],
     }
+    context["rows"] = audit_rows(context["page"].object_list)
+    object_type = request.GET.get("object_type", "")
+    if object_type:
+        # Filtering by one object (the enterprise page's "view all"): name it, not its id.
+        named = audit_rows(events[:1]) if request.GET.get("object_id") else []
+        context["object_filter"] = {
+            "kind": audit_object_kind(object_type),
+            "name": named[0]["name"] if named else "",
+        }
     return render(request, "core/audit_list.html", context)
 
 
@@ -178,42 +178,6 @@ def audit_detail(request, pk: int):
     event = audit_event_list(user=request.user).filter(pk=pk).first()
     if event is None:
         raise ApplicationError.not_found()
-    return render(request, "core/audit_detail.html", {"event": event, "row": _audit_row(event)})
-
-
-def _audit_row(event) -> dict:
-    """An event with its changes as rows of (field, before, after), fields in a stable order.
-
-    Lists (such as a holiday schedule's days) also get the items removed and added, so that
-    a long list shows what changed rather than all of it twice.
-    """
-    before = event.before if isinstance(event.before, dict) else {}
-    after = event.after if isinstance(event.after, dict) else {}
-    changes = []
-    for name in dict.fromkeys([*after, *before]):
-        old, new = before.get(name), after.get(name)
-        row = {
-            "field": name,
-            "before": _shown(old) if name in before else "",
-            "after": _shown(new) if name in after else "",
-            "removed": [],
-            "added": [],
-        }
-        if isinstance(old, list) and isinstance(new, list):
-            row["removed"] = [_shown(item) for item in old if item not in new]
-            row["added"] = [_shown(item) for item in new if item not in old]
-        changes.append(row)
-    return {"event": event, "changes": changes}
-
-
-def _shown(value) -> str:
-    """A JSON value as text: lists one item per line, objects as JSON, None as ∅."""
-    if value is None:
-        return "∅"
-    if isinstance(value, list):
-        return "\n".join(_shown(item) for item in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    return render(
+        request, "core/audit_detail.html", {"event": event, "row": audit_rows([event])[0]}
+    )

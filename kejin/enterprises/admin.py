@@ -12,34 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kejin.core.audit import audit_record, model_snapshot
-from kejin.core.choices import AuditAction
 from kejin.core.http import client_ip_address
 from kejin.core.models import Industry
+from kejin.core.ui.admin import admin_form_data, audited_delete
 from kejin.core.uscc import uscc_normalise
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.services import enterprise_create, enterprise_update
-
-
-def admin_form_data(form, change: bool) -> dict:
-    """The model fields an admin form sets: every field on add, the changed ones on change."""
-    names = form.changed_data if change else list(form.fields)
-    model_fields = {f.name for f in form._meta.model._meta.concrete_fields}
-    return {name: form.cleaned_data[name] for name in names if name in model_fields}
-
-
-@transaction.atomic
-def audited_delete(*, actor, instance, ip_address: str | None) -> None:
-    """Delete ``instance`` and record what it was."""
-    before = model_snapshot(instance)
-    audit_record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        instance=instance,
-        before=before,
-        ip_address=ip_address,
-    )
-    instance.delete()
 
 
 class IndustrySectionFilter(admin.SimpleListFilter):

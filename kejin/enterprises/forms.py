@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.models import Industry, Region
+from kejin.core.ui.forms import BootstrapFormMixin, bootstrap_style
 from kejin.enterprises.choices import EnterpriseSize
 from kejin.enterprises.filters import EnterpriseFilterSet
 from kejin.enterprises.models import Enterprise
@@ -29,24 +30,7 @@ ENTERPRISE_FORM_FIELDS = [
 ]
 
 
-def _style(form: forms.Form) -> None:
-    """Bootstrap classes on every widget."""
-    for field in form.fields.values():
-        widget = field.widget
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-def _mark_invalid(form: forms.Form) -> None:
-    """Bootstrap's red outline on every field that has an error."""
-    for name in form._errors or {}:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            if "is-invalid" not in widget.attrs.get("class", "").split():
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
     """Register or edit an enterprise, showing only the fields the acting user may set.
 
     ``editable_fields`` comes from ``enterprise_editable_fields``; the save itself goes through
@@ -91,11 +75,7 @@ class EnterpriseForm(forms.ModelForm):
             self.fields["county"].empty_label = _("请选择县(市、区)")
         if "zone" in self.fields:
             self.fields["zone"].empty_label = _("无")
-        _style(self)
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        _mark_invalid(self)
+        bootstrap_style(self)
 
     def clean_registered_capital(self):
         # Kept to the fen, as stored: "8000000" and "8000000.00" are the same amount, and the
@@ -165,7 +145,7 @@ def enterprise_filter_form(*, user, data, queryset, refresh_url: str) -> forms.F
     size = form.fields["size"]
     size.empty_label = _("全部规模")
     size.choices = EnterpriseSize.choices  # re-bound, so that the widget sees the new label
-    _style(form)
+    bootstrap_style(form)
     form.fields["q"].widget.input_type = "search"
     form.fields["q"].widget.attrs.update(
         {

@@ -12,7 +12,6 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,10 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
-from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError
 from kejin.core.http import client_ip_address
 from kejin.core.selectors import audit_event_can_browse, audit_event_list
+from kejin.core.ui.audit import audit_rows
+from kejin.core.ui.forms import form_add_service_error
+from kejin.core.ui.lists import list_page_response, xlsx_formatted, xlsx_response, xlsx_text
 from kejin.enterprises.forms import EnterpriseForm, enterprise_filter_form
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.selectors import (
@@ -34,8 +35,6 @@ from kejin.enterprises.selectors import (
     enterprise_list,
 )
 from kejin.enterprises.services import enterprise_create, enterprise_update
-from kejin.web.forms import form_add_service_error
-from kejin.web.lists import list_page_response, xlsx_formatted, xlsx_response, xlsx_text
 
 PAGE_SIZE = 25
 RESULTS_ID = "enterprise-results"
@@ -138,54 +137,6 @@ def enterprise_export_view(request):
 
 
 AUDIT_EVENTS_SHOWN = 10
-# Reference-data foreign keys of an enterprise (region, industry), named in the audit trail.
-_FOREIGN_KEYS = {
-    field.name: field
-    for field in Enterprise._meta.concrete_fields
-    if field.is_relation and field.name in ("county", "zone", "industry")
-}
-
-
-def _audit_rows(events) -> list[dict]:
-    """Audit events with their changed fields by label, foreign keys shown by name."""
-    events = list(events)
-    related_ids: dict[str, set] = {}
-    for event in events:
-        for side in (event.before or {}, event.after or {}):
-            for name, value in side.items():
-                if value is not None and name in _FOREIGN_KEYS:
-                    related_ids.setdefault(name, set()).add(value)
-    names = {
-        name: _FOREIGN_KEYS[name].related_model._default_manager.in_bulk(ids)
-        for name, ids in related_ids.items()
-    }
-
-    def shown(name, value):
-        if value is None or value == "":
-            return "—"
-        if name in names:
-            return str(names[name].get(value, value))
-        return value
-
-    rows = []
-    for event in events:
-        changes = []
-        if event.action in (AuditAction.UPDATE, AuditAction.IMPORT):
-            before, after = event.before or {}, event.after or {}
-            for name in after:
-                try:
-                    label = Enterprise._meta.get_field(name).verbose_name
-                except FieldDoesNotExist:
-                    label = name
-                changes.append(
-                    {
-                        "label": label,
-                        "before": shown(name, before.get(name)),
-                        "after": shown(name, after[name]),
-                    }
-                )
-        rows.append({"event": event, "changes": changes})
-    return rows
 
 
 @login_required
@@ -202,7 +153,7 @@ def enterprise_detail_view(request, pk: int):
         # The trail is shown to those who may browse the whole trail (audit_event_list).
         filters = {"object_type": Enterprise._meta.label_lower, "object_id": str(enterprise.pk)}
         events = audit_event_list(user=request.user, filters=filters)[:AUDIT_EVENTS_SHOWN]
-        context["audit_events"] = _audit_rows(events)
+        context["audit_events"] = audit_rows(events)
         context["audit_filters"] = filters
     return render(request, "enterprises/enterprise_detail.html", context)
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.http import client_ip_address
+from kejin.core.ui.admin import admin_form_data, audited_delete
 from kejin.core.uscc import uscc_normalise
-from kejin.enterprises.admin import admin_form_data, audited_delete
 from kejin.institutions.models import Institution
 from kejin.institutions.services import institution_create, institution_update
 

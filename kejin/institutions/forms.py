@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kejin.core.ui.forms import BootstrapFormMixin, bootstrap_style
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.filters import InstitutionFilterSet
 from kejin.institutions.models import Institution
@@ -24,24 +25,7 @@ INSTITUTION_FORM_FIELDS = [
 ]
 
 
-def _style(form: forms.Form) -> None:
-    """Bootstrap classes on every widget."""
-    for field in form.fields.values():
-        widget = field.widget
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-def _mark_invalid(form: forms.Form) -> None:
-    """Bootstrap's red outline on every field that has an error."""
-    for name in form._errors or {}:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            if "is-invalid" not in widget.attrs.get("class", "").split():
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(BootstrapFormMixin, forms.ModelForm):
     """Add or edit an institution, showing only the fields the acting user may set.
 
     ``editable_fields`` comes from ``institution_editable_fields``; the save goes through
@@ -74,11 +58,7 @@ class InstitutionForm(forms.ModelForm):
             self.fields["county"].empty_label = _("请选择所在地")
         if "kind" in self.fields:
             self.fields["kind"].choices = [("", _("请选择机构类型")), *InstitutionKind.choices]
-        _style(self)
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        _mark_invalid(self)
+        bootstrap_style(self)
 
     def clean_registered_capital(self):
         # Kept to the fen, as stored, so that the audit trail records no change for "1" → "1.00".
@@ -118,7 +98,7 @@ def institution_filter_form(*, data, queryset, refresh_url: str) -> forms.Form:
     kind = form.fields["kind"]
     kind.empty_label = _("全部类型")
     kind.choices = InstitutionKind.choices  # re-bound, so that the widget sees the new label
-    _style(form)
+    bootstrap_style(form)
     form.fields["q"].widget.input_type = "search"
     form.fields["q"].widget.attrs.update(
         {

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kejin.core.errors import ApplicationError
 from kejin.core.http import client_ip_address
+from kejin.core.ui.forms import form_add_service_error
+from kejin.core.ui.lists import list_page_response
 from kejin.institutions.forms import InstitutionForm, institution_filter_form
 from kejin.institutions.selectors import (
     institution_editable_fields,
@@ -29,8 +31,6 @@ from kejin.institutions.selectors import (
     institution_list,
 )
 from kejin.institutions.services import institution_create, institution_update
-from kejin.web.forms import form_add_service_error
-from kejin.web.lists import list_page_response
 
 PAGE_SIZE = 25
 RESULTS_ID = "institution-results"

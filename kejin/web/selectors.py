@@ -21,7 +21,12 @@ from kejin.core.choices import RegionLevel
 from kejin.core.errors import ApplicationError
 from kejin.core.models import Department, Region
 from kejin.core.selectors import audit_event_list
-from kejin.enterprises.choices import EnterpriseSize
+from kejin.core.ui.audit import audit_rows
+from kejin.enterprises.choices import EnterpriseSize, RecognitionStatus
+from kejin.enterprises.listing.selectors import registry_counts
+from kejin.enterprises.models import RecognitionResult
+from kejin.enterprises.profile.display import explanation_card
+from kejin.enterprises.profile.selectors import recognition_for
 from kejin.enterprises.selectors import enterprise_editable_fields, enterprise_get, enterprise_list
 from kejin.institutions.selectors import institution_get, institution_list
 
@@ -135,8 +140,52 @@ _PROFILE_GAPS = (
 )
 
 
+@dataclass
+class RecognitionSummary:
+    """An enterprise's recognition for one data year, as its home page shows it.
+
+    ``year`` is the latest year the enterprise has data for (the year the profile's
+    recognition section opens on), ``has_facts`` whether it has any data for it at all;
+    ``results`` one ``{title, status, status_label, badge, missing}`` per rule set in force,
+    ``missing`` the labels of the facts whose absence leaves that result undecided;
+    ``missing`` (on the summary) all of them, each once, in catalogue order.
+    """
+
+    year: int
+    has_facts: bool
+    results: list[dict]
+    missing: list[str]
+
+
+def enterprise_recognition_summary(*, user, enterprise_id) -> RecognitionSummary:
+    """The recognition results and missing facts of an enterprise ``user`` may see (404 if not),
+    computed as the profile's recognition section computes them."""
+    report = recognition_for(user=user, enterprise_id=enterprise_id)
+    results, missing = [], []
+    for explanation in report.explanations:
+        card = explanation_card(explanation)
+        labels = [str(fact["label"]) for fact in card["missing"]]
+        results.append(
+            {
+                "title": card["title"],
+                "status": card["status"],
+                "status_label": str(card["status_label"]),
+                "badge": card["badge"],
+                "missing": labels,
+            }
+        )
+        missing.extend(label for label in labels if label not in missing)
+    return RecognitionSummary(
+        year=report.year,
+        has_facts=report.year in report.years,
+        results=results,
+        missing=missing,
+    )
+
+
 def enterprise_home(*, user) -> dict:
-    """The enterprise user's own enterprise and what needs its attention. One query."""
+    """The enterprise user's own enterprise, its recognition (year, result per rule set and
+    the facts still missing) and what needs its attention."""
     enterprise = enterprise_get(user=user, pk=user.enterprise_id)
     editable = enterprise_editable_fields(user=user, enterprise=enterprise)
     attention = [
@@ -144,7 +193,52 @@ def enterprise_home(*, user) -> dict:
         for name, message in _PROFILE_GAPS
         if not getattr(enterprise, name)
     ]
-    return {"enterprise": enterprise, "attention": attention, "can_edit": bool(editable)}
+    return {
+        "enterprise": enterprise,
+        "attention": attention,
+        "can_edit": bool(editable),
+        "recognition": enterprise_recognition_summary(user=user, enterprise_id=enterprise.pk),
+    }
+
+
+@dataclass
+class RegistryFigures:
+    """The 名单库 in an officer's scope: enterprises in scope, on the list, by stage and label,
+    and how many have a recognition result that the data cannot decide yet."""
+
+    in_scope: int
+    on_list: int
+    stages: list[LabelledCount]
+    unstaged: int
+    labels: list[LabelledCount]
+    undetermined: int
+
+
+def registry_figures(*, user, in_scope: int) -> RegistryFigures:
+    """Registry figures for an officer's home page (``in_scope`` from the overview). Five
+    queries, whatever the number of enterprises."""
+    counts = registry_counts(user=user)
+    undetermined = (
+        RecognitionResult.objects.filter(
+            enterprise__in=enterprise_list(user=user).order_by().values("pk"),
+            status=RecognitionStatus.UNDETERMINED,
+        )
+        .values("enterprise")
+        .distinct()
+        .count()
+    )
+    return RegistryFigures(
+        in_scope=in_scope,
+        on_list=counts.total,
+        stages=[
+            LabelledCount(key=stage.code, label=stage.name, count=n) for stage, n in counts.stages
+        ],
+        unstaged=counts.unstaged,
+        labels=[
+            LabelledCount(key=label.code, label=label.name, count=n) for label, n in counts.labels
+        ],
+        undetermined=undetermined,
+    )
 
 
 def institution_home(*, user) -> dict:
@@ -180,7 +274,7 @@ def platform_overview(*, user, audit_limit: int = 10) -> dict:
         "user_total": sum(role_counts.values()),
         "enterprise_total": enterprise_list(user=user).count(),
         "institution_total": institution_list(user=user).count(),
-        "latest_audit_events": list(audit_event_list(user=user)[:audit_limit]),
+        "latest_audit_events": audit_rows(audit_event_list(user=user)[:audit_limit]),
     }
 
 

@@ -65,6 +65,7 @@ def _officer_home(request):
     )
     context = {
         "overview": overview,
+        "registry": selectors.registry_figures(user=user, in_scope=overview.total),
         "charts": charts,
         "scope_name": selectors.officer_scope_name(user=user),
         "city_wide": city_wide,

@@ -1,9 +1,10 @@
-"""Template helpers for money and deadlines.
+"""Template helpers shared by every app's pages: money, dates, deadlines and form widgets.
 
 ``{{ amount|yuan }}`` picks 元/万元/亿元 by size; ``{{ amount|wanyuan }}`` and
 ``{{ amount|yiyuan }}`` force a unit (an optional argument sets the decimal places:
 ``{{ amount|wanyuan:0 }}``). ``{% deadline result %}`` shows a working-day deadline and, when
 some year in it had no holiday schedule yet, a visible warning that it is Monday–Friday only.
+``{{ field|bootstrap_widget }}`` renders a bound field's widget with Bootstrap's classes.
 """
 
 from __future__ import annotations
@@ -95,3 +96,22 @@ def deadline(result) -> dict:
         "approximate": bool(years),
         "warning": fallback_warning(years) if years else "",
     }
+
+
+@register.filter
+def bootstrap_widget(bound_field):
+    """Render a bound field's widget with Bootstrap's classes, marked invalid when it has errors."""
+    from kejin.core.ui.forms import bootstrap_class
+
+    widget = bound_field.field.widget
+    base = widget.attrs.get("class", "") or bootstrap_class(widget)
+    css = f"{base} is-invalid" if bound_field.errors and "is-invalid" not in base else base
+    return bound_field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def minutes(delta) -> int | str:
+    """A timedelta as whole minutes (for messages such as "try again in 30 minutes")."""
+    if isinstance(delta, datetime.timedelta):
+        return int(delta.total_seconds() // 60)
+    return ""

@@ -198,7 +198,7 @@ class TestHolidayScheduleEdit:
         form = response.context["form"]
         assert form.initial == {
             "notice": "假设的2027年通知",
-            "days": "2027-02-05 holiday 春节\n2027-02-14 workday 春节",
+            "days": "2027-02-05 放假 春节\n2027-02-14 上班 春节",
         }
 
     def test_each_problem_names_its_line_and_nothing_is_written(self, client):
@@ -221,10 +221,10 @@ class TestHolidayScheduleEdit:
         assert response.context["form"].errors["days"] == [
             "第2行：2027-02-10 是星期三，调休上班日只能是星期六或星期日。",
             "第3行：日期“2027-02-30”无效，请按“2027-02-06”的格式填写。",
-            "第4行：类型“rest”无法识别，应为 holiday（放假）或 workday（调休上班）。",
+            "第4行：类型“rest”无法识别，应为“放假”或“上班”（调休上班）。",
             "第5行：日期 2028-01-01 不在2027年内。",
             "第6行：日期 2027-02-06 重复（与第1行相同）。",
-            "第7行：应写作“日期 类型 节日”，例如“2027-02-06 holiday 春节”。",
+            "第7行：应写作“日期 类型 节日”，例如“2027-02-06 放假 春节”。",
         ]
         assert "第2行：2027-02-10 是星期三" in response.content.decode()
         assert schedule_state() == ([], [], 0)
@@ -410,8 +410,16 @@ class TestAuditDetail:
 
         assert response.status_code == 200
         page = response.content.decode()
-        for text in ["旧名称", "新名称", "small", "medium", "10.1.2.3", "enterprises.enterprise"]:
+        for text in ["旧名称", "新名称", "小型", "中型", "10.1.2.3", "企业名称", "企业规模"]:
             assert text in page
+        # Fields by label, choices by label, the object by its kind: no column names or ids.
+        assert [row["label"] for row in response.context["row"]["changes"]] == [
+            "企业名称",
+            "企业规模",
+        ]
+        assert response.context["row"]["kind"] == "企业"
+        for raw in (">size<", ">small<", "enterprises.enterprise", "#1<"):
+            assert raw not in page
 
     def test_an_unknown_event_is_404(self, client):
         login(client)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.ui.lists import page_context
 from kejin.enterprises.choices import ImportKind, ImportStatus
 from kejin.enterprises.imports.forms import ImportUploadForm
 from kejin.enterprises.imports.reports import import_errors_filename, import_errors_workbook
@@ -33,7 +34,6 @@ from kejin.enterprises.imports.templates import (
     import_template_workbook,
     template_filename,
 )
-from kejin.web.lists import page_context
 
 PAGE_SIZE = 25
 ERRORS_SHOWN = 200

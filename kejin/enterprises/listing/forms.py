@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejin.core.ui.forms import bootstrap_style
 from kejin.enterprises.choices import OverrideKind
 from kejin.enterprises.forms import enterprise_filter_form
 from kejin.enterprises.listing.services import (
@@ -105,7 +106,7 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_style(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -129,7 +130,7 @@ class LiftForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_style(self)
 
 
 class RunStartForm(forms.Form):
@@ -147,7 +148,7 @@ class RunStartForm(forms.Form):
         )
         year.widget.attrs["max"] = this_year
         year.initial = registry_run_default_year()
-        _style(self)
+        bootstrap_style(self)
 
 
 class RuleField(forms.JSONField):
@@ -177,7 +178,7 @@ class GrowthStageForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_style(self)
 
 
 class LabelForm(forms.ModelForm):
@@ -201,20 +202,7 @@ class LabelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not creating:
             del self.fields["code"]
-        _style(self)
+        bootstrap_style(self)
 
     def validate_unique(self):
         """Left to the service, which reports a taken code in its own words."""
-
-
-def _style(form: forms.Form) -> None:
-    """Bootstrap classes on every widget."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

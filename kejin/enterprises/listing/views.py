@@ -23,8 +23,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
-from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.errors import ApplicationError
 from kejin.core.http import client_ip_address
+from kejin.core.ui.forms import form_add_service_error
+from kejin.core.ui.lists import (
+    list_page_response,
+    page_context,
+    xlsx_formatted,
+    xlsx_response,
+    xlsx_text,
+)
 from kejin.enterprises.choices import OverrideKind, RegistryEventKind
 from kejin.enterprises.listing import selectors, services
 from kejin.enterprises.listing.forms import (
@@ -36,13 +44,6 @@ from kejin.enterprises.listing.forms import (
     registry_filter_form,
 )
 from kejin.enterprises.recognition import rulesets
-from kejin.web.lists import (
-    list_page_response,
-    page_context,
-    xlsx_formatted,
-    xlsx_response,
-    xlsx_text,
-)
 
 PAGE_SIZE = 25
 EVENTS_PAGE_SIZE = 50
@@ -80,17 +81,6 @@ def _row(enterprise, columns: list[dict]) -> dict:
         "labels": list(entry.labels.all()) if entry else [],
         "recognitions": [results.get(column["id"]) for column in columns],
     }
-
-
-def _attach_error(form, error: ApplicationError) -> None:
-    """Show a service's input error beside its fields; anything else is not the form's."""
-    if error.code != ErrorCode.INVALID:
-        raise error
-    for name, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
 
 
 # --- the list -----------------------------------------------------------------------------
@@ -269,7 +259,7 @@ def override_create_view(request, pk: int):
             if error.status == 409:
                 form.add_error(None, error.message)
             else:
-                _attach_error(form, error)
+                form_add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -304,7 +294,7 @@ def override_lift_view(request, pk: int):
             if error.status == 409:
                 form.add_error(None, error.message)
             else:
-                _attach_error(form, error)
+                form_add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -373,7 +363,7 @@ def run_preview_view(request):
     try:
         preview = services.registry_run_preview(actor=request.user, year=year, limit=PREVIEW_LIMIT)
     except ApplicationError as error:
-        _attach_error(form, error)
+        form_add_service_error(form, error)
         return _run_list_page(request, start_form=form, status=400)
     ids = [pk for pk, _reason in preview.entries + preview.exits]
     names = dict(
@@ -418,7 +408,7 @@ def run_start_view(request):
                 form.add_error(None, error.message)
                 status = error.status
             else:
-                _attach_error(form, error)
+                form_add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -523,7 +513,7 @@ def stage_edit_view(request, code: str):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -549,7 +539,7 @@ def label_create_view(request):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, _("已新建标签“%(name)s”。") % {"name": label.name})
             return redirect("listing:label_list")
@@ -574,7 +564,7 @@ def label_edit_view(request, code: str):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(
                 request,

@@ -59,7 +59,7 @@ FACT_GROUPS = (
 
 
 def fact_display(name: str, value) -> str:
-    """A fact's value as a reader expects it: amounts in 万元, counts with their unit, 是/否."""
+    """A fact's value as a reader expects it: amounts in 元/万元/亿元, counts with their unit, 是/否."""
     if value is None:
         return _("未填报")
     fact = CATALOGUE.get(name)
@@ -68,7 +68,8 @@ def fact_display(name: str, value) -> str:
     if fact.dtype.__name__ == "Boolean":
         return _("是") if value else _("否")
     if fact.unit == "元":
-        return format_yuan(value if isinstance(value, Decimal) else str(value), "万元")
+        # 元, 万元 or 亿元 by size, each value with its unit (a revenue of 12 亿 is not 120,000 万元).
+        return format_yuan(value if isinstance(value, Decimal) else str(value))
     if isinstance(value, float):
         text = f"{value:.1f}" if not value.is_integer() else f"{value:.0f}"
     else:

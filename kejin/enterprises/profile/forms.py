@@ -10,31 +10,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejin.core.ui.forms import BootstrapFormMixin, bootstrap_style
 from kejin.enterprises.facts import CATALOGUE
 from kejin.enterprises.models import AnnualFacts, Certificate
 from kejin.enterprises.profile.display import FACT_GROUPS, provenance_display
 from kejin.enterprises.profile.selectors import FACT_NAMES
-
-
-def _style(form: forms.Form) -> None:
-    """Bootstrap classes on every widget."""
-    for field in form.fields.values():
-        widget = field.widget
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class _MarksInvalid:
-    """Bootstrap's red outline on every field that has an error (the form's own or a
-    service's, added with ``add_error``)."""
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self._errors or {}:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", "").split():
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class _FlagSelect(forms.NullBooleanSelect):
@@ -58,7 +38,7 @@ def _fact_field(name: str) -> forms.Field:
     return forms.IntegerField(min_value=0, **options)
 
 
-class AnnualFactsForm(_MarksInvalid, forms.Form):
+class AnnualFactsForm(BootstrapFormMixin, forms.Form):
     """One year's facts. ``locked`` (fact → reason, from ``annual_facts_locked``) are shown
     disabled with their reason; the rest are the writer's to set or clear."""
 
@@ -91,7 +71,7 @@ class AnnualFactsForm(_MarksInvalid, forms.Form):
                 group.append(name)
             self.groups.append({"heading": heading, "names": group})
         self.provenance = {name: provenance_display(provenance.get(name)) for name in FACT_NAMES}
-        _style(self)
+        bootstrap_style(self)
 
     def grouped_fields(self) -> list[dict]:
         """The fields under their headings, each bound field with its current provenance."""
@@ -115,7 +95,7 @@ class AnnualFactsForm(_MarksInvalid, forms.Form):
         }
 
 
-class CertificateForm(_MarksInvalid, forms.ModelForm):
+class CertificateForm(BootstrapFormMixin, forms.ModelForm):
     """A certificate or recognition of an enterprise."""
 
     class Meta:
@@ -131,7 +111,7 @@ class CertificateForm(_MarksInvalid, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_style(self)
 
     def _post_clean(self):
         # The service validates the certificate (and words the messages); the form only parses.
@@ -146,4 +126,4 @@ class YearForm(forms.Form):
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, _("%(year)s年") % {"year": y}) for y in years]
-        _style(self)
+        bootstrap_style(self)

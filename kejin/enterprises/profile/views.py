@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kejin.core.api.writes import client_ip_address
-from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.errors import ApplicationError
+from kejin.core.ui.forms import form_add_service_error
 from kejin.enterprises.choices import FactSource
 from kejin.enterprises.profile.display import chart_data, explanation_card, facts_table
 from kejin.enterprises.profile.forms import AnnualFactsForm, CertificateForm, YearForm
@@ -64,19 +65,6 @@ def _section(request, *, template: str, context: dict, title: str):
 
 def _detail_url(enterprise, anchor: str) -> str:
     return reverse("enterprises:detail", args=[enterprise.pk]) + f"#{anchor}"
-
-
-def _attach_error(form, error: ApplicationError) -> None:
-    """Show a service's input (or per-field) error in the form; other errors become pages."""
-    if error.code not in (ErrorCode.INVALID, ErrorCode.PERMISSION_DENIED) or (
-        error.code == ErrorCode.PERMISSION_DENIED and not error.fields
-    ):
-        raise error
-    for name, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, message)
-    if error.code == ErrorCode.PERMISSION_DENIED or not error.fields:
-        form.add_error(None, error.message)
 
 
 # --- annual facts -----------------------------------------------------------------------------
@@ -153,7 +141,7 @@ def facts_edit_view(request, pk: int, year: int):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, _("%(year)s年度数据已保存。") % {"year": year})
             return redirect(_detail_url(enterprise, FACTS_ID))
@@ -213,7 +201,7 @@ def certificate_create_view(request, pk: int):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, _("证书已登记。"))
             return redirect(_detail_url(enterprise, CERTIFICATES_ID))
@@ -243,7 +231,7 @@ def certificate_edit_view(request, pk: int, certificate_id: int):
                 ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
-            _attach_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, _("证书信息已保存。"))
             return redirect(_detail_url(enterprise, CERTIFICATES_ID))

@@ -95,7 +95,7 @@ def test_list_needs_sign_in(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_list_shows_count_parent_and_capital_in_wanyuan(client):
+def test_list_shows_count_parent_and_large_capital_in_yiyuan(client):
     head = InstitutionFactory(county=city(), name="嘉兴银行", kind="bank_branch")
     branch = InstitutionFactory(
         county=nanhu(), name="嘉兴银行南湖科技支行", parent=head, registered_capital=None
@@ -106,7 +106,8 @@ def test_list_shows_count_parent_and_capital_in_wanyuan(client):
 
     html = response.content.decode()
     assert "共 2 家机构" in html
-    assert "10,000.00 万元" in html  # the head's 1 亿元
+    assert "1.00 亿元" in html  # the head's 1 亿元, not "10,000.00 万元"
+    assert "10,000.00 万元" not in html
     rows = table_body(response)
     branch_row = rows[rows.index(branch.name) :]
     assert f'<a href="{reverse("institutions:detail", args=[head.pk])}">嘉兴银行</a>' in branch_row

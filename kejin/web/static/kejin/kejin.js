@@ -13,5 +13,14 @@
     });
   }
   tooltips(document);
+  // "Back" on error pages: to the previous page in this tab when there is one, else the link's own target.
+  document.querySelectorAll("a[data-history-back]").forEach(function (el) {
+    el.addEventListener("click", function (event) {
+      if (window.history.length > 1 && document.referrer) {
+        event.preventDefault();
+        window.history.back();
+      }
+    });
+  });
   document.body.addEventListener("htmx:afterSwap", function (event) { tooltips(event.target); });
 })();
