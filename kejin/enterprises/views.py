@@ -25,9 +25,11 @@ from openpyxl import Workbook
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError
 from kejin.core.http import client_ip_address
-from kejin.core.selectors import audit_event_can_browse, audit_event_list
+from kejin.core.permissions import audit_event_can_browse, require
+from kejin.core.selectors import audit_event_list
 from kejin.enterprises.forms import EnterpriseForm, enterprise_filter_form
 from kejin.enterprises.models import Enterprise
+from kejin.enterprises.permissions import enterprise_can_browse
 from kejin.enterprises.selectors import (
     enterprise_editable_fields,
     enterprise_get,
@@ -50,10 +52,11 @@ SORTABLE_COLUMNS = {
 
 def _require_registry_reader(user) -> None:
     """The registry list and export are for city and county officers and platform admins."""
-    if not (user.is_officer or user.is_platform_admin):
-        raise ApplicationError.permission_denied(
-            _("企业名录仅向市、县(市、区)工作人员和平台管理员开放。")
-        )
+    require(
+        enterprise_can_browse,
+        user=user,
+        message=_("企业名录仅向市、县(市、区)工作人员和平台管理员开放。"),
+    )
 
 
 @login_required
