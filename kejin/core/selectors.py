@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from kejin.core.filters import AuditEventFilterSet
 from kejin.core.models import AuditEvent
@@ -19,11 +18,7 @@ def audit_event_list(*, user, filters: Mapping | None = None) -> QuerySet[AuditE
     is one collection; nobody sees part of it). Invalid filters are ignored here, as in the
     other list selectors; callers that must report them (the API) validate the FilterSet first.
     """
-    require(
-        audit_event_can_browse,
-        user=user,
-        message=_("只有平台管理员和市级部门工作人员可以查看审计日志。"),
-    )
+    require(audit_event_can_browse, user=user)
     queryset = AuditEvent.objects.visible_to(user).order_by("-created_at", "-id")
     if filters:
         filterset = AuditEventFilterSet(filters, queryset=queryset)

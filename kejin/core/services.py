@@ -216,11 +216,7 @@ def holiday_schedule_save(
     """
     from kejin.core.models import HolidaySchedule, HolidayScheduleDay
 
-    require(
-        holiday_schedule_can_change,
-        user=actor,
-        message=_("只有市级部门工作人员和平台管理员可以录入节假日安排。"),
-    )
+    require(holiday_schedule_can_change, user=actor)
     problems = holiday_schedule_problems(year=year, notice=notice, days=days)
     if problems:
         raise ApplicationError.invalid(holiday_schedule_problem_fields(problems))

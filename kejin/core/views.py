@@ -39,19 +39,11 @@ YEARS_AHEAD = 2
 
 def _require_schedule_reader(user) -> None:
     """Holiday schedules are shown to city and county officers and platform admins."""
-    require(
-        holiday_schedule_can_view,
-        user=user,
-        message=_("节假日安排仅向市、县(市、区)工作人员和平台管理员开放。"),
-    )
+    require(holiday_schedule_can_view, user=user)
 
 
 def _require_schedule_editor(user) -> None:
-    require(
-        holiday_schedule_can_change,
-        user=user,
-        message=_("只有市级部门工作人员和平台管理员可以录入节假日安排。"),
-    )
+    require(holiday_schedule_can_change, user=user)
 
 
 @login_required

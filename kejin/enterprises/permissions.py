@@ -17,7 +17,9 @@ the list's rules — stay with the officers (the audit trail names a department 
 
 from __future__ import annotations
 
-from kejin.core.permissions import signed_in
+from django.utils.translation import gettext_lazy as _
+
+from kejin.core.permissions import refusal, signed_in
 
 # What an enterprise's own administrator may change; the registry facts (code, name,
 # county, founding date, capital) are kept by officers.
@@ -91,6 +93,7 @@ def enterprise_can_view(*, user, obj=None) -> bool:
     return all(getattr(obj, name) == value for name, value in scope.items())
 
 
+@refusal(_("企业名录仅向市、县(市、区)工作人员和平台管理员开放。"))
 def enterprise_can_browse(*, user, obj=None) -> bool:
     """The directory of enterprises (企业名录), its search and export: city and county
     officers and platform admins."""
@@ -164,6 +167,7 @@ def annual_facts_can_change(*, user, obj=None) -> bool:
     ) or annual_facts_can_self_report(user=user, obj=obj)
 
 
+@refusal(_("证书与资质由市、县(市、区)工作人员登记，企业如需更正请联系主管部门。"))
 def certificate_can_change(*, user, obj=None) -> bool:
     """Recording, changing and deleting ``obj``'s certificates.
 
@@ -181,12 +185,14 @@ def certificate_can_change(*, user, obj=None) -> bool:
 # --- the list (名单库) -----------------------------------------------------------------------
 
 
+@refusal(_("名单库仅向市、县(市、区)工作人员和平台管理员开放。"))
 def registry_can_browse(*, user, obj=None) -> bool:
     """The list, its counts and export, overrides and re-evaluation runs: city and county
     officers and platform admins (county officers see their county's part)."""
     return signed_in(user) and (user.is_officer or user.is_platform_admin)
 
 
+@refusal(_("只有市级部门工作人员和企业所在县(市、区)的工作人员可以人工调整名单。"))
 def registry_can_override(*, user, obj=None) -> bool:
     """Overrides are officers' decisions: city officers on any enterprise, county officers on
     their county's (``obj`` None: on some enterprise at all)."""
@@ -197,11 +203,13 @@ def registry_can_override(*, user, obj=None) -> bool:
     return user.is_county_officer and (obj is None or _in_county(user, obj))
 
 
+@refusal(_("只有市级部门工作人员和平台管理员可以发起名单重新评价。"))
 def registry_can_run(*, user, obj=None) -> bool:
     """Starting a re-evaluation of the whole list: city officers and platform admins."""
     return signed_in(user) and (user.is_city_officer or user.is_platform_admin)
 
 
+@refusal(_("只有市级部门工作人员可以新建标签或修改成长阶段、标签的判定规则。"))
 def registry_can_edit_rules(*, user, obj=None) -> bool:
     """Creating labels and changing stages' and labels' rules: city officers."""
     return signed_in(user) and user.is_city_officer
@@ -215,6 +223,7 @@ def registry_can_read_rules(*, user, obj=None) -> bool:
 # --- imports --------------------------------------------------------------------------------
 
 
+@refusal(_("只有市、县(市、区)工作人员和平台管理员可以导入企业数据。"))
 def import_batch_can_create(*, user, obj=None) -> bool:
     """Uploading import files: city and county officers and platform admins."""
     return signed_in(user) and (user.sees_whole_city or user.is_county_officer)

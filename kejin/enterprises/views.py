@@ -52,11 +52,7 @@ SORTABLE_COLUMNS = {
 
 def _require_registry_reader(user) -> None:
     """The registry list and export are for city and county officers and platform admins."""
-    require(
-        enterprise_can_browse,
-        user=user,
-        message=_("企业名录仅向市、县(市、区)工作人员和平台管理员开放。"),
-    )
+    require(enterprise_can_browse, user=user)
 
 
 @login_required

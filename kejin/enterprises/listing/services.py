@@ -23,15 +23,11 @@ from django.utils.translation import gettext as _
 from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.permissions import require
 from kejin.core.services import instance_save_audited
 from kejin.enterprises.choices import OverrideKind, RegistryEventKind, RunStatus
 from kejin.enterprises.facts import CATALOGUE, build_facts_frame
-from kejin.enterprises.listing.selectors import (
-    registry_can_edit_rules,
-    registry_can_override,
-    registry_can_run,
-    registry_override_describe,
-)
+from kejin.enterprises.listing.selectors import registry_override_describe
 from kejin.enterprises.models import (
     Enterprise,
     EvaluationRun,
@@ -40,6 +36,11 @@ from kejin.enterprises.models import (
     RegistryEntry,
     RegistryEvent,
     RegistryOverride,
+)
+from kejin.enterprises.permissions import (
+    registry_can_edit_rules,
+    registry_can_override,
+    registry_can_run,
 )
 from kejin.enterprises.recognition import rulesets
 from kejin.enterprises.registry import ListRules, registry_compute
@@ -66,12 +67,6 @@ def _clean_reason(reason, field: str) -> str:
     return reason
 
 
-def _override_denied() -> ApplicationError:
-    return ApplicationError.permission_denied(
-        _("只有市级部门工作人员和企业所在县(市、区)的工作人员可以人工调整名单。")
-    )
-
-
 @transaction.atomic
 def registry_override_create(
     *,
@@ -88,8 +83,7 @@ def registry_override_create(
     (``stage``) or a label (``label``, ``value``: has it or not), winning over the rules until
     lifted. One active override per target (``conflict`` otherwise); a reason is required.
     Applied to the enterprise's entry at once. Audited."""
-    if not registry_can_override(user=actor, enterprise=enterprise):
-        raise _override_denied()
+    require(registry_can_override, user=actor, obj=enterprise)
     problems: dict[str, list[str]] = {}
     if kind not in OverrideKind.values:
         problems["kind"] = [_("调整类型无效，应为 membership、stage 或 label。")]
@@ -173,8 +167,7 @@ def registry_override_lift(
         .select_related("enterprise", "stage", "label", "created_by", "lifted_by")
         .get(pk=override.pk)
     )
-    if not registry_can_override(user=actor, enterprise=locked.enterprise):
-        raise _override_denied()
+    require(registry_can_override, user=actor, obj=locked.enterprise)
     reason = _clean_reason(reason, "reason")
     if locked.lifted_at is not None:
         raise ApplicationError(
@@ -342,10 +335,7 @@ def registry_run_start(*, actor, year) -> None:
     platform admins). The task is sent once this transaction commits (run in-process when no
     broker is configured); the run appears in the run list when it starts. Refused
     (``conflict``) while another run is in progress."""
-    if not registry_can_run(user=actor):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
-        )
+    require(registry_can_run, user=actor)
     last = timezone.localdate().year
     if (
         not isinstance(year, int)
@@ -500,13 +490,6 @@ def _check_rule(criteria, *, allow_empty: bool) -> None:
         raise ApplicationError.invalid({"criteria": [problem]})
 
 
-def _require_rule_editor(actor) -> None:
-    if not registry_can_edit_rules(user=actor):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员可以新建标签或修改成长阶段、标签的判定规则。")
-        )
-
-
 _STAGE_EDITABLE = frozenset({"name", "criteria", "description", "reference"})
 _LABEL_EDITABLE = frozenset({"name", "criteria", "description", "reference", "order"})
 
@@ -524,7 +507,7 @@ def growth_stage_update(
 ) -> GrowthStage:
     """Change a stage's name, rule, description or reference (city officers). The rule is
     checked against the facts catalogue first; it takes effect at the next run. Audited."""
-    _require_rule_editor(actor)
+    require(registry_can_edit_rules, user=actor)
     data = _only(data, _STAGE_EDITABLE)
     if "criteria" in data:
         _check_rule(data["criteria"], allow_empty=False)
@@ -536,7 +519,7 @@ def growth_stage_update(
 def label_create(*, actor, data: dict, ip_address: str | None = None) -> Label:
     """A new label (city officers). Without ``criteria`` it is a manual label, given only by
     officers' overrides; with one it is computed at each run. Audited."""
-    _require_rule_editor(actor)
+    require(registry_can_edit_rules, user=actor)
     data = _only(data, _LABEL_EDITABLE | {"code"})
     code = str(data.get("code") or "").strip()
     if not _CODE.match(code):
@@ -557,7 +540,7 @@ def label_create(*, actor, data: dict, ip_address: str | None = None) -> Label:
 def label_update(*, actor, label: Label, data: dict, ip_address: str | None = None) -> Label:
     """Change a label's name, rule (None: manual), description, reference or order (city
     officers); its code never changes. The rule takes effect at the next run. Audited."""
-    _require_rule_editor(actor)
+    require(registry_can_edit_rules, user=actor)
     data = _only(data, _LABEL_EDITABLE)
     if "criteria" in data:
         _check_rule(data["criteria"], allow_empty=True)
