@@ -93,6 +93,11 @@ def enterprise_can_view(*, user, obj=None) -> bool:
     return all(getattr(obj, name) == value for name, value in scope.items())
 
 
+def enterprise_can_view_own(*, user, obj=None) -> bool:
+    """The enterprise user's own record (the "企业信息" entry): enterprise admins and staff."""
+    return signed_in(user) and user.is_enterprise_user and bool(user.enterprise_id)
+
+
 @refusal(_("企业名录仅向市、县(市、区)工作人员和平台管理员开放。"))
 def enterprise_can_browse(*, user, obj=None) -> bool:
     """The directory of enterprises (企业名录), its search and export: city and county

@@ -10,9 +10,6 @@ from django.db.models import QuerySet
 
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.models import ImportBatch
-from kejin.enterprises.permissions import import_batch_can_create
-
-__all__ = ["import_batch_can_create"]  # from kejin.enterprises.permissions, asked here too
 
 
 def import_batch_list(*, user) -> QuerySet[ImportBatch]:

@@ -36,19 +36,10 @@ from kejin.enterprises.models import (
 )
 from kejin.enterprises.permissions import (
     registry_can_browse,
-    registry_can_edit_rules,
     registry_can_override,
     registry_can_read_rules,
-    registry_can_run,
 )
 from kejin.enterprises.selectors import enterprise_list
-
-__all__ = [  # the predicates pages and the API ask here, from kejin.enterprises.permissions
-    "registry_can_browse",
-    "registry_can_edit_rules",
-    "registry_can_override",
-    "registry_can_run",
-]
 
 # --- who may do what ----------------------------------------------------------------------
 
