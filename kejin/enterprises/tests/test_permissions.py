@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kejin.accounts.choices import Role
 from kejin.accounts.tests.factories import UserFactory
@@ -23,14 +24,16 @@ from kejin.accounts.tests.permission_table import (
     predicates_of,
     user_with_role,
 )
-from kejin.core.models import Region
+from kejin.core.models import AuditEvent, Region
 from kejin.core.tests.factories import RegionFactory
 from kejin.enterprises import permissions
 from kejin.enterprises.models import (
     AnnualFacts,
     Certificate,
     Enterprise,
+    GrowthStage,
     ImportBatch,
+    Label,
     RecognitionResult,
     RegistryEntry,
     RegistryEvent,
@@ -191,3 +194,99 @@ def test_enterprise_owned_rows_are_visible_exactly_with_their_enterprise(model):
         enterprises = set(Enterprise.objects.visible_to(user).values_list("pk", flat=True))
         assert rows == enterprises, who
     assert {row.enterprise_id for row in model.objects.visible_to(users["county"])} == {north.pk}
+
+
+# --- refusals over HTTP: the predicate's message, and nothing changed ----------------------
+
+
+def _denied(message: str) -> dict:
+    return {"error": {"code": "permission_denied", "message": message, "fields": {}}}
+
+
+def _snapshot() -> tuple:
+    return (
+        list(Label.objects.order_by("pk").values()),
+        list(GrowthStage.objects.order_by("pk").values()),
+        RegistryOverride.objects.count(),
+        ImportBatch.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("traits", [{"county_officer": True}, {"platform_admin": True}])
+def test_api_refuses_rule_edits_to_all_but_city_officers_saying_why(client, traits):
+    client.force_login(UserFactory(**traits))
+    before = _snapshot()
+
+    responses = [
+        client.patch(
+            "/api/v1/registry/labels/tech_sme/", {"name": "x"}, content_type="application/json"
+        ),
+        client.patch(
+            "/api/v1/registry/stages/growth/", {"name": "x"}, content_type="application/json"
+        ),
+        client.post(
+            "/api/v1/registry/labels/",
+            {"code": "xx", "name": "x", "order": 9},
+            content_type="application/json",
+        ),
+    ]
+
+    message = "只有市级部门工作人员可以新建标签或修改成长阶段、标签的判定规则。"
+    assert [(r.status_code, r.json()) for r in responses] == [(403, _denied(message))] * 3
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_api_refuses_overrides_to_platform_admins(client):
+    # Overrides carry a department's authority: platform admins read the list, not decide it
+    enterprise = EnterpriseFactory()
+    client.force_login(UserFactory(platform_admin=True))
+    before = _snapshot()
+
+    response = client.post(
+        "/api/v1/registry/overrides/",
+        {"enterprise": enterprise.pk, "kind": "membership", "value": True, "reason": "测试"},
+        content_type="application/json",
+    )
+
+    assert (response.status_code, response.json()) == (
+        403,
+        _denied("只有市级部门工作人员和企业所在县(市、区)的工作人员可以人工调整名单。"),
+    )
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "traits", [{"enterprise_admin": True}, {"institution_manager": True}, {"data_provider": True}]
+)
+def test_api_refuses_imports_to_everyone_but_officers_and_admins(client, traits):
+    client.force_login(UserFactory(**traits))
+    before = _snapshot()
+
+    listed = client.get("/api/v1/enterprises/imports/")
+    uploaded = client.post(
+        "/api/v1/enterprises/imports/",
+        {"kind": "enterprises", "file": SimpleUploadedFile("a.csv", "统一社会信用代码\n".encode())},
+    )
+
+    assert (listed.status_code, listed.json()) == (403, _denied("您无权执行此操作。"))
+    assert (uploaded.status_code, uploaded.json()) == (
+        403,
+        _denied("只有市、县(市、区)工作人员和平台管理员可以导入企业数据。"),
+    )
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_api_refuses_the_audit_trail_to_county_officers(client):
+    client.force_login(UserFactory(county_officer=True))
+
+    response = client.get("/api/v1/audit-events/")
+
+    assert (response.status_code, response.json()) == (
+        403,
+        _denied("只有平台管理员和市级部门工作人员可以查看审计日志。"),
+    )
