@@ -173,7 +173,11 @@ def certificate_get(
 ) -> Certificate:
     """One certificate of an enterprise the user may see, or ``not_found``."""
     enterprise = enterprise_get(user=user, pk=enterprise_id)
-    certificate = Certificate.objects.filter(enterprise=enterprise, pk=certificate_id).first()
+    certificate = (
+        Certificate.objects.visible_to(user)
+        .filter(enterprise=enterprise, pk=certificate_id)
+        .first()
+    )
     if certificate is None:
         raise ApplicationError.not_found()
     certificate.enterprise = enterprise
