@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from kejin.accounts.choices import Role
 from kejin.accounts.tests.factories import UserFactory
+from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.web.navigation import MENU, navigation_for
 
 TRAITS = {
@@ -86,3 +87,34 @@ def test_menu_pages_admit_exactly_the_roles_the_menu_offers_them_to(client, role
 def test_anonymous_visitors_get_no_menu():
     assert navigation_for(AnonymousUser()) == []
     assert navigation_for(None) == []
+
+
+FORM_ARGS = {"profile:facts_edit": [2024]}  # the form pages after the enterprise's id
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("traits", "form_page", "linked"),
+    [
+        ({"enterprise_admin": True}, "profile:facts_edit", False),
+        ({}, "profile:facts_edit", True),
+        ({"platform_admin": True}, "profile:certificate_create", True),
+    ],
+)
+def test_profile_breadcrumbs_link_the_directory_only_for_who_may_open_it(
+    client, traits, form_page, linked
+):
+    user = UserFactory(**traits)
+    enterprise = user.enterprise or EnterpriseFactory()
+    client.force_login(user)
+
+    pages = [
+        client.get(reverse("profile:facts", args=[enterprise.pk])),  # a section page
+        client.get(reverse(form_page, args=[enterprise.pk, *FORM_ARGS.get(form_page, [])])),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200]
+    assert [b'data-testid="breadcrumb-directory"' in page.content for page in pages] == [
+        linked,
+        linked,
+    ]
