@@ -290,3 +290,29 @@ def test_api_refuses_the_audit_trail_to_county_officers(client):
         403,
         _denied("只有平台管理员和市级部门工作人员可以查看审计日志。"),
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_the_predicate_and_the_queryset_agree_on_which_enterprises_a_role_sees(role):
+    traits = {
+        Role.ENTERPRISE_ADMIN: {"enterprise_admin": True},
+        Role.ENTERPRISE_STAFF: {"enterprise_staff": True},
+        Role.INSTITUTION_MANAGER: {"institution_manager": True},
+        Role.INSTITUTION_OFFICER: {"institution_officer": True},
+        Role.CITY_OFFICER: {},
+        Role.COUNTY_OFFICER: {"county_officer": True},
+        Role.DATA_PROVIDER: {"data_provider": True},
+        Role.PLATFORM_ADMIN: {"platform_admin": True},
+    }[role]
+    EnterpriseFactory(county=RegionFactory(code="330411", name="秀洲区"))
+    user = UserFactory(**traits)
+    EnterpriseFactory(county=RegionFactory(code="330402", name="南湖区"))
+
+    by_predicate = {
+        e.pk for e in Enterprise.objects.all() if permissions.enterprise_can_view(user=user, obj=e)
+    }
+
+    assert set(Enterprise.objects.visible_to(user).values_list("pk", flat=True)) == by_predicate
+    sees_some = role not in (Role.INSTITUTION_MANAGER, Role.INSTITUTION_OFFICER, Role.DATA_PROVIDER)
+    assert bool(by_predicate) is sees_some
