@@ -76,6 +76,15 @@ def enterprise_scope(*, user) -> str | dict:
     return NONE
 
 
+def in_scope(scope: str | dict, obj) -> bool:
+    """Whether ``obj`` is within ``scope`` (``obj`` None: whether the scope holds anything)."""
+    if scope == NONE:
+        return False
+    if scope == ALL or obj is None:
+        return True
+    return all(getattr(obj, name) == value for name, value in scope.items())
+
+
 def _in_county(user, enterprise) -> bool:
     return enterprise is not None and enterprise.county_id == user.county_id
 
@@ -85,12 +94,7 @@ def _in_county(user, enterprise) -> bool:
 
 def enterprise_can_view(*, user, obj=None) -> bool:
     """One enterprise (``obj``), as ``enterprise_scope`` says; None: any enterprise at all."""
-    scope = enterprise_scope(user=user)
-    if scope == NONE:
-        return False
-    if scope == ALL or obj is None:
-        return True
-    return all(getattr(obj, name) == value for name, value in scope.items())
+    return in_scope(enterprise_scope(user=user), obj)
 
 
 def enterprise_can_view_own(*, user, obj=None) -> bool:
@@ -234,11 +238,15 @@ def import_batch_can_create(*, user, obj=None) -> bool:
     return signed_in(user) and (user.sees_whole_city or user.is_county_officer)
 
 
-def import_batch_can_view(*, user, obj=None) -> bool:
-    """Batch ``obj``: city officers and platform admins every batch, a county officer the
-    batches limited to their county (their own and their county colleagues')."""
+def import_batch_scope(*, user) -> str | dict:
+    """Which batches ``user`` may see: ``ALL`` for city officers and platform admins, a county
+    officer's the batches limited to their county (their own and their county colleagues'),
+    ``NONE`` for everyone else."""
     if not import_batch_can_create(user=user):
-        return False
-    if user.sees_whole_city or obj is None:
-        return True
-    return obj.county_id == user.county_id
+        return NONE
+    return ALL if user.sees_whole_city else {"county_id": user.county_id}
+
+
+def import_batch_can_view(*, user, obj=None) -> bool:
+    """Batch ``obj``, as ``import_batch_scope`` says; None: any batch at all."""
+    return in_scope(import_batch_scope(user=user), obj)

@@ -20,13 +20,13 @@ from kejin.enterprises.permissions import (
     ALL,
     NONE,
     enterprise_scope,
-    import_batch_can_view,
+    import_batch_scope,
     registry_can_browse,
 )
 
 
-def _scoped(queryset: models.QuerySet, user, path: str) -> models.QuerySet:
-    scope = enterprise_scope(user=user)
+def _scoped(queryset: models.QuerySet, scope: str | dict, path: str = "") -> models.QuerySet:
+    """``queryset`` limited to ``scope`` (``ALL``, ``NONE`` or field values) found at ``path``."""
     if scope == ALL:
         return queryset
     if scope == NONE:
@@ -38,7 +38,7 @@ def _scoped(queryset: models.QuerySet, user, path: str) -> models.QuerySet:
 class EnterpriseQuerySet(models.QuerySet):
     def visible_to(self, user) -> EnterpriseQuerySet:
         """The enterprises ``user`` may see: the one place enterprise rows are scoped."""
-        return _scoped(self, user, "")
+        return _scoped(self, enterprise_scope(user=user))
 
 
 class EnterpriseOwnedQuerySet(models.QuerySet):
@@ -53,7 +53,7 @@ class EnterpriseOwnedQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> EnterpriseOwnedQuerySet:
         """The rows of the enterprises ``user`` may see."""
-        return _scoped(self, user, self.enterprise_path)
+        return _scoped(self, enterprise_scope(user=user), self.enterprise_path)
 
 
 class EvaluationRunQuerySet(models.QuerySet):
@@ -67,8 +67,4 @@ class ImportBatchQuerySet(models.QuerySet):
     def visible_to(self, user) -> ImportBatchQuerySet:
         """Batches ``user`` may see: all for city officers and platform admins, the batches
         limited to their county for a county officer, none for anyone else."""
-        if not import_batch_can_view(user=user):
-            return self.none()
-        if user.sees_whole_city:
-            return self
-        return self.filter(county_id=user.county_id)
+        return _scoped(self, import_batch_scope(user=user))

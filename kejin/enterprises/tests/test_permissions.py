@@ -39,6 +39,7 @@ from kejin.enterprises.models import (
     RegistryEvent,
     RegistryOverride,
 )
+from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
 from kejin.enterprises.tests.factories import EnterpriseFactory
 
 TABLE = """
@@ -316,3 +317,49 @@ def test_the_predicate_and_the_queryset_agree_on_which_enterprises_a_role_sees(r
     assert set(Enterprise.objects.visible_to(user).values_list("pk", flat=True)) == by_predicate
     sees_some = role not in (Role.INSTITUTION_MANAGER, Role.INSTITUTION_OFFICER, Role.DATA_PROVIDER)
     assert bool(by_predicate) is sees_some
+
+
+@pytest.mark.django_db
+def test_a_model_reaching_its_enterprise_through_a_path_is_scoped_by_it():
+    # Given two enterprises on the list with a label each (the entry-label link reaches its
+    # enterprise through the entry)
+    north = EnterpriseFactory(county=RegionFactory(code="330402", name="南湖区"))
+    south = EnterpriseFactory(county=RegionFactory(code="330411", name="秀洲区"))
+    label = Label.objects.get(code="tech_sme")
+    for enterprise in (north, south):
+        RegistryEntry.objects.create(enterprise=enterprise).labels.add(label)
+    through = RegistryEntry.labels.through
+    queryset = EnterpriseOwnedQuerySet.owned_through("registryentry__enterprise")(model=through)
+
+    # When a county officer of the north asks, then only the north's link is theirs
+    officer = UserFactory(county_officer=True, county=north.county)
+    rows = queryset.visible_to(officer).values_list("registryentry__enterprise", flat=True)
+    assert list(rows) == [north.pk]
+    assert queryset.visible_to(UserFactory()).count() == 2
+
+
+@pytest.mark.django_db
+def test_import_batches_are_visible_city_wide_or_for_the_county():
+    north, south = (
+        RegionFactory(code="330402", name="南湖区"),
+        RegionFactory(code="330411", name="秀洲区"),
+    )
+    city = UserFactory()
+    batches = {
+        name: ImportBatch.objects.create(
+            kind="enterprises", uploaded_by=city, county=county, original_name=f"{name}.csv"
+        )
+        for name, county in (("north", north), ("south", south), ("city", None))
+    }
+
+    def seen(user):
+        return {
+            name
+            for name, batch in batches.items()
+            if ImportBatch.objects.visible_to(user).filter(pk=batch.pk).exists()
+        }
+
+    assert seen(city) == {"north", "south", "city"}
+    assert seen(UserFactory(platform_admin=True)) == {"north", "south", "city"}
+    assert seen(UserFactory(county_officer=True, county=north)) == {"north"}
+    assert seen(UserFactory(enterprise_admin=True)) == set()
