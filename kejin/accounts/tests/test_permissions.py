@@ -57,3 +57,18 @@ def test_accounts_are_visible_to_platform_admins_and_each_user_sees_their_own():
     assert set(User.objects.visible_to(admin)) == {admin, officer}
     assert list(User.objects.visible_to(officer)) == [officer]
     assert list(User.objects.visible_to(AnonymousUser())) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("traits", "admitted"), [({"platform_admin": True}, True), ({}, False)])
+def test_the_admin_site_opens_for_platform_admins_only_even_with_staff_status(
+    client, traits, admitted
+):
+    # A city officer flagged as staff (bypassing the account form's check) stays outside
+    client.force_login(UserFactory(is_staff=True, **traits))
+
+    response = client.get("/admin/")
+
+    assert (response.status_code, "login" in response.get("Location", "")) == (
+        (200, False) if admitted else (302, True)
+    )
