@@ -18,6 +18,7 @@ from kejin.accounts.forms import (
     UserAdminPasswordChangeForm,
 )
 from kejin.accounts.models import User
+from kejin.accounts.permissions import user_can_manage
 from kejin.core.audit import audit_record, model_snapshot, snapshot_diff
 from kejin.core.choices import AuditAction
 from kejin.core.http import client_ip_address
@@ -26,6 +27,14 @@ from kejin.core.http import client_ip_address
 admin.site.site_header = _("科技金融综合服务平台 · 后台管理")
 admin.site.site_title = _("科金后台管理")
 admin.site.index_title = _("后台管理")
+
+
+def _admin_site_has_permission(request) -> bool:
+    """Staff status alone does not open the admin: the role must allow it too."""
+    return bool(request.user.is_staff and user_can_manage(user=request.user))
+
+
+admin.site.has_permission = _admin_site_has_permission  # type: ignore[method-assign]
 
 # What the audit trail records of a user: never the password hash.
 _AUDITED_USER_FIELDS = (

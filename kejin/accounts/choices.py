@@ -19,3 +19,5 @@ ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF})
 INSTITUTION_ROLES = frozenset({Role.INSTITUTION_MANAGER, Role.INSTITUTION_OFFICER})
 DEPARTMENT_ROLES = frozenset({Role.CITY_OFFICER, Role.COUNTY_OFFICER, Role.DATA_PROVIDER})
 OFFICER_ROLES = frozenset({Role.CITY_OFFICER, Role.COUNTY_OFFICER})
+# Roles whose scope is the whole city (every county): city officers and platform admins.
+CITY_WIDE_ROLES = frozenset({Role.CITY_OFFICER, Role.PLATFORM_ADMIN})

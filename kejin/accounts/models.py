@@ -5,10 +5,29 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kejin.accounts.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, INSTITUTION_ROLES, Role
+from kejin.accounts.choices import (
+    CITY_WIDE_ROLES,
+    DEPARTMENT_ROLES,
+    ENTERPRISE_ROLES,
+    INSTITUTION_ROLES,
+    OFFICER_ROLES,
+    Role,
+)
 
 
-class KejinUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "UserQuerySet":
+        """Accounts ``user`` may see: every account for platform admins, else their own."""
+        from kejin.accounts.permissions import user_can_browse
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user_can_browse(user=user):
+            return self
+        return self.filter(pk=user.pk) if user_can_browse(user=user, obj=user) else self.none()
+
+
+class KejinUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     """Superusers created from the command line are platform admins."""
 
     def create_superuser(self, username, email=None, password=None, **extra_fields):
@@ -85,13 +104,29 @@ class User(AbstractUser):
         """The enterprise, institution or department the user belongs to (None for platform admins)."""
         return self.enterprise or self.institution or self.department
 
+    # Role facts: which group the user's role is in, over the Role constants. They say nothing
+    # about what the user may do; that is decided only by the apps' ``permissions.py``.
+
+    @property
+    def is_signed_in(self) -> bool:
+        """Authenticated and active: the precondition of every permission."""
+        return bool(self.is_authenticated and self.is_active)
+
     @property
     def is_enterprise_user(self) -> bool:
         return self.role in ENTERPRISE_ROLES
 
     @property
+    def is_enterprise_admin(self) -> bool:
+        return self.role == Role.ENTERPRISE_ADMIN
+
+    @property
     def is_institution_user(self) -> bool:
         return self.role in INSTITUTION_ROLES
+
+    @property
+    def is_institution_manager(self) -> bool:
+        return self.role == Role.INSTITUTION_MANAGER
 
     @property
     def is_city_officer(self) -> bool:
@@ -102,15 +137,19 @@ class User(AbstractUser):
         return self.role == Role.COUNTY_OFFICER
 
     @property
+    def is_data_provider(self) -> bool:
+        return self.role == Role.DATA_PROVIDER
+
+    @property
     def is_platform_admin(self) -> bool:
         return self.role == Role.PLATFORM_ADMIN
 
     @property
     def is_officer(self) -> bool:
         """City or county government officer."""
-        return self.role in (Role.CITY_OFFICER, Role.COUNTY_OFFICER)
+        return self.role in OFFICER_ROLES
 
     @property
     def sees_whole_city(self) -> bool:
         """City officers and platform admins see every county."""
-        return self.role in (Role.CITY_OFFICER, Role.PLATFORM_ADMIN)
+        return self.role in CITY_WIDE_ROLES

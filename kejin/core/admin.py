@@ -26,8 +26,8 @@ from kejin.core.models import (
     Industry,
     Region,
 )
+from kejin.core.permissions import holiday_schedule_can_change
 from kejin.core.services import (
-    holiday_schedule_editable_by,
     holiday_schedule_problems,
     holiday_schedule_save,
     instance_save_audited,
@@ -180,11 +180,13 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and holiday_schedule_editable_by(request.user)
+        return super().has_add_permission(request) and holiday_schedule_can_change(
+            user=request.user
+        )
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and holiday_schedule_editable_by(
-            request.user
+        return super().has_change_permission(request, obj) and holiday_schedule_can_change(
+            user=request.user
         )
 
     def has_delete_permission(self, request, obj=None):

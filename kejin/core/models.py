@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.choices import AuditAction, DepartmentKind, RegionLevel, ScheduleDayKind
+from kejin.core.permissions import audit_event_can_browse
 
 
 class TimeStampedModel(models.Model):
@@ -110,6 +111,12 @@ class Department(models.Model):
         return self.name
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AuditEventQuerySet":
+        """The trail is one collection: all of it for who may browse it, none for anyone else."""
+        return self if audit_event_can_browse(user=user) else self.none()
+
+
 class AuditEvent(models.Model):
     """One audited change or sensitive read, written by a service in the same transaction.
 
@@ -133,6 +140,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("变更后"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")

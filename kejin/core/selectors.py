@@ -5,20 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
-from kejin.core.errors import ApplicationError
 from kejin.core.filters import AuditEventFilterSet
 from kejin.core.models import AuditEvent
-
-
-def audit_event_can_browse(*, user) -> bool:
-    """Whether ``user`` may browse the audit trail: platform admins and city officers."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "sees_whole_city", False)
-    )
+from kejin.core.permissions import audit_event_can_browse, require
 
 
 def audit_event_list(*, user, filters: Mapping | None = None) -> QuerySet[AuditEvent]:
@@ -28,11 +18,10 @@ def audit_event_list(*, user, filters: Mapping | None = None) -> QuerySet[AuditE
     is one collection; nobody sees part of it). Invalid filters are ignored here, as in the
     other list selectors; callers that must report them (the API) validate the FilterSet first.
     """
-    if not audit_event_can_browse(user=user):
-        raise ApplicationError.permission_denied(
-            _("只有平台管理员和市级部门工作人员可以查看审计日志。")
-        )
-    queryset = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
+    require(audit_event_can_browse, user=user)
+    queryset = (
+        AuditEvent.objects.visible_to(user).select_related("actor").order_by("-created_at", "-id")
+    )
     if filters:
         filterset = AuditEventFilterSet(filters, queryset=queryset)
         queryset = filterset.qs if filterset.is_valid() else queryset

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kejin.core.audit import audit_record, model_snapshot, snapshot_diff
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.permissions import holiday_schedule_can_change, require
 
 _NOT_AUDITED = {"created_at", "updated_at"}
 
@@ -73,11 +74,6 @@ def instance_save_audited(
 
 HOLIDAY_SCHEDULE_LAST_YEAR = 2100
 _WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
-
-
-def holiday_schedule_editable_by(user) -> bool:
-    """Whether ``user`` may enter or replace holiday schedules: city officers and platform admins."""
-    return bool(getattr(user, "is_authenticated", False) and user.sees_whole_city)
 
 
 def holiday_schedule_problems(
@@ -220,10 +216,7 @@ def holiday_schedule_save(
     """
     from kejin.core.models import HolidaySchedule, HolidayScheduleDay
 
-    if not holiday_schedule_editable_by(actor):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员和平台管理员可以录入节假日安排。")
-        )
+    require(holiday_schedule_can_change, user=actor)
     problems = holiday_schedule_problems(year=year, notice=notice, days=days)
     if problems:
         raise ApplicationError.invalid(holiday_schedule_problem_fields(problems))

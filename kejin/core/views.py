@@ -24,12 +24,9 @@ from kejin.core.filters import AuditEventFilterSet
 from kejin.core.forms import HolidayScheduleForm, schedule_lines
 from kejin.core.http import client_ip_address
 from kejin.core.models import HolidaySchedule
+from kejin.core.permissions import holiday_schedule_can_change, holiday_schedule_can_view, require
 from kejin.core.selectors import audit_event_list
-from kejin.core.services import (
-    HOLIDAY_SCHEDULE_LAST_YEAR,
-    holiday_schedule_editable_by,
-    holiday_schedule_save,
-)
+from kejin.core.services import HOLIDAY_SCHEDULE_LAST_YEAR, holiday_schedule_save
 from kejin.core.ui.audit import audit_object_kind, audit_rows
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
@@ -42,17 +39,11 @@ YEARS_AHEAD = 2
 
 def _require_schedule_reader(user) -> None:
     """Holiday schedules are shown to city and county officers and platform admins."""
-    if not (user.is_officer or user.is_platform_admin):
-        raise ApplicationError.permission_denied(
-            _("节假日安排仅向市、县(市、区)工作人员和平台管理员开放。")
-        )
+    require(holiday_schedule_can_view, user=user)
 
 
 def _require_schedule_editor(user) -> None:
-    if not holiday_schedule_editable_by(user):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员和平台管理员可以录入节假日安排。")
-        )
+    require(holiday_schedule_can_change, user=user)
 
 
 @login_required
@@ -83,7 +74,7 @@ def holiday_schedule_list(request):
     context = {
         "coming": coming,
         "schedules": schedules,
-        "can_edit": holiday_schedule_editable_by(request.user),
+        "can_edit": holiday_schedule_can_change(user=request.user),
         "library_first": known[0],
         "library_last": known[-1],
         "next_year": _first_year_to_enter(by_year, after=max(known[-1], this_year - 1)),

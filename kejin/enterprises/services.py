@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from kejin.core.errors import ApplicationError
 from kejin.core.services import instance_save_audited
 from kejin.enterprises.models import Enterprise
+from kejin.enterprises.permissions import enterprise_can_place_in_county
 from kejin.enterprises.selectors import enterprise_editable_fields
 
 
@@ -21,7 +22,7 @@ def _check_fields(*, user, enterprise: Enterprise | None, data: dict) -> None:
             _("您无权修改以下字段：%(fields)s。") % {"fields": "、".join(refused)}
         )
     county = data.get("county")
-    if user.is_county_officer and county is not None and county.pk != user.county_id:
+    if county is not None and not enterprise_can_place_in_county(user=user, obj=county):
         raise ApplicationError.permission_denied(_("县级工作人员只能登记本县(市、区)的企业。"))
 
 

@@ -23,12 +23,14 @@ from openpyxl import Workbook
 
 from kejin.core.errors import ApplicationError
 from kejin.core.http import client_ip_address
-from kejin.core.selectors import audit_event_can_browse, audit_event_list
+from kejin.core.permissions import audit_event_can_browse, require
+from kejin.core.selectors import audit_event_list
 from kejin.core.ui.audit import audit_rows
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import list_page_response, xlsx_formatted, xlsx_response, xlsx_text
 from kejin.enterprises.forms import EnterpriseForm, enterprise_filter_form
 from kejin.enterprises.models import Enterprise
+from kejin.enterprises.permissions import enterprise_can_browse
 from kejin.enterprises.selectors import (
     enterprise_editable_fields,
     enterprise_get,
@@ -49,10 +51,7 @@ SORTABLE_COLUMNS = {
 
 def _require_registry_reader(user) -> None:
     """The registry list and export are for city and county officers and platform admins."""
-    if not (user.is_officer or user.is_platform_admin):
-        raise ApplicationError.permission_denied(
-            _("企业名录仅向市、县(市、区)工作人员和平台管理员开放。")
-        )
+    require(enterprise_can_browse, user=user)
 
 
 @login_required

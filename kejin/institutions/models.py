@@ -7,14 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from kejin.core.fields import MoneyField, USCCField
 from kejin.core.models import TimeStampedModel
 from kejin.institutions.choices import InstitutionKind
+from kejin.institutions.permissions import institution_can_view
 
 
 class InstitutionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "InstitutionQuerySet":
         """Institutions are a public directory for every signed-in, active user."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self
+        return self if institution_can_view(user=user) else self.none()
 
 
 class Institution(TimeStampedModel):

@@ -7,10 +7,8 @@ from django.db.models import QuerySet
 from kejin.core.errors import ApplicationError
 from kejin.institutions.filters import InstitutionFilterSet
 from kejin.institutions.models import Institution
-
-INSTITUTION_SELF_EDITABLE = frozenset({"address", "contact_phone"})
-OFFICER_EDITABLE = frozenset(
-    {"uscc", "name", "kind", "parent", "county", "registered_capital", "address", "contact_phone"}
+from kejin.institutions.permissions import (  # re-exported: pages and the API ask it here
+    institution_editable_fields as institution_editable_fields,
 )
 
 
@@ -34,22 +32,3 @@ def institution_get(*, user, pk) -> Institution:
     if institution is None:
         raise ApplicationError.not_found()
     return institution
-
-
-def institution_editable_fields(*, user, institution: Institution | None) -> frozenset[str]:
-    """The fields ``user`` may set on ``institution`` (None: a new one); empty = read only.
-
-    City officers and platform admins keep the directory; an institution's manager keeps
-    its own contact details.
-    """
-    if not user.is_authenticated:
-        return frozenset()
-    if user.sees_whole_city:
-        return OFFICER_EDITABLE
-    if (
-        institution is not None
-        and user.role == "institution_manager"
-        and institution.pk == user.institution_id
-    ):
-        return INSTITUTION_SELF_EDITABLE
-    return frozenset()

@@ -1,4 +1,8 @@
-"""Role-aware navigation: which menu entries a user gets."""
+"""Role-aware navigation: which menu entries a user gets.
+
+An entry is shown exactly when the page behind it would let the user in: each asks the
+predicate its page asks (``kejin.<app>.permissions``), so the menu cannot drift from the pages.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,20 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from kejin.accounts.permissions import user_can_manage
+from kejin.core.permissions import (
+    audit_event_can_browse,
+    holiday_schedule_can_view,
+    signed_in,
+)
+from kejin.enterprises.permissions import (
+    enterprise_can_browse,
+    enterprise_can_view_own,
+    import_batch_can_create,
+    registry_can_browse,
+)
+from kejin.institutions.permissions import institution_can_view
 
 
 @dataclass(frozen=True)
@@ -18,23 +36,23 @@ class NavItem:
         return reverse(self.url_name)
 
 
+# Menu entries in order, each with the predicate of the page it opens.
+MENU = (
+    (_("企业信息"), "enterprises:mine", enterprise_can_view_own),
+    (_("企业名录"), "enterprises:list", enterprise_can_browse),
+    (_("数据导入"), "imports:list", import_batch_can_create),
+    (_("名单库"), "listing:list", registry_can_browse),
+    (_("金融机构"), "institutions:list", institution_can_view),
+    (_("审计日志"), "core:audit_list", audit_event_can_browse),
+    (_("节假日安排"), "core:holiday_schedule_list", holiday_schedule_can_view),
+    (_("后台管理"), "admin:index", user_can_manage),
+)
+
+
 def navigation_for(user) -> list[NavItem]:
     """The menu for ``user``; empty for anonymous visitors."""
-    if user is None or not user.is_authenticated:
+    if user is None or not signed_in(user):
         return []
     items = [NavItem(_("首页"), "web:home")]
-    if user.is_enterprise_user:
-        items.append(NavItem(_("企业信息"), "enterprises:mine"))
-    if user.sees_whole_city or user.is_county_officer:
-        items.append(NavItem(_("企业名录"), "enterprises:list"))
-        items.append(NavItem(_("数据导入"), "imports:list"))
-    if user.is_officer or user.is_platform_admin:
-        items.append(NavItem(_("名单库"), "listing:list"))
-    items.append(NavItem(_("金融机构"), "institutions:list"))
-    if user.sees_whole_city:
-        items.append(NavItem(_("审计日志"), "core:audit_list"))
-    if user.is_officer or user.is_platform_admin:
-        items.append(NavItem(_("节假日安排"), "core:holiday_schedule_list"))
-    if user.is_platform_admin:
-        items.append(NavItem(_("后台管理"), "admin:index"))
+    items += [NavItem(label, url_name) for label, url_name, may in MENU if may(user=user)]
     return items

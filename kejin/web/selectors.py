@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from kejin.accounts.choices import Role
 from kejin.accounts.models import User
+from kejin.accounts.permissions import platform_can_overview
 from kejin.core.choices import RegionLevel
-from kejin.core.errors import ApplicationError
 from kejin.core.models import Department, Region
+from kejin.core.permissions import require
 from kejin.core.selectors import audit_event_list
 from kejin.core.ui.audit import audit_rows
 from kejin.enterprises.choices import EnterpriseSize, RecognitionStatus
@@ -260,10 +261,13 @@ def platform_overview(*, user, audit_limit: int = 10) -> dict:
 
     Platform admins only. Four queries.
     """
-    if not user.is_platform_admin:
-        raise ApplicationError.permission_denied()
+    require(platform_can_overview, user=user)
     role_counts = dict(
-        User.objects.order_by().values_list("role").annotate(n=Count("pk")).values_list("role", "n")
+        User.objects.visible_to(user)
+        .order_by()
+        .values_list("role")
+        .annotate(n=Count("pk"))
+        .values_list("role", "n")
     )
     users_by_role = [
         LabelledCount(key=role.value, label=str(role.label), count=role_counts.get(role.value, 0))

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
-from kejin.accounts.choices import Role
+from kejin.accounts.permissions import platform_can_overview
 from kejin.web import selectors
 
 
@@ -22,9 +22,9 @@ def home(request):
         return render(request, "web/home_institution.html", selectors.institution_home(user=user))
     if user.is_officer:
         return _officer_home(request)
-    if user.role == Role.DATA_PROVIDER:
+    if user.is_data_provider:
         return render(request, "web/home_data_provider.html", selectors.department_home(user=user))
-    if user.is_platform_admin:
+    if platform_can_overview(user=user):
         return render(request, "web/home_admin.html", selectors.platform_overview(user=user))
     return render(request, "web/home.html", {})
 

@@ -9,7 +9,6 @@ returns; with one, poll ``GET /api/v1/enterprises/imports/{id}/`` until ``status
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -17,15 +16,15 @@ from rest_framework.response import Response
 
 from kejin.core.api.errors import error_responses
 from kejin.core.api.pagination import paginated_response
-from kejin.core.errors import ApplicationError
+from kejin.core.permissions import require
 from kejin.enterprises.choices import ImportKind
 from kejin.enterprises.imports.selectors import (
-    import_batch_can_create,
     import_batch_get,
     import_batch_list,
 )
 from kejin.enterprises.imports.services import import_batch_create, import_batches_expire_stale
 from kejin.enterprises.models import ImportBatch
+from kejin.enterprises.permissions import import_batch_can_create, import_batch_can_view
 
 IMPORTS_TAG = "enterprises 企业"
 
@@ -110,8 +109,7 @@ class ImportBatchListView(generics.GenericAPIView):
         responses={200: ImportBatchSummarySerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        if not import_batch_can_create(user=request.user):
-            raise ApplicationError.permission_denied()
+        require(import_batch_can_view, user=request.user)
         import_batches_expire_stale()
         return paginated_response(self, self.get_queryset())
 
@@ -130,10 +128,7 @@ class ImportBatchListView(generics.GenericAPIView):
         responses={201: ImportBatchSerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request):
-        if not import_batch_can_create(user=request.user):
-            raise ApplicationError.permission_denied(
-                _("只有市、县(市、区)工作人员和平台管理员可以导入企业数据。")
-            )
+        require(import_batch_can_create, user=request.user)
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         batch = import_batch_create(

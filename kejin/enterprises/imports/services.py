@@ -32,10 +32,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kejin.core.errors import ApplicationError
+from kejin.core.permissions import require
 from kejin.enterprises.choices import FactSource, ImportKind
 from kejin.enterprises.imports.columns import FACT_FIELDS, accepted_columns
 from kejin.enterprises.imports.readers import Table, match_headers, table_open
-from kejin.enterprises.imports.selectors import import_batch_can_create
 from kejin.enterprises.imports.tasks import import_batch_run_task
 from kejin.enterprises.imports.validation import (
     ChunkState,
@@ -44,6 +44,7 @@ from kejin.enterprises.imports.validation import (
     RowValidator,
 )
 from kejin.enterprises.models import AnnualFacts, Enterprise, ImportBatch
+from kejin.enterprises.permissions import import_batch_can_create
 from kejin.ingest.audit import RowAuditLog
 from kejin.ingest.runs import CHUNK_SIZE, ChunkResult, batch_run, batches_expire_stale
 from kejin.ingest.uploads import batch_enqueue_on_commit, upload_check
@@ -74,10 +75,7 @@ def import_batch_create(*, actor, kind: str, uploaded_file) -> ImportBatch:
     changed row and one for the batch.
     Without a Celery broker the run happens in-process before this returns.
     """
-    if not import_batch_can_create(user=actor):
-        raise ApplicationError.permission_denied(
-            _("只有市、县(市、区)工作人员和平台管理员可以导入企业数据。")
-        )
+    require(import_batch_can_create, user=actor)
     if kind not in ImportKind.values:
         raise ApplicationError.invalid({"kind": [_("请选择导入类型：企业名录或企业年度数据。")]})
     name = upload_check(

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.permissions import require
 from kejin.core.ui.lists import page_context
 from kejin.enterprises.choices import ImportKind, ImportStatus
 from kejin.enterprises.imports.forms import ImportUploadForm
 from kejin.enterprises.imports.reports import import_errors_filename, import_errors_workbook
 from kejin.enterprises.imports.selectors import (
-    import_batch_can_create,
     import_batch_get,
     import_batch_list,
 )
@@ -34,6 +34,7 @@ from kejin.enterprises.imports.templates import (
     import_template_workbook,
     template_filename,
 )
+from kejin.enterprises.permissions import import_batch_can_create
 
 PAGE_SIZE = 25
 ERRORS_SHOWN = 200
@@ -41,10 +42,7 @@ STATUS_ID = "import-batch-status"
 
 
 def _require_importer(user) -> None:
-    if not import_batch_can_create(user=user):
-        raise ApplicationError.permission_denied(
-            _("只有市、县(市、区)工作人员和平台管理员可以导入企业数据。")
-        )
+    require(import_batch_can_create, user=user)
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:

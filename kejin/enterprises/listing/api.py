@@ -21,6 +21,8 @@ from kejin.core.api.errors import error_responses
 from kejin.core.api.pagination import paginated_response
 from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
+from kejin.core.permissions import require
+from kejin.enterprises import permissions
 from kejin.enterprises.choices import OverrideKind, RegistryEventKind
 from kejin.enterprises.filters import EnterpriseFilterSet
 from kejin.enterprises.listing import selectors, services
@@ -289,12 +291,6 @@ class LabelSerializer(serializers.ModelSerializer):
 # --- views --------------------------------------------------------------------------------
 
 
-def _require_rule_editor(user) -> None:
-    """Only city officers create labels or change the stages' and labels' rules (403)."""
-    if not selectors.registry_can_edit_rules(user=user):
-        raise ApplicationError.permission_denied()
-
-
 class RegistryFilterBackend(DjangoFilterBackend):
     """EnterpriseFilterSet with the list's default: on the list unless ``on_list`` is given."""
 
@@ -414,8 +410,7 @@ class RegistryOverrideListView(generics.GenericAPIView):
         responses={201: RegistryOverrideSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request):
-        if not selectors.registry_can_override(user=request.user):
-            raise ApplicationError.permission_denied()
+        require(permissions.registry_can_override, user=request.user)
         serializer = RegistryOverrideCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -473,8 +468,7 @@ class RegistryOverrideLiftView(generics.GenericAPIView):
     )
     def post(self, request, pk: int):
         override = selectors.registry_override_get(user=request.user, pk=pk)
-        if not selectors.registry_can_override(user=request.user, enterprise=override.enterprise):
-            raise ApplicationError.permission_denied()
+        require(permissions.registry_can_override, user=request.user, obj=override.enterprise)
         serializer = LiftSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.registry_override_lift(
@@ -519,10 +513,7 @@ class EvaluationRunListView(generics.GenericAPIView):
         responses={202: RunQueuedSerializer, **error_responses(400, 401, 403, 409)},
     )
     def post(self, request):
-        if not selectors.registry_can_run(user=request.user):
-            raise ApplicationError.permission_denied(
-                _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
-            )
+        require(permissions.registry_can_run, user=request.user)
         serializer = RunStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         year = serializer.validated_data["year"]
@@ -556,10 +547,7 @@ class EvaluationRunPreviewView(generics.GenericAPIView):
         responses={200: RunPreviewSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request):
-        if not selectors.registry_can_run(user=request.user):
-            raise ApplicationError.permission_denied(
-                _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
-            )
+        require(permissions.registry_can_run, user=request.user)
         raw = request.query_params.get("year")
         if raw is None:
             year = services.registry_run_default_year()
@@ -687,7 +675,7 @@ class GrowthStageDetailView(generics.GenericAPIView):
     )
     def patch(self, request, code: str):
         stage = selectors.growth_stage_get(user=request.user, code=code)
-        _require_rule_editor(request.user)
+        require(permissions.registry_can_edit_rules, user=request.user)
         serializer = self.get_serializer(stage, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         stage = services.growth_stage_update(
@@ -725,7 +713,7 @@ class LabelListView(generics.GenericAPIView):
         responses={201: LabelSerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request):
-        _require_rule_editor(request.user)
+        require(permissions.registry_can_edit_rules, user=request.user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         label = services.label_create(
@@ -764,7 +752,7 @@ class LabelDetailView(generics.GenericAPIView):
     )
     def patch(self, request, code: str):
         label = selectors.label_get(user=request.user, code=code)
-        _require_rule_editor(request.user)
+        require(permissions.registry_can_edit_rules, user=request.user)
         serializer = self.get_serializer(label, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -21,6 +21,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from kejin.core.errors import ApplicationError
+from kejin.core.permissions import require
 from kejin.enterprises.choices import OverrideKind
 from kejin.enterprises.filters import EnterpriseFilterSet
 from kejin.enterprises.models import (
@@ -33,47 +34,18 @@ from kejin.enterprises.models import (
     RegistryEvent,
     RegistryOverride,
 )
+from kejin.enterprises.permissions import (
+    registry_can_browse,
+    registry_can_override,
+    registry_can_read_rules,
+)
 from kejin.enterprises.selectors import enterprise_list
 
 # --- who may do what ----------------------------------------------------------------------
 
 
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def registry_can_browse(*, user) -> bool:
-    """The list, its overrides and runs: city and county officers and platform admins."""
-    return _active(user) and (user.is_officer or user.is_platform_admin)
-
-
-def registry_can_override(*, user, enterprise: Enterprise | None = None) -> bool:
-    """Overrides are officers' decisions: city officers on any enterprise, county officers on
-    their county's (``enterprise`` None: on some enterprise at all)."""
-    if not _active(user):
-        return False
-    if user.is_city_officer:
-        return True
-    if user.is_county_officer:
-        return enterprise is None or enterprise.county_id == user.county_id
-    return False
-
-
-def registry_can_run(*, user) -> bool:
-    """Starting a re-evaluation of the whole list: city officers and platform admins."""
-    return _active(user) and (user.is_city_officer or user.is_platform_admin)
-
-
-def registry_can_edit_rules(*, user) -> bool:
-    """Creating labels and changing stages' and labels' rules: city officers."""
-    return _active(user) and user.is_city_officer
-
-
 def _require_browser(user) -> None:
-    if not registry_can_browse(user=user):
-        raise ApplicationError.permission_denied(
-            _("名单库仅向市、县(市、区)工作人员和平台管理员开放。")
-        )
+    require(registry_can_browse, user=user)
 
 
 # --- the list -----------------------------------------------------------------------------
@@ -145,9 +117,7 @@ def registry_counts(*, user) -> RegistryCounts:
     """How many of the enterprises ``user`` may see are on the list, by stage and by label
     (four queries, whatever the size of the list)."""
     _require_browser(user)
-    entries = RegistryEntry.objects.filter(
-        on_list=True, enterprise__in=Enterprise.objects.visible_to(user).values("pk")
-    )
+    entries = RegistryEntry.objects.visible_to(user).filter(on_list=True)
     by_stage = dict(entries.values_list("stage").annotate(n=Count("pk")).order_by())
     through = RegistryEntry.labels.through
     by_label = dict(
@@ -194,9 +164,8 @@ def registry_entry_of(enterprise: Enterprise) -> RegistryEntry | None:
 def registry_event_list(*, user, enterprise: Enterprise) -> QuerySet[RegistryEvent]:
     """The enterprise's list history, newest first (nothing if ``user`` may not see it)."""
     return (
-        RegistryEvent.objects.filter(
-            enterprise=enterprise, enterprise__in=Enterprise.objects.visible_to(user).values("pk")
-        )
+        RegistryEvent.objects.visible_to(user)
+        .filter(enterprise=enterprise)
         .select_related("officer", "run")
         .order_by("-happened_on", "-id")
     )
@@ -251,9 +220,8 @@ def registry_panel_get(*, user, enterprise_id) -> RegistryPanel:
     if officer_view:
         overrides = [
             {"override": override, "what": registry_override_describe(override)}
-            for override in RegistryOverride.objects.filter(
-                enterprise=enterprise, lifted_at__isnull=True
-            )
+            for override in RegistryOverride.objects.visible_to(user)
+            .filter(enterprise=enterprise, lifted_at__isnull=True)
             .select_related("stage", "label", "created_by")
             .order_by("-created_at", "-id")
         ]
@@ -268,7 +236,7 @@ def registry_panel_get(*, user, enterprise_id) -> RegistryPanel:
         timeline=registry_timeline(registry_event_list(user=user, enterprise=enterprise)),
         overrides=overrides,
         officer_view=officer_view,
-        can_override=registry_can_override(user=user, enterprise=enterprise),
+        can_override=registry_can_override(user=user, obj=enterprise),
     )
 
 
@@ -283,9 +251,7 @@ def registry_override_list(*, user, filters: Mapping | None = None) -> QuerySet[
     invalid value is an ``invalid`` error naming the filter."""
     _require_browser(user)
     queryset = (
-        RegistryOverride.objects.filter(
-            enterprise__in=Enterprise.objects.visible_to(user).values("pk")
-        )
+        RegistryOverride.objects.visible_to(user)
         .select_related("enterprise__county", "stage", "label", "created_by", "lifted_by")
         .order_by("-created_at", "-id")
     )
@@ -317,9 +283,8 @@ def registry_override_get(*, user, pk) -> RegistryOverride:
     """One override on an enterprise ``user`` may see, or ``not_found``."""
     _require_browser(user)
     override = (
-        RegistryOverride.objects.filter(
-            pk=pk, enterprise__in=Enterprise.objects.visible_to(user).values("pk")
-        )
+        RegistryOverride.objects.visible_to(user)
+        .filter(pk=pk)
         .select_related("enterprise__county", "stage", "label", "created_by", "lifted_by")
         .first()
     )
@@ -334,12 +299,18 @@ def registry_override_get(*, user, pk) -> RegistryOverride:
 def evaluation_run_list(*, user) -> QuerySet[EvaluationRun]:
     """Re-evaluation runs, newest first (the run's own totals are city-wide figures)."""
     _require_browser(user)
-    return EvaluationRun.objects.select_related("triggered_by").order_by("-started_at", "-id")
+    return (
+        EvaluationRun.objects.visible_to(user)
+        .select_related("triggered_by")
+        .order_by("-started_at", "-id")
+    )
 
 
 def evaluation_run_get(*, user, pk) -> EvaluationRun:
     _require_browser(user)
-    run = EvaluationRun.objects.select_related("triggered_by").filter(pk=pk).first()
+    run = (
+        EvaluationRun.objects.visible_to(user).select_related("triggered_by").filter(pk=pk).first()
+    )
     if run is None:
         raise ApplicationError.not_found()
     return run
@@ -351,9 +322,8 @@ def evaluation_run_event_list(
     """The changes a run recorded on enterprises ``user`` may see, optionally of one kind."""
     _require_browser(user)
     queryset = (
-        RegistryEvent.objects.filter(
-            run=run, enterprise__in=Enterprise.objects.visible_to(user).values("pk")
-        )
+        RegistryEvent.objects.visible_to(user)
+        .filter(run=run)
         .select_related("enterprise__county", "officer")
         .order_by("enterprise__name", "enterprise_id", "id")
     )
@@ -372,8 +342,7 @@ def evaluation_run_event_counts(*, user, run: EvaluationRun) -> dict[str, int]:
 
 
 def _require_signed_in(user) -> None:
-    if not _active(user):
-        raise ApplicationError.permission_denied()
+    require(registry_can_read_rules, user=user)
 
 
 def growth_stage_list(*, user) -> QuerySet[GrowthStage]:

@@ -23,15 +23,11 @@ from django.utils.translation import gettext as _
 from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.permissions import require
 from kejin.core.services import instance_save_audited
 from kejin.enterprises.choices import OverrideKind, RunStatus
 from kejin.enterprises.facts import CATALOGUE, build_facts_frame
-from kejin.enterprises.listing.selectors import (
-    registry_can_edit_rules,
-    registry_can_override,
-    registry_can_run,
-    registry_override_describe,
-)
+from kejin.enterprises.listing.selectors import registry_override_describe
 from kejin.enterprises.models import (
     Enterprise,
     EvaluationRun,
@@ -40,6 +36,11 @@ from kejin.enterprises.models import (
     RegistryEntry,
     RegistryEvent,
     RegistryOverride,
+)
+from kejin.enterprises.permissions import (
+    registry_can_edit_rules,
+    registry_can_override,
+    registry_can_run,
 )
 from kejin.enterprises.recognition import rulesets
 from kejin.enterprises.registry import (
@@ -78,12 +79,6 @@ def _clean_reason(reason, field: str) -> str:
     return reason
 
 
-def _override_denied() -> ApplicationError:
-    return ApplicationError.permission_denied(
-        _("只有市级部门工作人员和企业所在县(市、区)的工作人员可以人工调整名单。")
-    )
-
-
 @transaction.atomic
 def registry_override_create(
     *,
@@ -100,8 +95,7 @@ def registry_override_create(
     (``stage``) or a label (``label``, ``value``: has it or not), winning over the rules until
     lifted. One active override per target (``override_active`` otherwise); a reason is required.
     Applied to the enterprise's entry at once. Audited."""
-    if not registry_can_override(user=actor, enterprise=enterprise):
-        raise _override_denied()
+    require(registry_can_override, user=actor, obj=enterprise)
     problems: dict[str, list[str]] = {}
     if kind not in OverrideKind.values:
         problems["kind"] = [_("调整类型无效，应为 membership、stage 或 label。")]
@@ -185,8 +179,7 @@ def registry_override_lift(
         .select_related("enterprise", "stage", "label", "created_by", "lifted_by")
         .get(pk=override.pk)
     )
-    if not registry_can_override(user=actor, enterprise=locked.enterprise):
-        raise _override_denied()
+    require(registry_can_override, user=actor, obj=locked.enterprise)
     reason = _clean_reason(reason, "reason")
     if locked.lifted_at is not None:
         raise ApplicationError(
@@ -304,13 +297,6 @@ def _enqueue_reevaluation(*, run_id: int) -> None:
     registry_reevaluate_task.delay(run_id=run_id)
 
 
-def _require_runner(actor) -> None:
-    if not registry_can_run(user=actor):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
-        )
-
-
 def _check_year(year) -> int:
     last = timezone.localdate().year
     if (
@@ -343,7 +329,7 @@ def registry_run_default_year() -> int:
 def registry_run_preview(*, actor, year, limit: int = 200) -> RegistryPreview:
     """What a run for ``year`` would change — entries and exits with their reasons, counts
     of every change — without writing anything (city officers and platform admins)."""
-    _require_runner(actor)
+    require(registry_can_run, user=actor)
     return registry_preview(year=_check_year(year), limit=limit)
 
 
@@ -357,7 +343,7 @@ def registry_run_start(*, actor, year, ip_address: str | None = None) -> Evaluat
     the run's id once this transaction commits (run in-process when no broker is
     configured). ``run_in_progress`` while another run is queued or running — the database
     holds one active run at most; a run whose worker died is failed first."""
-    _require_runner(actor)
+    require(registry_can_run, user=actor)
     year = _check_year(year)
     run = evaluation_run_create(year=year, actor=actor)
     audit_record(
@@ -491,13 +477,6 @@ def _check_rule(criteria, *, allow_empty: bool) -> None:
         raise ApplicationError.invalid({"criteria": [problem]})
 
 
-def _require_rule_editor(actor) -> None:
-    if not registry_can_edit_rules(user=actor):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员可以新建标签或修改成长阶段、标签的判定规则。")
-        )
-
-
 _STAGE_EDITABLE = frozenset({"name", "criteria", "description", "reference"})
 _LABEL_EDITABLE = frozenset({"name", "criteria", "description", "reference", "order"})
 
@@ -515,7 +494,7 @@ def growth_stage_update(
 ) -> GrowthStage:
     """Change a stage's name, rule, description or reference (city officers). The rule is
     checked against the facts catalogue first; it takes effect at the next run. Audited."""
-    _require_rule_editor(actor)
+    require(registry_can_edit_rules, user=actor)
     data = _only(data, _STAGE_EDITABLE)
     if "criteria" in data:
         _check_rule(data["criteria"], allow_empty=False)
@@ -527,7 +506,7 @@ def growth_stage_update(
 def label_create(*, actor, data: dict, ip_address: str | None = None) -> Label:
     """A new label (city officers). Without ``criteria`` it is a manual label, given only by
     officers' overrides; with one it is computed at each run. Audited."""
-    _require_rule_editor(actor)
+    require(registry_can_edit_rules, user=actor)
     data = _only(data, _LABEL_EDITABLE | {"code"})
     code = str(data.get("code") or "").strip()
     if not _CODE.match(code):
@@ -548,7 +527,7 @@ def label_create(*, actor, data: dict, ip_address: str | None = None) -> Label:
 def label_update(*, actor, label: Label, data: dict, ip_address: str | None = None) -> Label:
     """Change a label's name, rule (None: manual), description, reference or order (city
     officers); its code never changes. The rule takes effect at the next run. Audited."""
-    _require_rule_editor(actor)
+    require(registry_can_edit_rules, user=actor)
     data = _only(data, _LABEL_EDITABLE)
     if "criteria" in data:
         _check_rule(data["criteria"], allow_empty=True)

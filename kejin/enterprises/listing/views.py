@@ -25,6 +25,7 @@ from openpyxl import Workbook
 
 from kejin.core.errors import ApplicationError
 from kejin.core.http import client_ip_address
+from kejin.core.permissions import require
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import (
     list_page_response,
@@ -33,6 +34,7 @@ from kejin.core.ui.lists import (
     xlsx_response,
     xlsx_text,
 )
+from kejin.enterprises import permissions
 from kejin.enterprises.choices import OverrideKind, RegistryEventKind
 from kejin.enterprises.listing import selectors, services
 from kejin.enterprises.listing.forms import (
@@ -108,7 +110,7 @@ def registry_list_view(request):
                 refresh_url=list_url,
             ),
             "counts": selectors.registry_counts(user=user),
-            "can_run": selectors.registry_can_run(user=user),
+            "can_run": permissions.registry_can_run(user=user),
         }
 
     return list_page_response(
@@ -218,7 +220,7 @@ def override_list_view(request):
             "override": override,
             "what": selectors.registry_override_describe(override),
             "can_lift": override.is_active
-            and selectors.registry_can_override(user=user, enterprise=override.enterprise),
+            and permissions.registry_can_override(user=user, obj=override.enterprise),
         }
         for override in context["page"].object_list
     ]
@@ -236,10 +238,7 @@ def override_list_view(request):
 def override_create_view(request, pk: int):
     """Set an override on one enterprise (officers in scope): target, value and reason."""
     enterprise = selectors.registry_entry_get(user=request.user, enterprise_id=pk)
-    if not selectors.registry_can_override(user=request.user, enterprise=enterprise):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员和企业所在县(市、区)的工作人员可以人工调整名单。")
-        )
+    require(permissions.registry_can_override, user=request.user, obj=enterprise)
     initial = {key: request.GET[key] for key in ("kind", "label", "stage") if key in request.GET}
     form = OverrideForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -277,10 +276,12 @@ def override_create_view(request, pk: int):
 def override_lift_view(request, pk: int):
     """Lift an override (officers in scope), with a reason; the target is re-judged at once."""
     override = selectors.registry_override_get(user=request.user, pk=pk)
-    if not selectors.registry_can_override(user=request.user, enterprise=override.enterprise):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员和企业所在县(市、区)的工作人员可以解除人工调整。")
-        )
+    require(
+        permissions.registry_can_override,
+        user=request.user,
+        obj=override.enterprise,
+        message=_("只有市级部门工作人员和企业所在县(市、区)的工作人员可以解除人工调整。"),
+    )
     form = LiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -327,16 +328,9 @@ def _run_list_page(request, *, start_form=None, status: int = 200):
     context["rows"] = [
         {"run": run, "summary": _summary(run.summary or {})} for run in context["page"].object_list
     ]
-    if selectors.registry_can_run(user=request.user):
+    if permissions.registry_can_run(user=request.user):
         context["start_form"] = start_form or RunStartForm()
     return render(request, "enterprises/listing/run_list.html", context, status=status)
-
-
-def _require_runner(user) -> None:
-    if not selectors.registry_can_run(user=user):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员和平台管理员可以发起名单重新评价。")
-        )
 
 
 @login_required
@@ -355,7 +349,7 @@ PREVIEW_LIMIT = 200
 def run_preview_view(request):
     """What a run for the year asked would change — entries and exits with their reasons,
     counts of every change — and a button to confirm it. Nothing is written."""
-    _require_runner(request.user)
+    require(permissions.registry_can_run, user=request.user)
     form = RunStartForm(request.GET)
     if not form.is_valid():
         return _run_list_page(request, start_form=form, status=400)
@@ -394,7 +388,7 @@ def run_preview_view(request):
 @require_POST
 def run_start_view(request):
     """Start the re-evaluation confirmed on its preview (city officers and platform admins)."""
-    _require_runner(request.user)
+    require(permissions.registry_can_run, user=request.user)
     form = RunStartForm(request.POST)
     status = 400
     if form.is_valid():
@@ -464,7 +458,7 @@ def stage_list_view(request):
     stages = selectors.growth_stage_list(user=request.user)
     context = {
         "rows": [{"stage": stage, "criteria": _pretty(stage.criteria)} for stage in stages],
-        "can_edit": selectors.registry_can_edit_rules(user=request.user),
+        "can_edit": permissions.registry_can_edit_rules(user=request.user),
     }
     return render(request, "enterprises/listing/stage_list.html", context)
 
@@ -479,16 +473,9 @@ def label_list_view(request):
             {"label": label, "criteria": _pretty(label.criteria) if label.is_computed else ""}
             for label in labels
         ],
-        "can_edit": selectors.registry_can_edit_rules(user=request.user),
+        "can_edit": permissions.registry_can_edit_rules(user=request.user),
     }
     return render(request, "enterprises/listing/label_list.html", context)
-
-
-def _require_rule_editor(user) -> None:
-    if not selectors.registry_can_edit_rules(user=user):
-        raise ApplicationError.permission_denied(
-            _("只有市级部门工作人员可以新建标签或修改成长阶段、标签的判定规则。")
-        )
 
 
 def _rule_form_page(request, form, *, title: str, back_url: str):
@@ -502,7 +489,7 @@ def _rule_form_page(request, form, *, title: str, back_url: str):
 def stage_edit_view(request, code: str):
     """Change a stage's name, rule and reference (city officers)."""
     stage = selectors.growth_stage_get(user=request.user, code=code)
-    _require_rule_editor(request.user)
+    require(permissions.registry_can_edit_rules, user=request.user)
     form = GrowthStageForm(request.POST or None, instance=copy.copy(stage))
     if request.method == "POST" and form.is_valid():
         try:
@@ -529,7 +516,7 @@ def stage_edit_view(request, code: str):
 @require_http_methods(["GET", "POST"])
 def label_create_view(request):
     """A new label (city officers): computed by a rule, or manual without one."""
-    _require_rule_editor(request.user)
+    require(permissions.registry_can_edit_rules, user=request.user)
     form = LabelForm(request.POST or None, creating=True, initial={"order": 100})
     if request.method == "POST" and form.is_valid():
         try:
@@ -553,7 +540,7 @@ def label_create_view(request):
 def label_edit_view(request, code: str):
     """Change a label's name, order, rule and reference (city officers)."""
     label = selectors.label_get(user=request.user, code=code)
-    _require_rule_editor(request.user)
+    require(permissions.registry_can_edit_rules, user=request.user)
     form = LabelForm(request.POST or None, creating=False, instance=copy.copy(label))
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kejin.core.fields import MoneyField
 from kejin.core.models import TimeStampedModel
 from kejin.enterprises.choices import CertificateKind
+from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
 
 
 def _count(label):
@@ -62,6 +63,8 @@ class AnnualFacts(TimeStampedModel):
     serious_dishonesty_list = _flag(_("列入严重违法失信名单"))
     provenance = models.JSONField(_("数据来源"), default=dict, blank=True)
 
+    objects = EnterpriseOwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("企业年度数据")
         verbose_name_plural = _("企业年度数据")
@@ -100,6 +103,8 @@ class Certificate(TimeStampedModel):
     issuer = models.CharField(_("颁发机构"), max_length=128, blank=True)
     valid_from = models.DateField(_("有效期起"))
     valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+
+    objects = EnterpriseOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("证书与资质")

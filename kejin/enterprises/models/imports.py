@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kejin.enterprises.choices import ImportKind
+from kejin.enterprises.querysets import ImportBatchQuerySet
 from kejin.ingest.models import IngestBatch
 
 
@@ -25,6 +26,8 @@ class ImportBatch(IngestBatch):
         on_delete=models.PROTECT,
         help_text=_("县级工作人员上传时只接受本县(市、区)的企业"),
     )
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("导入批次")

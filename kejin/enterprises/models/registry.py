@@ -7,26 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kejin.core.fields import MoneyField, USCCField
 from kejin.core.models import TimeStampedModel
 from kejin.enterprises.choices import EnterpriseSize
-
-
-class EnterpriseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "EnterpriseQuerySet":
-        """The enterprises ``user`` may see: the one place enterprise rows are scoped.
-
-        City officers and platform admins: all. County officers: their county (zones reporting
-        to it included, since an enterprise's county is always the county, never the zone).
-        Enterprise users: their own enterprise. Everyone else: none (institutions see
-        enterprises through demands routed and reports authorised to them, in later modules).
-        """
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.sees_whole_city:
-            return self
-        if user.is_county_officer:
-            return self.filter(county_id=user.county_id)
-        if user.is_enterprise_user:
-            return self.filter(pk=user.enterprise_id)
-        return self.none()
+from kejin.enterprises.querysets import EnterpriseQuerySet
 
 
 class Enterprise(TimeStampedModel):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.models import TimeStampedModel
 from kejin.enterprises.choices import OverrideKind, RecognitionStatus, RegistryEventKind, RunStatus
+from kejin.enterprises.querysets import EnterpriseOwnedQuerySet, EvaluationRunQuerySet
 
 
 class GrowthStage(models.Model):
@@ -96,6 +97,8 @@ class EvaluationRun(models.Model):
     summary = models.JSONField(_("变化汇总"), default=dict, blank=True)
     error = models.TextField(_("错误"), blank=True)
 
+    objects = EvaluationRunQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("名单评价批次")
         verbose_name_plural = _("名单评价批次")
@@ -131,6 +134,8 @@ class RecognitionResult(models.Model):
     )
     evaluated_at = models.DateTimeField(_("评价时间"), auto_now=True)
 
+    objects = EnterpriseOwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("认定结果")
         verbose_name_plural = _("认定结果")
@@ -160,6 +165,8 @@ class RegistryEntry(TimeStampedModel):
     )
     labels = models.ManyToManyField(Label, blank=True, verbose_name=_("标签"))
     since = models.DateField(_("入库日期"), null=True, blank=True)
+
+    objects = EnterpriseOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("名单库条目")
@@ -197,6 +204,8 @@ class RegistryEvent(models.Model):
         EvaluationRun, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("评价批次")
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = EnterpriseOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("名单变动")
@@ -246,6 +255,8 @@ class RegistryOverride(TimeStampedModel):
         related_name="+",
     )
     lift_reason = models.CharField(_("解除原因"), max_length=255, blank=True)
+
+    objects = EnterpriseOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("人工调整")

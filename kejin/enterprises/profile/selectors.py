@@ -18,6 +18,10 @@ from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import FactSource
 from kejin.enterprises.facts import ANNUAL_FACTS, build_facts_frame
 from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise, RecognitionResult
+from kejin.enterprises.permissions import (
+    annual_facts_can_report_for_department,
+    annual_facts_can_self_report,
+)
 from kejin.enterprises.profile.choices import CertificateExpiry
 from kejin.enterprises.recognition import recognition_explain, rulesets
 from kejin.enterprises.selectors import enterprise_get
@@ -87,11 +91,9 @@ def annual_facts_source_for(*, user, enterprise: Enterprise) -> str | None:
     officers record department data (``department``, under their department's code). Platform
     administrators, enterprise staff and everyone else only read.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if user.is_city_officer or (user.is_county_officer and enterprise.county_id == user.county_id):
-        return FactSource.DEPARTMENT if user.department_id else None
-    if user.role == "enterprise_admin" and user.enterprise_id == enterprise.pk:
+    if annual_facts_can_report_for_department(user=user, obj=enterprise):
+        return FactSource.DEPARTMENT
+    if annual_facts_can_self_report(user=user, obj=enterprise):
         return FactSource.SELF_REPORTED
     return None
 
@@ -171,25 +173,15 @@ def certificate_get(
 ) -> Certificate:
     """One certificate of an enterprise the user may see, or ``not_found``."""
     enterprise = enterprise_get(user=user, pk=enterprise_id)
-    certificate = Certificate.objects.filter(enterprise=enterprise, pk=certificate_id).first()
+    certificate = (
+        Certificate.objects.visible_to(user)
+        .filter(enterprise=enterprise, pk=certificate_id)
+        .first()
+    )
     if certificate is None:
         raise ApplicationError.not_found()
     certificate.enterprise = enterprise
     return _with_expiry(certificate, today or timezone.localdate())
-
-
-def certificate_editable(*, user, enterprise: Enterprise) -> bool:
-    """Whether ``user`` may record, change and delete ``enterprise``'s certificates.
-
-    Certificates are official records (and a valid high-tech certificate qualifies an
-    enterprise directly as a tech SME), so officers of its county, city officers and platform
-    administrators keep them; enterprises read them.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.sees_whole_city:
-        return True
-    return user.is_county_officer and enterprise.county_id == user.county_id
 
 
 # --- recognition ------------------------------------------------------------------------------

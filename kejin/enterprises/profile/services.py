@@ -18,15 +18,16 @@ from django.utils.translation import gettext as _
 from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.permissions import require
 from kejin.core.services import instance_save_audited
 from kejin.enterprises.choices import CertificateKind, FactSource
 from kejin.enterprises.facts import CATALOGUE
 from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise
+from kejin.enterprises.permissions import certificate_can_change, enterprise_can_view
 from kejin.enterprises.profile.selectors import (
     FACT_NAMES,
     annual_facts_locked,
     annual_facts_source_for,
-    certificate_editable,
     facts_year_problem,
 )
 
@@ -37,7 +38,7 @@ _SCORE_RANGE = (0, 100)
 
 def _require_visible(actor, enterprise: Enterprise) -> None:
     """Not found — not forbidden — for an enterprise the actor may not see."""
-    if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+    if not enterprise_can_view(user=actor, obj=enterprise):
         raise ApplicationError.not_found()
 
 
@@ -261,10 +262,7 @@ CERTIFICATE_FIELDS = ("kind", "number", "issuer", "valid_from", "valid_to")
 def certificate_require_editor(*, actor, enterprise: Enterprise) -> None:
     """``permission_denied`` unless ``actor`` may record ``enterprise``'s certificates (pages
     and the API call it before parsing input; the services call it again)."""
-    if not certificate_editable(user=actor, enterprise=enterprise):
-        raise ApplicationError.permission_denied(
-            _("证书与资质由市、县(市、区)工作人员登记，企业如需更正请联系主管部门。")
-        )
+    require(certificate_can_change, user=actor, obj=enterprise)
 
 
 def _certificate_problems(certificate: Certificate, data: dict) -> dict[str, list[str]]:

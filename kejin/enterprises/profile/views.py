@@ -21,13 +21,13 @@ from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
 from kejin.core.ui.forms import form_add_service_error
 from kejin.enterprises.choices import FactSource
+from kejin.enterprises.permissions import certificate_can_change
 from kejin.enterprises.profile.display import chart_data, explanation_card, facts_table
 from kejin.enterprises.profile.forms import AnnualFactsForm, CertificateForm, YearForm
 from kejin.enterprises.profile.selectors import (
     annual_facts_locked,
     annual_facts_of,
     annual_facts_source_for,
-    certificate_editable,
     certificate_get,
     certificates_of,
     facts_year_problem,
@@ -170,7 +170,7 @@ def certificates_section_view(request, pk: int):
     context = {
         "enterprise": enterprise,
         "certificates": certificates_of(enterprise=enterprise),
-        "can_edit": certificate_editable(user=request.user, enterprise=enterprise),
+        "can_edit": certificate_can_change(user=request.user, obj=enterprise),
         "section_id": CERTIFICATES_ID,
     }
     return _section(
