@@ -90,7 +90,6 @@ def test_entry_points_cover_every_module_that_serves_requests():
         "kejin/enterprises/views.py",
         "kejin/enterprises/api/views.py",
         "kejin/core/templatetags/kejin_tags.py",
-        "kejin/web/templatetags/kejin_web.py",
     }
 
 
