@@ -36,7 +36,11 @@ from kejin.enterprises.selectors import (
     enterprise_get,
     enterprise_list,
 )
-from kejin.enterprises.services import enterprise_create, enterprise_update
+from kejin.enterprises.services import (
+    enterprise_create,
+    enterprise_refuse_fields,
+    enterprise_update,
+)
 
 PAGE_SIZE = 25
 RESULTS_ID = "enterprise-results"
@@ -204,6 +208,8 @@ def enterprise_edit_view(request, pk: int):
     editable = enterprise_editable_fields(user=request.user, enterprise=enterprise)
     if not editable:
         raise ApplicationError.permission_denied(_("您无权修改该企业的信息。"))
+    if request.method == "POST":
+        enterprise_refuse_fields(user=request.user, enterprise=enterprise, submitted=request.POST)
     # The form works on its own copy, so a rejected value never shows up as the page's title.
     form = EnterpriseForm(
         request.POST or None,

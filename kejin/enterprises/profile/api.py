@@ -16,11 +16,13 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from kejin.core.api.errors import error_responses
+from kejin.core.api.fields import CleanCharField, CountField, MoneyField
 from kejin.core.api.pagination import paginated_response
 from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import CertificateKind, FactSource, RecognitionStatus
 from kejin.enterprises.facts import CATALOGUE
+from kejin.enterprises.facts_validation import FACT_BOUNDS, FLAG, MONEY
 from kejin.enterprises.models import AnnualFacts, Certificate
 from kejin.enterprises.profile.choices import CertificateExpiry
 from kejin.enterprises.profile.selectors import (
@@ -77,14 +79,13 @@ def _fact_field(name: str) -> serializers.Field:
         "allow_null": True,
         "help_text": f"{fact.label}{unit}：{fact.meaning}。null 表示未知。",
     }
-    kind = fact.dtype.__name__
-    if kind == "Boolean":
+    bounds = FACT_BOUNDS[name]
+    if bounds.kind == FLAG:
         return serializers.BooleanField(**options)
-    if kind == "Float64":
-        return serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, **options)
-    if name == "innovation_score":
-        return serializers.IntegerField(min_value=0, max_value=100, **options)
-    return serializers.IntegerField(min_value=0, **options)
+    # The bounds and messages are the one validator's (kejin.enterprises.facts_validation).
+    if bounds.kind == MONEY:
+        return MoneyField(label=bounds.label, **options)
+    return CountField(label=bounds.label, minimum=bounds.minimum, maximum=bounds.maximum, **options)
 
 
 AnnualFactsSerializer = type(
@@ -115,8 +116,8 @@ class CertificateSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=CertificateKind.choices, help_text="类别")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    number = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    issuer = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    number = CleanCharField(max_length=64, required=False, allow_blank=True)
+    issuer = CleanCharField(max_length=128, required=False, allow_blank=True)
     valid_from = serializers.DateField(help_text="有效期起")
     valid_to = serializers.DateField(
         required=False, allow_null=True, help_text="有效期止；null 表示长期有效"
@@ -259,7 +260,7 @@ class EnterpriseFactsYearView(generics.GenericAPIView):
     def patch(self, request, pk: int, year: int):
         enterprise = enterprise_get(user=request.user, pk=pk)
         source = annual_facts_require_writer(actor=request.user, enterprise=enterprise)
-        problem = facts_year_problem(year)
+        problem = facts_year_problem(year, founded_on=enterprise.founded_on)
         if problem:
             raise ApplicationError.invalid({"year": [problem]})
         serializer = self.get_serializer(data=request.data, partial=True)

@@ -7,11 +7,13 @@ rules again and write.
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.ui.forms import BootstrapFormMixin, bootstrap_style
 from kejin.enterprises.facts import CATALOGUE
+from kejin.enterprises.facts_validation import FACT_BOUNDS, MONEY, FactError, fact_parse
 from kejin.enterprises.models import AnnualFacts, Certificate
 from kejin.enterprises.profile.display import FACT_GROUPS, provenance_display
 from kejin.enterprises.profile.selectors import FACT_NAMES
@@ -25,17 +27,35 @@ class _FlagSelect(forms.NullBooleanSelect):
         self.choices = (("unknown", _("未填报")), ("true", _("是")), ("false", _("否")))
 
 
+class FactValueField(forms.Field):
+    """A count, score or amount of the annual facts, parsed and bounded by the one validator
+    (``kejin.enterprises.facts_validation.fact_parse``), so the page says exactly what the
+    API and the import say."""
+
+    def __init__(self, *, fact: str, **kwargs):
+        bounds = FACT_BOUNDS[fact]
+        attrs = {"min": "0", "step": "0.01" if bounds.kind == MONEY else "1"}
+        attrs["max"] = format(bounds.maximum, "f") if bounds.kind == MONEY else str(bounds.maximum)
+        kwargs.setdefault("widget", forms.NumberInput(attrs=attrs))
+        super().__init__(**kwargs)
+        self.fact = fact
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return fact_parse(self.fact, value.strip() if isinstance(value, str) else value)
+        except FactError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+
 def _fact_field(name: str) -> forms.Field:
     model_field = AnnualFacts._meta.get_field(name)
     kind = CATALOGUE[name].dtype.__name__
     options = {"label": model_field.verbose_name, "required": False}
     if kind == "Boolean":
         return forms.NullBooleanField(widget=_FlagSelect(), **options)
-    if kind == "Float64":
-        return forms.DecimalField(max_digits=18, decimal_places=2, min_value=0, **options)
-    if name == "innovation_score":
-        return forms.IntegerField(min_value=0, max_value=100, **options)
-    return forms.IntegerField(min_value=0, **options)
+    return FactValueField(fact=name, **options)
 
 
 class AnnualFactsForm(BootstrapFormMixin, forms.Form):

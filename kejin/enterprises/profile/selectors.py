@@ -17,6 +17,11 @@ from django.utils.translation import gettext as _
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import FactSource
 from kejin.enterprises.facts import ANNUAL_FACTS, build_facts_frame
+from kejin.enterprises.facts_validation import (  # noqa: F401  (re-exported for views and API)
+    FIRST_FACTS_YEAR,
+    facts_year_problem,
+    facts_year_range,
+)
 from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise, RecognitionResult
 from kejin.enterprises.permissions import (
     annual_facts_can_report_for_department,
@@ -27,8 +32,6 @@ from kejin.enterprises.recognition import recognition_explain, rulesets
 from kejin.enterprises.selectors import enterprise_get
 from kejin.rules.ruleset import Explanation
 
-#: The first fiscal year facts may be recorded for; the last is the current year.
-FIRST_FACTS_YEAR = 2000
 #: A certificate ending within this many days is flagged "即将到期".
 EXPIRING_WITHIN_DAYS = 90
 #: The annual facts, in catalogue order (each is a column of AnnualFacts).
@@ -77,11 +80,6 @@ def annual_facts_years(*, enterprise: Enterprise) -> list[int]:
         .order_by("year")
         .values_list("year", flat=True)
     )
-
-
-def facts_year_range(today: datetime.date | None = None) -> tuple[int, int]:
-    """The fiscal years facts may be recorded for: 2000 to the current year."""
-    return FIRST_FACTS_YEAR, (today or timezone.localdate()).year
 
 
 def annual_facts_source_for(*, user, enterprise: Enterprise) -> str | None:
@@ -210,14 +208,6 @@ class RecognitionReport:
             "years_with_facts": self.years,
             "rulesets": [e.as_dict() for e in self.explanations],
         }
-
-
-def facts_year_problem(year, *, today: datetime.date | None = None) -> str | None:
-    """Why ``year`` cannot be evaluated (a message), or None if it can."""
-    first, last = facts_year_range(today)
-    if not isinstance(year, int) or isinstance(year, bool) or not first <= year <= last:
-        return _("年度应为%(first)s至%(last)s之间的四位数字。") % {"first": first, "last": last}
-    return None
 
 
 def recognition_for(*, user, enterprise_id, year: int | None = None) -> RecognitionReport:

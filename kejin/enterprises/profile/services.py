@@ -9,7 +9,6 @@ changed values before and after. A refused or invalid write changes nothing.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from kejin.core.permissions import require
 from kejin.core.services import instance_save_audited
 from kejin.enterprises.choices import CertificateKind, FactSource
 from kejin.enterprises.facts import CATALOGUE
+from kejin.enterprises.facts_validation import FactError, fact_parse, facts_contradictions
 from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise
 from kejin.enterprises.permissions import certificate_can_change, enterprise_can_view
 from kejin.enterprises.profile.selectors import (
@@ -31,10 +31,6 @@ from kejin.enterprises.profile.selectors import (
     facts_year_problem,
 )
 
-_MONEY_LIMIT = Decimal(10) ** 16  # MoneyField: 18 digits, 2 of them decimals
-_COUNT_LIMIT = 2_147_483_647  # PositiveIntegerField on PostgreSQL
-_SCORE_RANGE = (0, 100)
-
 
 def _require_visible(actor, enterprise: Enterprise) -> None:
     """Not found — not forbidden — for an enterprise the actor may not see."""
@@ -43,76 +39,6 @@ def _require_visible(actor, enterprise: Enterprise) -> None:
 
 
 # --- annual facts ---------------------------------------------------------------------------
-
-
-def _kind(name: str) -> str:
-    dtype = CATALOGUE[name].dtype.__name__
-    return {"Int64": "count", "Float64": "money", "Boolean": "flag"}[dtype]
-
-
-def _clean_fact(name: str, value, errors: dict[str, list[str]]):
-    """``value`` as stored for fact ``name`` (None clears it); a problem goes into ``errors``."""
-    if value is None:
-        return None
-    label = CATALOGUE[name].label
-    kind = _kind(name)
-    if kind == "flag":
-        if not isinstance(value, bool):
-            errors[name] = [_("%(label)s应为“是”或“否”。") % {"label": label}]
-        return value
-    if kind == "count":
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors[name] = [_("%(label)s应为整数。") % {"label": label}]
-        elif name == "innovation_score" and not _SCORE_RANGE[0] <= value <= _SCORE_RANGE[1]:
-            errors[name] = [_("创新能力评价得分应在0至100之间。")]
-        elif value < 0:
-            errors[name] = [_("%(label)s不能为负数。") % {"label": label}]
-        elif value > _COUNT_LIMIT:
-            errors[name] = [_("%(label)s超出允许范围。") % {"label": label}]
-        return value
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        amount = Decimal(str(value)) if isinstance(value, (int, float, str)) else value
-        if not isinstance(amount, Decimal) or not amount.is_finite():
-            raise TypeError
-    except (InvalidOperation, TypeError):
-        errors[name] = [_("%(label)s应为数字（单位：元）。") % {"label": label}]
-        return value
-    if amount < 0:
-        errors[name] = [_("%(label)s不能为负数。") % {"label": label}]
-    elif amount >= _MONEY_LIMIT:
-        errors[name] = [_("%(label)s超出允许范围。") % {"label": label}]
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors[name] = [_("%(label)s最多保留两位小数。") % {"label": label}]
-    return amount
-
-
-def _check_cross_fields(merged: dict, changed: set[str], errors: dict[str, list[str]]) -> None:
-    """Tech staff within employees, domestic R&D within all R&D (where either side changed)."""
-    tech, employees = merged["tech_staff"], merged["employees"]
-    if (
-        {"tech_staff", "employees"} & changed
-        and tech is not None
-        and employees is not None
-        and tech > employees
-    ):
-        errors.setdefault("tech_staff" if "tech_staff" in changed else "employees", []).append(
-            _("科技人员数（%(tech)s人）不能超过职工总数（%(employees)s人）。")
-            % {"tech": tech, "employees": employees}
-        )
-    domestic, total = merged["rd_expense_domestic"], merged["rd_expense"]
-    if (
-        {"rd_expense_domestic", "rd_expense"} & changed
-        and domestic is not None
-        and total is not None
-        and domestic > total
-    ):
-        target = "rd_expense_domestic" if "rd_expense_domestic" in changed else "rd_expense"
-        errors.setdefault(target, []).append(
-            _("境内研发费用（%(domestic)s元）不能超过研发费用总额（%(total)s元）。")
-            % {"domestic": domestic, "total": total}
-        )
 
 
 def _facts_snapshot(facts: AnnualFacts, names) -> dict:
@@ -131,6 +57,22 @@ def annual_facts_require_writer(*, actor, enterprise: Enterprise) -> str:
     if getattr(actor, "is_enterprise_user", False):
         raise ApplicationError.permission_denied(_("只有本企业的企业管理员可以填报年度数据。"))
     raise ApplicationError.permission_denied(_("您无权填报该企业的年度数据。"))
+
+
+def annual_facts_refuse_locked(*, locked: dict[str, str], submitted) -> None:
+    """``permission_denied`` naming each locked fact present in ``submitted`` (a page's POST).
+
+    The page shows locked facts disabled, so a browser never sends them: one that arrives was
+    typed in on purpose, and is refused rather than silently ignored while the rest is saved.
+    """
+    refused = {name: [locked[name]] for name in FACT_NAMES if name in locked and name in submitted}
+    if refused:
+        raise ApplicationError(
+            ErrorCode.PERMISSION_DENIED,
+            _("以下数据企业不能自行修改：%(facts)s。")
+            % {"facts": "、".join(CATALOGUE[name].label for name in refused)},
+            fields=refused,
+        )
 
 
 @transaction.atomic
@@ -175,7 +117,7 @@ def annual_facts_save(
 
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
-    year_problem = facts_year_problem(year, today=today)
+    year_problem = facts_year_problem(year, today=today, founded_on=enterprise.founded_on)
     if year_problem:
         errors["year"] = [year_problem]
     as_of = as_of or today
@@ -188,7 +130,10 @@ def annual_facts_save(
         if name not in FACT_NAMES:
             errors[name] = [_("没有名为“%(name)s”的年度数据项。") % {"name": name}]
             continue
-        cleaned[name] = _clean_fact(name, value, errors)
+        try:
+            cleaned[name] = fact_parse(name, value)
+        except FactError as exc:
+            errors[name] = [str(exc)]
     if errors:
         raise ApplicationError.invalid(errors)
 
@@ -197,10 +142,10 @@ def annual_facts_save(
     if creating:
         facts = AnnualFacts(enterprise=enterprise, year=year, provenance={})
     changed = {name for name, value in cleaned.items() if getattr(facts, name) != value}
-    merged = {
-        name: cleaned[name] if name in changed else getattr(facts, name) for name in FACT_NAMES
-    }
-    _check_cross_fields(merged, changed, errors)
+    current = {name: getattr(facts, name) for name in FACT_NAMES}
+    given = {name: cleaned[name] for name in changed}
+    for name, message in facts_contradictions(given, current).items():
+        errors[name] = [message]
     if errors:
         raise ApplicationError.invalid(errors)
     locked = annual_facts_locked(source=source, facts=None if creating else facts)

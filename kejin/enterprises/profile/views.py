@@ -35,6 +35,7 @@ from kejin.enterprises.profile.selectors import (
     recognition_for,
 )
 from kejin.enterprises.profile.services import (
+    annual_facts_refuse_locked,
     annual_facts_require_writer,
     annual_facts_save,
     certificate_create,
@@ -123,11 +124,13 @@ def facts_edit_view(request, pk: int, year: int):
     data. Facts the writer may not change are shown disabled, with the reason."""
     enterprise = enterprise_get(user=request.user, pk=pk)
     source = annual_facts_require_writer(actor=request.user, enterprise=enterprise)
-    problem = facts_year_problem(year)
+    problem = facts_year_problem(year, founded_on=enterprise.founded_on)
     if problem:
         raise ApplicationError.invalid({"year": [problem]})
     facts = annual_facts_of(enterprise=enterprise).filter(year=year).first()
     locked = annual_facts_locked(source=source, facts=facts)
+    if request.method == "POST":
+        annual_facts_refuse_locked(locked=locked, submitted=request.POST)
     form = AnnualFactsForm(request.POST or None, facts=facts, locked=locked)
     if request.method == "POST" and form.is_valid():
         try:

@@ -55,6 +55,11 @@ urlpatterns = _urlpatterns()
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 TODAY = timezone.localdate()
+NOT_A_NUMBER = (
+    "%s“%s”不是有效的数字：请只用半角数字0-9和小数点填写，"
+    "不要包含单位、空格、逗号、下划线或全角数字。"
+)
+NOT_A_COUNT = "%s“%s”不是整数：请只用半角数字0-9填写，不要包含小数、单位或全角数字。"
 NOT_FOUND = {
     "error": {"code": "not_found", "message": "未找到该记录，或您无权查看。", "fields": {}}
 }
@@ -342,29 +347,54 @@ def test_clearing_a_value_drops_its_provenance_and_unchanged_values_write_nothin
 @pytest.mark.parametrize(
     ("values", "year", "as_of", "fields"),
     [
-        ({"employees": -1}, 2024, None, {"employees": ["职工总数不能为负数。"]}),
-        ({"rd_expense": Decimal("-0.01")}, 2024, None, {"rd_expense": ["研发费用不能为负数。"]}),
-        ({"revenue": Decimal("1.005")}, 2024, None, {"revenue": ["销售收入最多保留两位小数。"]}),
-        ({"revenue": "很多"}, 2024, None, {"revenue": ["销售收入应为数字（单位：元）。"]}),
-        ({"employees": 1.5}, 2024, None, {"employees": ["职工总数应为整数。"]}),
+        ({"employees": -1}, 2024, None, {"employees": ["职工总数应为0至10000000之间的整数，请核对。"]}),
+        ({"rd_expense": Decimal("-0.01")}, 2024, None, {"rd_expense": ["研发费用不能为负数，请填写0或正数（单位：元）。"]}),
+        ({"revenue": Decimal("1.005")}, 2024, None, {"revenue": ["销售收入最多保留两位小数（精确到分），请改为 1.00 或核对数值。"]}),
+        ({"revenue": "很多"}, 2024, None, {"revenue": [NOT_A_NUMBER % ("销售收入", "很多")]}),
+        ({"revenue": "１２３"}, 2024, None, {"revenue": [NOT_A_NUMBER % ("销售收入", "１２３")]}),
+        ({"revenue": "1_000"}, 2024, None, {"revenue": [NOT_A_NUMBER % ("销售收入", "1_000")]}),
+        (
+            {"revenue": Decimal("10000000000000")},
+            2024,
+            None,
+            {"revenue": ["销售收入不能超过9999999999999.99元（约10万亿元），请核对单位是否为元。"]},
+        ),
+        ({"employees": 1.5}, 2024, None, {"employees": [NOT_A_COUNT % ("职工总数", "1.5")]}),
+        ({"employees": "１２"}, 2024, None, {"employees": [NOT_A_COUNT % ("职工总数", "１２")]}),
+        (
+            {"total_income": Decimal("100"), "high_tech_income": Decimal("100.01")},
+            2024,
+            None,
+            {
+                "high_tech_income": [
+                    "高新技术产品(服务)收入（100.01元）不能大于总收入（100.00元），请核对后重新填写。"
+                ]
+            },
+        ),
+        (
+            {"employees": 5},
+            2012,
+            None,
+            {"year": ["企业成立于2018-05-20，不能填报成立之前的2012年度数据，请核对年度。"]},
+        ),
         ({"key_field": "yes"}, 2024, None, {"key_field": ["属于重点支持领域应为“是”或“否”。"]}),
         (
             {"employees": 10, "tech_staff": 11},
             2024,
             None,
-            {"tech_staff": ["科技人员数（11人）不能超过职工总数（10人）。"]},
+            {"tech_staff": ["科技人员数（11人）不能大于职工总数（10人），请核对后重新填写。"]},
         ),
         (
             {"rd_expense": Decimal("100"), "rd_expense_domestic": Decimal("100.01")},
             2024,
             None,
-            {"rd_expense_domestic": ["境内研发费用（100.01元）不能超过研发费用总额（100元）。"]},
+            {"rd_expense_domestic": ["境内研发费用（100.01元）不能大于研发费用（100.00元），请核对后重新填写。"]},
         ),
         (
             {"innovation_score": 101},
             2024,
             None,
-            {"innovation_score": ["创新能力评价得分应在0至100之间。"]},
+            {"innovation_score": ["创新能力评价得分应为0至100之间的整数，请核对。"]},
         ),
         ({"employees": 5}, 1999, None, {"year": [f"年度应为2000至{TODAY.year}之间的四位数字。"]}),
         (
@@ -425,7 +455,7 @@ def test_changing_employees_below_stored_tech_staff_is_refused(enterprise, count
         )
     )
 
-    assert error.fields == {"employees": ["科技人员数（25人）不能超过职工总数（20人）。"]}
+    assert error.fields == {"employees": ["科技人员数（平台已有数据 25人）不能大于职工总数（20人），请核对后重新填写。"]}
     assert facts_state(enterprise) == before
     assert not AuditEvent.objects.exists()
 
@@ -887,7 +917,8 @@ def test_api_fact_write_errors(
         400,
         {
             "rd_expense_domestic": [
-                "境内研发费用（450000.01元）不能超过研发费用总额（450000.00元）。"
+                "境内研发费用（450000.01元）不能大于研发费用（平台已有数据 450000.00元），"
+                "请核对后重新填写。"
             ]
         },
     )
@@ -1242,7 +1273,7 @@ def test_facts_edit_page_shows_service_errors_beside_fields(client, enterprise, 
 
     assert response.status_code == 200
     assert (
-        '<div class="invalid-feedback d-block" data-field="tech_staff">科技人员数（11人）不能超过职工总数（10人）。</div>'
+        '<div class="invalid-feedback d-block" data-field="tech_staff">科技人员数（11人）不能大于职工总数（10人），请核对后重新填写。</div>'
         in response.content.decode()
     )
     assert not AnnualFacts.objects.exists()
