@@ -67,7 +67,9 @@ def count_parse(value, *, label: str) -> int:
     if isinstance(value, str) and _COUNT_TEXT.match(value.strip()):
         return int(value.strip())
     raise ValueError(
-        gettext("%(label)s“%(value)s”不是整数：请只用半角数字0-9填写，不要包含小数、单位或全角数字。")
+        gettext(
+            "%(label)s“%(value)s”不是整数：请只用半角数字0-9填写，不要包含小数、单位或全角数字。"
+        )
         % {"label": label, "value": value}
     )
 
@@ -79,17 +81,21 @@ def money_problem(
     if minimum is not None and amount < minimum:
         return gettext("%(label)s不能为负数，请填写0或正数（单位：元）。") % {"label": label}
     if abs(amount) > MONEY_MAX:
-        return gettext(
-            "%(label)s不能超过%(max)s元（约10万亿元），请核对单位是否为元。"
-        ) % {"label": label, "max": format(MONEY_MAX, "f")}
+        return gettext("%(label)s不能超过%(max)s元（约10万亿元），请核对单位是否为元。") % {
+            "label": label,
+            "max": format(MONEY_MAX, "f"),
+        }
     if amount != amount.quantize(_FEN):
-        return gettext(
-            "%(label)s最多保留两位小数（精确到分），请改为 %(rounded)s 或核对数值。"
-        ) % {"label": label, "rounded": format(amount.quantize(_FEN), "f")}
+        return gettext("%(label)s最多保留两位小数（精确到分），请改为 %(rounded)s 或核对数值。") % {
+            "label": label,
+            "rounded": format(amount.quantize(_FEN), "f"),
+        }
     return None
 
 
-def count_problem(number: int, *, label: str, minimum: int = 0, maximum: int = COUNT_MAX) -> str | None:
+def count_problem(
+    number: int, *, label: str, minimum: int = 0, maximum: int = COUNT_MAX
+) -> str | None:
     """Why ``number`` cannot be stored as a count (a message naming ``label``), or None."""
     if number < minimum or number > maximum:
         return gettext("%(label)s应为%(min)s至%(max)s之间的整数，请核对。") % {

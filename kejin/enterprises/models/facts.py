@@ -12,8 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import MoneyField
 from kejin.core.models import TimeStampedModel
+from kejin.core.text import validate_single_line_text
 from kejin.enterprises.choices import CertificateKind
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
+from kejin.enterprises.validation import (
+    FACT_BOUNDS,
+    FIRST_FACTS_YEAR,
+    FLAG,
+    PART_OF,
+    validate_certificate_date,
+)
 
 
 def _count(label):
@@ -26,6 +34,34 @@ def _money(label):
 
 def _flag(label):
     return models.BooleanField(label, null=True, blank=True)
+
+
+def _bounds_constraints() -> list[models.CheckConstraint]:
+    """The one validator's per-row rules (``kejin.enterprises.validation``) as CHECK
+    constraints: every count and amount within its bounds, every part within its whole."""
+    constraints = []
+    for name, bounds in FACT_BOUNDS.items():
+        if bounds.kind == FLAG:
+            continue
+        constraints.append(
+            models.CheckConstraint(
+                name=f"annual_facts_{name}_in_range",
+                condition=Q(**{f"{name}__isnull": True})
+                | Q(**{f"{name}__gte": bounds.minimum, f"{name}__lte": bounds.maximum}),
+            )
+        )
+    for part, whole in PART_OF:
+        if part == "tech_staff":
+            continue  # annual_facts_tech_staff_within_employees, below
+        constraints.append(
+            models.CheckConstraint(
+                name=f"annual_facts_{part}_within_{whole}",
+                condition=Q(**{f"{part}__isnull": True})
+                | Q(**{f"{whole}__isnull": True})
+                | Q(**{f"{part}__lte": models.F(whole)}),
+            )
+        )
+    return constraints
 
 
 class AnnualFacts(TimeStampedModel):
@@ -80,8 +116,10 @@ class AnnualFacts(TimeStampedModel):
                 | Q(tech_staff__lte=models.F("employees")),
             ),
             models.CheckConstraint(
-                name="annual_facts_year_plausible", condition=Q(year__gte=1980, year__lte=2100)
+                name="annual_facts_year_plausible",
+                condition=Q(year__gte=FIRST_FACTS_YEAR, year__lte=2100),
             ),
+            *_bounds_constraints(),
         ]
         indexes = [models.Index(fields=["year", "enterprise"])]
 
@@ -99,10 +137,16 @@ class Certificate(TimeStampedModel):
         related_name="certificates",
     )
     kind = models.CharField(_("类别"), max_length=32, choices=CertificateKind.choices)
-    number = models.CharField(_("证书编号"), max_length=64, blank=True)
-    issuer = models.CharField(_("颁发机构"), max_length=128, blank=True)
-    valid_from = models.DateField(_("有效期起"))
-    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+    number = models.CharField(
+        _("证书编号"), max_length=64, blank=True, validators=[validate_single_line_text]
+    )
+    issuer = models.CharField(
+        _("颁发机构"), max_length=128, blank=True, validators=[validate_single_line_text]
+    )
+    valid_from = models.DateField(_("有效期起"), validators=[validate_certificate_date])
+    valid_to = models.DateField(
+        _("有效期止"), null=True, blank=True, validators=[validate_certificate_date]
+    )
 
     objects = EnterpriseOwnedQuerySet.as_manager()
 

@@ -4,10 +4,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kejin.core.fields import MoneyField, USCCField
+from kejin.core.fields import MONEY_MAX, MoneyField, USCCField
 from kejin.core.models import TimeStampedModel
+from kejin.core.text import validate_multiline_text, validate_single_line_text
 from kejin.enterprises.choices import EnterpriseSize
 from kejin.enterprises.querysets import EnterpriseQuerySet
+from kejin.enterprises.validation import validate_founding_date
 
 
 class Enterprise(TimeStampedModel):
@@ -17,7 +19,9 @@ class Enterprise(TimeStampedModel):
         unique=True,
         error_messages={"unique": _("该统一社会信用代码已登记，不能重复登记；请先查找已有企业。")},
     )
-    name = models.CharField(_("企业名称"), max_length=128, db_index=True)
+    name = models.CharField(
+        _("企业名称"), max_length=128, db_index=True, validators=[validate_single_line_text]
+    )
     county = models.ForeignKey(
         "core.Region",
         verbose_name=_("所在县(市、区)"),
@@ -40,13 +44,21 @@ class Enterprise(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="enterprises",
     )
-    founded_on = models.DateField(_("成立日期"))
+    founded_on = models.DateField(_("成立日期"), validators=[validate_founding_date])
     size = models.CharField(_("企业规模"), max_length=16, choices=EnterpriseSize.choices)
     registered_capital = MoneyField(_("注册资本(元)"))
-    legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
-    address = models.CharField(_("住所"), max_length=255, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
-    business_scope = models.TextField(_("经营范围"), blank=True)
+    legal_representative = models.CharField(
+        _("法定代表人"), max_length=64, blank=True, validators=[validate_single_line_text]
+    )
+    address = models.CharField(
+        _("住所"), max_length=255, blank=True, validators=[validate_single_line_text]
+    )
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=32, blank=True, validators=[validate_single_line_text]
+    )
+    business_scope = models.TextField(
+        _("经营范围"), blank=True, validators=[validate_multiline_text]
+    )
 
     objects = EnterpriseQuerySet.as_manager()
 
@@ -57,6 +69,10 @@ class Enterprise(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 name="enterprise_capital_not_negative", condition=Q(registered_capital__gte=0)
+            ),
+            models.CheckConstraint(
+                name="enterprise_capital_within_money_max",
+                condition=Q(registered_capital__lte=MONEY_MAX),
             ),
         ]
 

@@ -22,7 +22,7 @@ from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import CertificateKind, FactSource, RecognitionStatus
 from kejin.enterprises.facts import CATALOGUE
-from kejin.enterprises.facts_validation import FACT_BOUNDS, FLAG, MONEY
+from kejin.enterprises.validation import FACT_BOUNDS, FLAG, MONEY
 from kejin.enterprises.models import AnnualFacts, Certificate
 from kejin.enterprises.profile.choices import CertificateExpiry
 from kejin.enterprises.profile.selectors import (
@@ -82,7 +82,7 @@ def _fact_field(name: str) -> serializers.Field:
     bounds = FACT_BOUNDS[name]
     if bounds.kind == FLAG:
         return serializers.BooleanField(**options)
-    # The bounds and messages are the one validator's (kejin.enterprises.facts_validation).
+    # The bounds and messages are the one validator's (kejin.enterprises.validation).
     if bounds.kind == MONEY:
         return MoneyField(label=bounds.label, **options)
     return CountField(label=bounds.label, minimum=bounds.minimum, maximum=bounds.maximum, **options)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.ui.forms import BootstrapFormMixin, bootstrap_style
 from kejin.enterprises.facts import CATALOGUE
-from kejin.enterprises.facts_validation import FACT_BOUNDS, MONEY, FactError, fact_parse
+from kejin.enterprises.validation import FACT_BOUNDS, MONEY, FactError, fact_parse
 from kejin.enterprises.models import AnnualFacts, Certificate
 from kejin.enterprises.profile.display import FACT_GROUPS, provenance_display
 from kejin.enterprises.profile.selectors import FACT_NAMES
@@ -29,7 +29,7 @@ class _FlagSelect(forms.NullBooleanSelect):
 
 class FactValueField(forms.Field):
     """A count, score or amount of the annual facts, parsed and bounded by the one validator
-    (``kejin.enterprises.facts_validation.fact_parse``), so the page says exactly what the
+    (``kejin.enterprises.validation.fact_parse``), so the page says exactly what the
     API and the import say."""
 
     def __init__(self, *, fact: str, **kwargs):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import FactSource
 from kejin.enterprises.facts import ANNUAL_FACTS, build_facts_frame
-from kejin.enterprises.facts_validation import (  # noqa: F401  (re-exported for views and API)
+from kejin.enterprises.validation import (  # noqa: F401  (re-exported for views and API)
     FIRST_FACTS_YEAR,
     facts_year_problem,
     facts_year_range,

@@ -1,4 +1,5 @@
-"""The one validator of annual facts: bounds as data, used by every path that writes them.
+"""The one validator of an enterprise's data: annual facts' bounds as data, founding and
+certificate dates — used by every path that writes them.
 
 The profile form, the API serializer, the profile service and the import all check a year's
 facts here, so that a value accepted by one is accepted by all, with the same message:
@@ -7,6 +8,9 @@ facts here, so that a value accepted by one is accepted by all, with the same me
 - :data:`PART_OF` — cross-fact rules: a part never exceeds its whole;
 - :func:`facts_year_problem` — the fiscal years facts may be recorded for: from
   :data:`FIRST_FACTS_YEAR` (and not before the enterprise's founding year) to this year.
+
+:func:`founding_date_problem` and :func:`certificate_date_problem` bound the dates (the
+model fields' validators, the import and the services use them).
 
 The per-row bounds are also database CHECK constraints on ``AnnualFacts`` (see its Meta), so
 that no path around this module can store a value a page could not show.
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,7 +168,58 @@ def facts_year_problem(
     if not isinstance(year, int) or isinstance(year, bool) or not first <= year <= last:
         return _("年度应为%(first)s至%(last)s之间的四位数字。") % {"first": first, "last": last}
     if founded_on is not None and year < founded_on.year:
-        return _(
-            "企业成立于%(founded)s，不能填报成立之前的%(year)s年度数据，请核对年度。"
-        ) % {"founded": founded_on.isoformat(), "year": year}
+        return _("企业成立于%(founded)s，不能填报成立之前的%(year)s年度数据，请核对年度。") % {
+            "founded": founded_on.isoformat(),
+            "year": year,
+        }
     return None
+
+
+#: The earliest founding date of an enterprise on the registry.
+EARLIEST_FOUNDING = datetime.date(1949, 1, 1)
+#: Certificates are dated from this day to :data:`CERTIFICATE_YEARS_AHEAD` years from now.
+EARLIEST_CERTIFICATE = datetime.date(1980, 1, 1)
+CERTIFICATE_YEARS_AHEAD = 30
+
+
+def founding_date_problem(
+    value: datetime.date, *, today: datetime.date | None = None
+) -> str | None:
+    """Why ``value`` cannot be an enterprise's founding date (1949-01-01 to today), or None."""
+    today = today or timezone.localdate()
+    if not EARLIEST_FOUNDING <= value <= today:
+        return _("成立日期应在%(first)s至%(last)s之间，请核对营业执照上的成立日期。") % {
+            "first": EARLIEST_FOUNDING.isoformat(),
+            "last": today.isoformat(),
+        }
+    return None
+
+
+def certificate_date_problem(
+    value: datetime.date, *, today: datetime.date | None = None
+) -> str | None:
+    """Why ``value`` cannot be a certificate's date (1980-01-01 to 30 years from now), or None."""
+    today = today or timezone.localdate()
+    last = datetime.date(today.year + CERTIFICATE_YEARS_AHEAD, 12, 31)
+    if not EARLIEST_CERTIFICATE <= value <= last:
+        return _("日期应在%(first)s至%(last)s之间，请核对证书上的日期。") % {
+            "first": EARLIEST_CERTIFICATE.isoformat(),
+            "last": last.isoformat(),
+        }
+    return None
+
+
+def validate_founding_date(value) -> None:
+    """Model validator of ``Enterprise.founded_on``."""
+    if isinstance(value, datetime.date):
+        problem = founding_date_problem(value)
+        if problem:
+            raise ValidationError(problem, code="date_range")
+
+
+def validate_certificate_date(value) -> None:
+    """Model validator of a certificate's ``valid_from`` and ``valid_to``."""
+    if isinstance(value, datetime.date):
+        problem = certificate_date_problem(value)
+        if problem:
+            raise ValidationError(problem, code="date_range")
