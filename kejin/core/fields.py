@@ -29,6 +29,11 @@ _AMOUNT_TEXT = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$", re.ASCII)
 _COUNT_TEXT = re.compile(r"^[+-]?[0-9]+$", re.ASCII)
 
 
+def _bare(label) -> str:
+    """A field label without its unit: "注册资本(元)" → "注册资本" (the unit is in the message)."""
+    return re.sub(r"\s*[(（][^()（）]*[)）]$", "", str(label))
+
+
 def amount_parse(value, *, label: str) -> Decimal:
     """``value`` (a str, int, float or Decimal) as a Decimal, or ``ValueError(message)``.
 
@@ -40,6 +45,7 @@ def amount_parse(value, *, label: str) -> Decimal:
         "%(label)s“%(value)s”不是有效的数字：请只用半角数字0-9和小数点填写，"
         "不要包含单位、空格、逗号、下划线或全角数字。"
     )
+    label = _bare(label)
     if isinstance(value, bool):
         raise ValueError(problem % {"label": label, "value": value})
     if isinstance(value, Decimal):
@@ -78,6 +84,7 @@ def money_problem(
     amount: Decimal, *, label: str, minimum: Decimal | None = Decimal(0)
 ) -> str | None:
     """Why ``amount`` (yuan) cannot be stored (a message naming ``label``), or None."""
+    label = _bare(label)
     if minimum is not None and amount < minimum:
         return gettext("%(label)s不能为负数，请填写0或正数（单位：元）。") % {"label": label}
     if abs(amount) > MONEY_MAX:
@@ -97,6 +104,7 @@ def count_problem(
     number: int, *, label: str, minimum: int = 0, maximum: int = COUNT_MAX
 ) -> str | None:
     """Why ``number`` cannot be stored as a count (a message naming ``label``), or None."""
+    label = _bare(label)
     if number < minimum or number > maximum:
         return gettext("%(label)s应为%(min)s至%(max)s之间的整数，请核对。") % {
             "label": label,

@@ -58,7 +58,7 @@ def allowed_values(column: Column) -> str:
         c.SCORE: _("0至100的整数"),
         c.FLAG: _("是 或 否"),
         c.YEAR: _("%(first)s至%(last)s之间的四位年份")
-        % {"first": FIRST_YEAR, "last": timezone.localdate().year + 1},
+        % {"first": FIRST_YEAR, "last": timezone.localdate().year},
         c.NOTE: _("任意（不导入）"),
     }
     if column.type == c.TEXT:

@@ -22,31 +22,38 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from kejin.core.choices import RegionLevel
+from kejin.core.fields import amount_parse, count_parse, money_problem
 from kejin.core.models import Industry, Region
+from kejin.core.text import text_problem
 from kejin.core.uscc import uscc_error, uscc_normalise
 from kejin.enterprises.choices import EnterpriseSize, ImportKind
-from kejin.enterprises.facts import ANNUAL_FACTS
 from kejin.enterprises.imports import columns as c
 from kejin.enterprises.imports.columns import (
     FACT_COLUMNS,
     USCC_COLUMN,
     YEAR_COLUMN,
     Column,
-    column_unit,
 )
+from kejin.enterprises.models import Enterprise
+from kejin.enterprises.validation import (
+    FIRST_FACTS_YEAR,
+    FactError,
+    fact_parse,
+    facts_year_problem,
+    founding_date_problem,
+)
+from kejin.enterprises.validation import facts_contradictions as _contradictions
 
-FIRST_YEAR = 1980
-EARLIEST_FOUNDING = datetime.date(1900, 1, 1)
-MONEY_LIMIT = Decimal(10) ** 16  # MoneyField: 18 digits, 2 of them decimals
+FIRST_YEAR = FIRST_FACTS_YEAR
 _FEN = Decimal("0.01")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$", re.ASCII)
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s+\d{1,2}:\d{2}(:\d{2})?)?$"
 )
@@ -57,8 +64,6 @@ _SIZES = {**{str(label): value for value, label in EnterpriseSize.choices}}
 _SIZES.update({value: value for value in EnterpriseSize.values})
 _FACT_BY_FIELD = {column.field: column for column in FACT_COLUMNS}
 _ENTERPRISE_BY_FIELD = {column.field: column for column in c.ENTERPRISE_COLUMNS}
-_FACT_UNITS = {column.field: column_unit(column) for column in FACT_COLUMNS}
-_FACT_LABELS = {fact.name: fact.label for fact in ANNUAL_FACTS}
 
 
 class CellError(Exception):
@@ -98,60 +103,61 @@ def _plain(value) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
 
 
-def _decimal(value, what: str) -> Decimal:
-    """A Decimal from a cell (never through binary float)."""
-    if isinstance(value, bool):
-        raise CellError(_("请填写%(what)s，不要填写“是/否”。") % {"what": what})
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise CellError(_("请填写%(what)s。") % {"what": what})
-        # Excel keeps 15 significant digits; beyond them a float's digits are noise.
+def _cell_number(value):
+    """A number cell as the one validator takes it: an xlsx float at Excel's 15 significant
+    digits (never through binary float), text without surrounding spaces or thousands
+    separators ("1,234,567.89"); everything else as it is. Full-width digits and "1_000"
+    stay text and are refused by the parsers, as on every other entry point."""
+    if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
         return Decimal(format(value, ".15g"))
-    if isinstance(value, Decimal):
-        return value
     if isinstance(value, (datetime.date, datetime.datetime)):
-        raise CellError(_("这里应填写%(what)s，而不是日期。") % {"what": what})
-    text = _plain(value).replace(",", "")
-    if not _NUMBER.match(text):
-        raise CellError(
-            _("“%(value)s”不是数字：请只填写%(what)s，不要包含文字、单位或其他符号。")
-            % {"value": str(value).strip(), "what": what}
-        )
+        raise CellError(_("这里应填写数字，而不是日期。"))
+    if isinstance(value, str):
+        text = value.strip()
+        return text.replace(",", "") if _THOUSANDS.match(text) else text
+    return value
+
+
+def parse_money(value, *, label: str | None = None) -> Decimal:
+    """An amount in yuan: non-negative, at most MONEY_MAX, to the fen (the same parser and
+    messages as the forms and the API: ``kejin.core.fields``)."""
+    label = label or _("金额")
     try:
-        return Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
-        raise CellError(_("请填写%(what)s。") % {"what": what}) from exc
-
-
-def parse_money(value) -> Decimal:
-    """An amount in yuan: non-negative, to the fen."""
-    amount = _decimal(value, _("金额数字（单位：元）"))
-    if amount < 0:
-        raise CellError(_("金额不能为负数，请填写0或正数（单位：元）。"))
-    if amount != amount.quantize(_FEN):
-        raise CellError(
-            _("金额最多保留两位小数（精确到分），请改为 %(rounded)s 或核对数值。")
-            % {"rounded": format(amount.quantize(_FEN), "f")}
-        )
-    if amount >= MONEY_LIMIT:
-        raise CellError(_("金额过大，请核对单位是否为元。"))
+        amount = amount_parse(_cell_number(value), label=label)
+    except ValueError as exc:
+        raise CellError(str(exc)) from exc
+    problem = money_problem(amount, label=label)
+    if problem:
+        raise CellError(problem)
     return amount.quantize(_FEN)
 
 
-def parse_count(value, *, maximum: int = c.MAX_COUNT) -> int:
+def parse_count(value, *, maximum: int = c.MAX_COUNT, label: str | None = None) -> int:
     """A count (people, items, points): a non-negative integer."""
-    number = _decimal(value, _("整数"))
-    if number != number.to_integral_value():
-        raise CellError(
-            _("应填写整数，当前为“%(value)s”，请删除小数部分。") % {"value": display_value(value)}
-        )
-    if number < 0:
+    number = _cell_number(value)
+    if isinstance(number, Decimal) and number == number.to_integral_value():
+        number = int(number)
+    try:
+        count = count_parse(number, label=label or _("数量"))
+    except ValueError as exc:
+        raise CellError(str(exc)) from exc
+    if count < 0:
         raise CellError(_("不能为负数，请填写0或正整数。"))
-    if number > maximum:
+    if count > maximum:
         raise CellError(_("不能大于%(max)s，请核对。") % {"max": maximum})
-    return int(number)
+    return count
+
+
+def parse_fact(name: str, value):
+    """A count, score or amount of the annual facts: the one validator's parse and bounds
+    (``kejin.enterprises.validation.fact_parse``), after the cell is read as a number."""
+    number = _cell_number(value)
+    if isinstance(number, bool):
+        number = str(number)
+    try:
+        return fact_parse(name, number)
+    except FactError as exc:
+        raise CellError(str(exc)) from exc
 
 
 def parse_flag(value) -> bool:
@@ -166,19 +172,18 @@ def parse_flag(value) -> bool:
     raise CellError(_("请填写“是”或“否”。"))
 
 
-def parse_year(value) -> int:
-    """A fiscal year from 1980 to next year."""
+def parse_year(value, *, founded_on: datetime.date | None = None) -> int:
+    """A fiscal year the one validator accepts (``facts_year_problem``): from 2000, not before
+    the enterprise's founding year, to this year."""
     if isinstance(value, str):
-        value = _plain(value).removesuffix("年")
+        value = value.strip().removesuffix("年")
     try:
         year = parse_count(value, maximum=9999)
     except CellError as exc:
         raise CellError(_("年度应为四位数字的年份，如 2025。")) from exc
-    last = timezone.localdate().year + 1
-    if not FIRST_YEAR <= year <= last:
-        raise CellError(
-            _("年度应在%(first)s至%(last)s之间，请核对。") % {"first": FIRST_YEAR, "last": last}
-        )
+    problem = facts_year_problem(year, founded_on=founded_on)
+    if problem:
+        raise CellError(problem)
     return year
 
 
@@ -223,8 +228,11 @@ def parse_code(value) -> str:
     return _plain(display_value(value)).upper()
 
 
-def parse_text(value, *, max_length: int | None) -> str:
+def parse_text(value, *, max_length: int | None, multiline: bool = False) -> str:
     text = display_value(value).strip()
+    problem = text_problem(text, multiline=multiline)
+    if problem:
+        raise CellError(problem)
     if max_length and len(text) > max_length:
         raise CellError(
             _("不能超过%(max)s个字，当前%(n)s个字，请删减。") % {"max": max_length, "n": len(text)}
@@ -341,6 +349,7 @@ class ChunkState:
 
     enterprises: dict[str, tuple[int, int]] = field(default_factory=dict)  # uscc → (id, county)
     facts: dict[tuple[int, int], dict] = field(default_factory=dict)  # (id, year) → values
+    founded: dict[str, datetime.date] = field(default_factory=dict)  # uscc → founding date
 
 
 class RowValidator:
@@ -407,7 +416,11 @@ class RowValidator:
                 continue
             try:
                 if column.type == c.TEXT:
-                    data[column.field] = parse_text(raw, max_length=column.max_length)
+                    data[column.field] = parse_text(
+                        raw,
+                        max_length=column.max_length,
+                        multiline=column.field == "business_scope",
+                    )
                 elif column.type == c.COUNTY:
                     data["county_id"] = ref.county_id(raw)
                 elif column.type == c.ZONE:
@@ -419,7 +432,9 @@ class RowValidator:
                 elif column.type == c.SIZE:
                     data[column.field] = self._size(raw)
                 elif column.type == c.MONEY:
-                    data[column.field] = parse_money(raw)
+                    data[column.field] = parse_money(
+                        raw, label=str(Enterprise._meta.get_field(column.field).verbose_name)
+                    )
             except CellError as exc:
                 fail(column, exc.reason)
 
@@ -453,10 +468,9 @@ class RowValidator:
 
     def _founding(self, raw) -> datetime.date:
         founded = parse_date(raw)
-        if founded > self.reference.today:
-            raise CellError(_("成立日期不能晚于今天，请核对。"))
-        if founded < EARLIEST_FOUNDING:
-            raise CellError(_("成立日期不能早于1900年，请核对。"))
+        problem = founding_date_problem(founded, today=self.reference.today)
+        if problem:
+            raise CellError(problem)
         return founded
 
     @staticmethod
@@ -474,14 +488,10 @@ class RowValidator:
             if raw is None:
                 continue
             try:
-                if column.type == c.MONEY:
-                    facts[column.field] = parse_money(raw)
-                elif column.type == c.COUNT:
-                    facts[column.field] = parse_count(raw)
-                elif column.type == c.SCORE:
-                    facts[column.field] = parse_count(raw, maximum=c.MAX_SCORE)
-                else:
+                if column.type == c.FLAG:
                     facts[column.field] = parse_flag(raw)
+                else:
+                    facts[column.field] = parse_fact(column.field, raw)
             except CellError as exc:
                 fail(column, exc.reason)
 
@@ -514,6 +524,12 @@ class RowValidator:
         """The records still valid given the database's rows in ``state``, and the errors of
         the others: enterprises in another county or not registered, facts that would
         contradict the facts already recorded for the year."""
+        if not state.founded:
+            usccs = [r.uscc for r in records if r.year is not None]
+            if usccs:
+                state.founded = dict(
+                    Enterprise.objects.filter(uscc__in=usccs).values_list("uscc", "founded_on")
+                )
         valid, errors = [], []
         for record in records:
             problems = self._record_problems(record, state)
@@ -549,6 +565,18 @@ class RowValidator:
                 else _("平台中没有统一社会信用代码为该值的企业：请先导入企业名录，或核对代码。")
             )
             return [error(record.row, USCC_COLUMN.header, uscc_value, reason)]
+        founded = (record.enterprise or {}).get("founded_on") or state.founded.get(record.uscc)
+        if record.year is not None:
+            problem = facts_year_problem(record.year, founded_on=founded)
+            if problem:
+                return [
+                    error(
+                        record.row,
+                        YEAR_COLUMN.header,
+                        record.value(YEAR_COLUMN, record.year),
+                        problem,
+                    )
+                ]
         if not record.facts:
             return []
         current = state.facts.get((existing[0], record.year)) if existing else None
@@ -558,43 +586,11 @@ class RowValidator:
         ]
 
 
-# (part, whole): a part can never exceed its whole.
-FACT_BOUNDS = (
-    ("tech_staff", "employees"),
-    ("rd_expense_domestic", "rd_expense"),
-    ("high_tech_income", "total_income"),
-)
-
-
-def _amount(field_name: str, value) -> str:
-    return f"{display_value(value)}{_FACT_UNITS[field_name]}"
-
-
 def facts_contradictions(facts: dict, current: dict) -> list[tuple[Column, object, str]]:
-    """Where ``facts`` (given) merged over ``current`` (recorded) has a part above its whole.
-
-    Only checked when the file gives at least one of the two values.
-    """
-    problems = []
-    for part, whole in FACT_BOUNDS:
-        if part not in facts and whole not in facts:
-            continue
-        part_value = facts.get(part, current.get(part))
-        whole_value = facts.get(whole, current.get(whole))
-        if part_value is None or whole_value is None or part_value <= whole_value:
-            continue
-        part_label, whole_label = _FACT_LABELS[part], _FACT_LABELS[whole]
-        part_shown, whole_shown = _amount(part, part_value), _amount(whole, whole_value)
-        if part not in facts:
-            part_shown = _("平台已有数据 %(value)s") % {"value": part_shown}
-        if whole not in facts:
-            whole_shown = _("平台已有数据 %(value)s") % {"value": whole_shown}
-        reason = _("%(part)s（%(p)s）不能大于%(whole)s（%(w)s），请核对后重新填写。") % {
-            "part": part_label,
-            "p": part_shown,
-            "whole": whole_label,
-            "w": whole_shown,
-        }
-        column = _FACT_BY_FIELD[part] if part in facts else _FACT_BY_FIELD[whole]
-        problems.append((column, facts.get(column.field), reason))
-    return problems
+    """Where ``facts`` (given) merged over ``current`` (recorded) has a part above its whole:
+    the one validator's rules and messages (``kejin.enterprises.validation``), as
+    (column, value as given, reason)."""
+    return [
+        (_FACT_BY_FIELD[name], facts.get(name), reason)
+        for name, reason in _contradictions(facts, current).items()
+    ]

@@ -49,6 +49,8 @@ from kejin.enterprises.models import AnnualFacts, Enterprise, ImportBatch
 from kejin.enterprises.tests.factories import EnterpriseFactory, org_body
 from kejin.ingest import runs
 
+NOT_A_NUMBER = "不是有效的数字：请只用半角数字0-9和小数点填写，不要包含单位、空格、逗号、下划线或全角数字。"
+
 
 def _urlpatterns():
     """The project's URLs plus the import's, for as long as config/ does not include them."""
@@ -229,7 +231,7 @@ def big_row(i: int) -> tuple[list, dict | None]:
         }
     if fault == "negative_revenue":
         row[10] = -5000
-        reason = "金额不能为负数，请填写0或正数（单位：元）。"
+        reason = "销售收入不能为负数，请填写0或正数（单位：元）。"
         return row, {"row": number, "column": "销售收入(元)", "value": "-5000", "reason": reason}
     if fault == "tech_over_employees":
         row[8], row[9] = 100, 120
@@ -240,7 +242,7 @@ def big_row(i: int) -> tuple[list, dict | None]:
         reason = "日期“2021-02-30”不存在，请核对年、月、日。"
         return row, {"row": number, "column": "成立日期", "value": "2021-02-30", "reason": reason}
     row[6] = "五百万"
-    reason = "“五百万”不是数字：请只填写金额数字（单位：元），不要包含文字、单位或其他符号。"
+    reason = "注册资本“五百万”" + NOT_A_NUMBER
     return row, {"row": number, "column": "注册资本(元)", "value": "五百万", "reason": reason}
 
 
@@ -554,7 +556,7 @@ def test_annual_facts_file_checks_parts_against_stored_wholes_and_needs_register
             "row": 5,
             "column": "年度",
             "value": "1979",
-            "reason": f"年度应在1980至{datetime.date.today().year + 1}之间，请核对。",
+            "reason": f"年度应为2000至{datetime.date.today().year}之间的四位数字。",
         },
         {
             "row": 6,
@@ -788,20 +790,26 @@ def test_amounts_are_decimal_and_never_go_through_binary_floats():
     assert parse_money(0.1 + 0.2) == Decimal("0.30")
     assert parse_money(1234567.89) == Decimal("1234567.89")
     assert parse_money("1,234.5") == Decimal("1234.50")
-    assert parse_money(" １２３ ") == Decimal("123.00")
+    with pytest.raises(CellError, match="金额“１２３”不是有效的数字"):
+        parse_money(" １２３ ")
+    with pytest.raises(CellError, match="金额“1_000”不是有效的数字"):
+        parse_money("1_000")
     with pytest.raises(
         CellError, match="金额最多保留两位小数（精确到分），请改为 1234.57 或核对数值。"
     ):
         parse_money("1234.567")
-    with pytest.raises(CellError, match="“12万元”不是数字"):
+    with pytest.raises(CellError, match="金额“12万元”不是有效的数字"):
         parse_money("12万元")
-    with pytest.raises(CellError, match="金额过大，请核对单位是否为元。"):
-        parse_money("10000000000000000")
+    assert parse_money("9999999999999.99") == Decimal("9999999999999.99")
+    with pytest.raises(
+        CellError, match=r"金额不能超过9999999999999.99元（约10万亿元），请核对单位是否为元。"
+    ):
+        parse_money("10000000000000")
 
 
 def test_counts_years_dates_and_flags():
     assert parse_count(12.0) == 12
-    with pytest.raises(CellError, match="应填写整数，当前为“12.5”，请删除小数部分。"):
+    with pytest.raises(CellError, match="数量“12.5”不是整数：请只用半角数字0-9填写"):
         parse_count("12.5")
     with pytest.raises(CellError, match="不能为负数，请填写0或正整数。"):
         parse_count(-1)
@@ -974,7 +982,7 @@ def test_batch_page_polls_while_pending_and_shows_errors_and_the_report_when_don
         2,
         "注册资本(元)",
         "x",
-        "“x”不是数字：请只填写金额数字（单位：元），不要包含文字、单位或其他符号。",
+        "注册资本“x”" + NOT_A_NUMBER,
     )
     assert len(rows_read) == 206
 

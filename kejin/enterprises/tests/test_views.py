@@ -816,11 +816,9 @@ def test_enterprise_admin_edits_own_contact_details_but_not_registry_facts(clien
             "address": "嘉兴市南湖区新地址9号",
             "contact_phone": "0573-81111111",
             "business_scope": "",
-            # Not on the form for this role: must be ignored.
-            "name": "改名企图",
-            "registered_capital": "1",
         },
     )
+    # Fields not on the form for this role are refused: kejin/enterprises/tests/test_validation.py
 
     assert response.status_code == 302
     enterprise.refresh_from_db()
