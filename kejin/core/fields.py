@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejin.core.text import text_problem, validate_multiline_text, validate_single_line_text
 from kejin.core.uscc import uscc_error, uscc_normalise
 
 #: The largest amount in yuan any field takes (just under 10^13 yuan, 10万亿元).
@@ -244,4 +245,44 @@ class MoneyField(models.DecimalField):
 
     def formfield(self, **kwargs):
         kwargs.setdefault("form_class", MoneyFormField)
+        return super().formfield(**kwargs)
+
+
+class CleanTextFormField(forms.CharField):
+    """A form field for text without control, bidi-override or zero-width characters
+    (``multiline`` allows line breaks and tabs), with the API's and the import's message —
+    also for NUL, which Django's own validator would word differently."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.multiline = multiline
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        problem = text_problem(value, multiline=self.multiline)
+        if problem:
+            raise ValidationError(problem, code="control_character")
+        return value
+
+
+class TextLineField(models.CharField):
+    """A one-line text (a name, an address, a phone number): no control, bidi-override or
+    zero-width characters, no line breaks (see ``kejin.core.text``)."""
+
+    default_validators = [validate_single_line_text]
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("form_class", CleanTextFormField)
+        return super().formfield(**kwargs)
+
+
+class TextBlockField(models.TextField):
+    """A multi-line text (a business scope): line breaks and tabs allowed, no other control,
+    bidi-override or zero-width characters (see ``kejin.core.text``)."""
+
+    default_validators = [validate_multiline_text]
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("form_class", CleanTextFormField)
+        kwargs.setdefault("multiline", True)
         return super().formfield(**kwargs)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from kejin.core import fields as model_fields
 from kejin.core.fields import (
     COUNT_MAX,
     MONEY_MAX,
@@ -133,3 +134,18 @@ class USCCNotRegisteredValidator:
                 % {"uscc": value},
                 code="unique",
             )
+
+
+class CleanTextField(CleanCharField):
+    """Multi-line text (line breaks and tabs allowed) without other invisible characters."""
+
+    def __init__(self, **kwargs):
+        super().__init__(multiline=True, **kwargs)
+
+
+#: For a ModelSerializer's ``serializer_field_mapping``: the model's text fields refuse
+#: invisible characters with the forms' and the import's message.
+CLEAN_TEXT_FIELD_MAPPING = {
+    model_fields.TextLineField: CleanCharField,
+    model_fields.TextBlockField: CleanTextField,
+}

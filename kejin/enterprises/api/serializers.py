@@ -3,7 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kejin.core.api.fields import USCCField, USCCNotRegisteredValidator
+from kejin.core.api.fields import (
+    CLEAN_TEXT_FIELD_MAPPING,
+    MoneyField,
+    USCCField,
+    USCCNotRegisteredValidator,
+)
 from kejin.core.models import Industry, Region
 from kejin.enterprises.choices import EnterpriseSize
 from kejin.enterprises.models import Enterprise
@@ -14,6 +19,11 @@ _SIZE_LABELS = dict(EnterpriseSize.choices)
 class EnterpriseSerializer(serializers.ModelSerializer):
     """An enterprise as the API shows and accepts it. Regions and industries go by code;
     ``registered_capital`` is a decimal string in yuan."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        **CLEAN_TEXT_FIELD_MAPPING,
+    }
 
     uscc = USCCField(validators=[USCCNotRegisteredValidator()])
     county = serializers.SlugRelatedField(
@@ -39,9 +49,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     )
     industry_name = serializers.CharField(source="industry.name", read_only=True)
     size_label = serializers.SerializerMethodField()
-    registered_capital = serializers.DecimalField(
-        max_digits=18, decimal_places=2, min_value=0, help_text="注册资本，单位：元"
-    )
+    registered_capital = MoneyField(label="注册资本", help_text="注册资本，单位：元")
 
     def get_size_label(self, enterprise) -> str:
         # A dict lookup: get_size_display() costs ~1.5 ms per page of 20 (measured in bench/).

@@ -10,9 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kejin.core.fields import MoneyField
+from kejin.core.fields import MoneyField, TextLineField
 from kejin.core.models import TimeStampedModel
-from kejin.core.text import validate_single_line_text
 from kejin.enterprises.choices import CertificateKind
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
 from kejin.enterprises.validation import (
@@ -137,12 +136,8 @@ class Certificate(TimeStampedModel):
         related_name="certificates",
     )
     kind = models.CharField(_("类别"), max_length=32, choices=CertificateKind.choices)
-    number = models.CharField(
-        _("证书编号"), max_length=64, blank=True, validators=[validate_single_line_text]
-    )
-    issuer = models.CharField(
-        _("颁发机构"), max_length=128, blank=True, validators=[validate_single_line_text]
-    )
+    number = TextLineField(_("证书编号"), max_length=64, blank=True)
+    issuer = TextLineField(_("颁发机构"), max_length=128, blank=True)
     valid_from = models.DateField(_("有效期起"), validators=[validate_certificate_date])
     valid_to = models.DateField(
         _("有效期止"), null=True, blank=True, validators=[validate_certificate_date]

@@ -4,9 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kejin.core.fields import MONEY_MAX, MoneyField, USCCField
+from kejin.core.fields import MONEY_MAX, MoneyField, TextBlockField, TextLineField, USCCField
 from kejin.core.models import TimeStampedModel
-from kejin.core.text import validate_multiline_text, validate_single_line_text
 from kejin.enterprises.choices import EnterpriseSize
 from kejin.enterprises.querysets import EnterpriseQuerySet
 from kejin.enterprises.validation import validate_founding_date
@@ -19,9 +18,7 @@ class Enterprise(TimeStampedModel):
         unique=True,
         error_messages={"unique": _("该统一社会信用代码已登记，不能重复登记；请先查找已有企业。")},
     )
-    name = models.CharField(
-        _("企业名称"), max_length=128, db_index=True, validators=[validate_single_line_text]
-    )
+    name = TextLineField(_("企业名称"), max_length=128, db_index=True)
     county = models.ForeignKey(
         "core.Region",
         verbose_name=_("所在县(市、区)"),
@@ -47,18 +44,10 @@ class Enterprise(TimeStampedModel):
     founded_on = models.DateField(_("成立日期"), validators=[validate_founding_date])
     size = models.CharField(_("企业规模"), max_length=16, choices=EnterpriseSize.choices)
     registered_capital = MoneyField(_("注册资本(元)"))
-    legal_representative = models.CharField(
-        _("法定代表人"), max_length=64, blank=True, validators=[validate_single_line_text]
-    )
-    address = models.CharField(
-        _("住所"), max_length=255, blank=True, validators=[validate_single_line_text]
-    )
-    contact_phone = models.CharField(
-        _("联系电话"), max_length=32, blank=True, validators=[validate_single_line_text]
-    )
-    business_scope = models.TextField(
-        _("经营范围"), blank=True, validators=[validate_multiline_text]
-    )
+    legal_representative = TextLineField(_("法定代表人"), max_length=64, blank=True)
+    address = TextLineField(_("住所"), max_length=255, blank=True)
+    contact_phone = TextLineField(_("联系电话"), max_length=32, blank=True)
+    business_scope = TextBlockField(_("经营范围"), blank=True)
 
     objects = EnterpriseQuerySet.as_manager()
 

@@ -22,7 +22,6 @@ from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import CertificateKind, FactSource, RecognitionStatus
 from kejin.enterprises.facts import CATALOGUE
-from kejin.enterprises.validation import FACT_BOUNDS, FLAG, MONEY
 from kejin.enterprises.models import AnnualFacts, Certificate
 from kejin.enterprises.profile.choices import CertificateExpiry
 from kejin.enterprises.profile.selectors import (
@@ -44,6 +43,7 @@ from kejin.enterprises.profile.services import (
     certificate_update,
 )
 from kejin.enterprises.selectors import enterprise_get
+from kejin.enterprises.validation import FACT_BOUNDS, FLAG, MONEY
 
 PROFILE_TAG = "enterprises 企业"
 

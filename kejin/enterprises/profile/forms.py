@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.ui.forms import BootstrapFormMixin, bootstrap_style
 from kejin.enterprises.facts import CATALOGUE
-from kejin.enterprises.validation import FACT_BOUNDS, MONEY, FactError, fact_parse
 from kejin.enterprises.models import AnnualFacts, Certificate
 from kejin.enterprises.profile.display import FACT_GROUPS, provenance_display
 from kejin.enterprises.profile.selectors import FACT_NAMES
+from kejin.enterprises.validation import FACT_BOUNDS, MONEY, FactError, fact_parse
 
 
 class _FlagSelect(forms.NullBooleanSelect):

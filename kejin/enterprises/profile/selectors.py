@@ -17,11 +17,6 @@ from django.utils.translation import gettext as _
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import FactSource
 from kejin.enterprises.facts import ANNUAL_FACTS, build_facts_frame
-from kejin.enterprises.validation import (  # noqa: F401  (re-exported for views and API)
-    FIRST_FACTS_YEAR,
-    facts_year_problem,
-    facts_year_range,
-)
 from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise, RecognitionResult
 from kejin.enterprises.permissions import (
     annual_facts_can_report_for_department,
@@ -30,6 +25,11 @@ from kejin.enterprises.permissions import (
 from kejin.enterprises.profile.choices import CertificateExpiry
 from kejin.enterprises.recognition import recognition_explain, rulesets
 from kejin.enterprises.selectors import enterprise_get
+from kejin.enterprises.validation import (  # noqa: F401  (re-exported for views and API)
+    FIRST_FACTS_YEAR,
+    facts_year_problem,
+    facts_year_range,
+)
 from kejin.rules.ruleset import Explanation
 
 #: A certificate ending within this many days is flagged "即将到期".

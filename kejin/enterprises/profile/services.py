@@ -21,7 +21,6 @@ from kejin.core.permissions import require
 from kejin.core.services import instance_save_audited
 from kejin.enterprises.choices import CertificateKind, FactSource
 from kejin.enterprises.facts import CATALOGUE
-from kejin.enterprises.validation import FactError, fact_parse, facts_contradictions
 from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise
 from kejin.enterprises.permissions import certificate_can_change, enterprise_can_view
 from kejin.enterprises.profile.selectors import (
@@ -30,6 +29,7 @@ from kejin.enterprises.profile.selectors import (
     annual_facts_source_for,
     facts_year_problem,
 )
+from kejin.enterprises.validation import FactError, fact_parse, facts_contradictions
 
 
 def _require_visible(actor, enterprise: Enterprise) -> None:

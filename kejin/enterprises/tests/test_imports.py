@@ -49,7 +49,9 @@ from kejin.enterprises.models import AnnualFacts, Enterprise, ImportBatch
 from kejin.enterprises.tests.factories import EnterpriseFactory, org_body
 from kejin.ingest import runs
 
-NOT_A_NUMBER = "不是有效的数字：请只用半角数字0-9和小数点填写，不要包含单位、空格、逗号、下划线或全角数字。"
+NOT_A_NUMBER = (
+    "不是有效的数字：请只用半角数字0-9和小数点填写，不要包含单位、空格、逗号、下划线或全角数字。"
+)
 
 
 def _urlpatterns():

@@ -347,9 +347,24 @@ def test_clearing_a_value_drops_its_provenance_and_unchanged_values_write_nothin
 @pytest.mark.parametrize(
     ("values", "year", "as_of", "fields"),
     [
-        ({"employees": -1}, 2024, None, {"employees": ["职工总数应为0至10000000之间的整数，请核对。"]}),
-        ({"rd_expense": Decimal("-0.01")}, 2024, None, {"rd_expense": ["研发费用不能为负数，请填写0或正数（单位：元）。"]}),
-        ({"revenue": Decimal("1.005")}, 2024, None, {"revenue": ["销售收入最多保留两位小数（精确到分），请改为 1.00 或核对数值。"]}),
+        (
+            {"employees": -1},
+            2024,
+            None,
+            {"employees": ["职工总数应为0至10000000之间的整数，请核对。"]},
+        ),
+        (
+            {"rd_expense": Decimal("-0.01")},
+            2024,
+            None,
+            {"rd_expense": ["研发费用不能为负数，请填写0或正数（单位：元）。"]},
+        ),
+        (
+            {"revenue": Decimal("1.005")},
+            2024,
+            None,
+            {"revenue": ["销售收入最多保留两位小数（精确到分），请改为 1.00 或核对数值。"]},
+        ),
         ({"revenue": "很多"}, 2024, None, {"revenue": [NOT_A_NUMBER % ("销售收入", "很多")]}),
         ({"revenue": "１２３"}, 2024, None, {"revenue": [NOT_A_NUMBER % ("销售收入", "１２３")]}),
         ({"revenue": "1_000"}, 2024, None, {"revenue": [NOT_A_NUMBER % ("销售收入", "1_000")]}),
@@ -388,7 +403,11 @@ def test_clearing_a_value_drops_its_provenance_and_unchanged_values_write_nothin
             {"rd_expense": Decimal("100"), "rd_expense_domestic": Decimal("100.01")},
             2024,
             None,
-            {"rd_expense_domestic": ["境内研发费用（100.01元）不能大于研发费用（100.00元），请核对后重新填写。"]},
+            {
+                "rd_expense_domestic": [
+                    "境内研发费用（100.01元）不能大于研发费用（100.00元），请核对后重新填写。"
+                ]
+            },
         ),
         (
             {"innovation_score": 101},
@@ -455,7 +474,9 @@ def test_changing_employees_below_stored_tech_staff_is_refused(enterprise, count
         )
     )
 
-    assert error.fields == {"employees": ["科技人员数（平台已有数据 25人）不能大于职工总数（20人），请核对后重新填写。"]}
+    assert error.fields == {
+        "employees": ["科技人员数（平台已有数据 25人）不能大于职工总数（20人），请核对后重新填写。"]
+    }
     assert facts_state(enterprise) == before
     assert not AuditEvent.objects.exists()
 
