@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from kejin.accounts.tests.factories import UserFactory
@@ -190,9 +191,10 @@ def test_service_api_page_and_import_refuse_the_same_facts_with_the_same_message
     assert _api(officer, enterprise, year, values) == expected
     if "year" not in expected:  # the page refuses a year before showing its form (below)
         assert _page(officer, enterprise, year, values, client) == expected
-    assert _import(
-        officer, enterprise, year, values, tmp_path, django_capture_on_commit_callbacks
-    ) == expected
+    assert (
+        _import(officer, enterprise, year, values, tmp_path, django_capture_on_commit_callbacks)
+        == expected
+    )
     assert world() == before
 
 
@@ -386,11 +388,16 @@ def test_certificate_text_and_dates_are_bounded(enterprise, officer):
         "第7个字符是不可见的控制字符（U+200B ZERO WIDTH SPACE），请删除后重新填写"
         "（从其他软件复制的文字常带有这类字符）。"
     ]
+    response = api(officer).post(
+        url, {"kind": "high_tech", "number": "GR202433000001", "valid_from": "1800-01-01"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["valid_from"][0].startswith("日期应在1980-01-01至")
     assert world() == before
 
 
 def test_founding_dates_before_1949_or_after_today_are_refused(enterprise, officer):
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     for value in ("1948-12-31", tomorrow.isoformat()):
         response = api(officer).patch(
             reverse("api-enterprise-detail", args=[enterprise.pk]),
@@ -455,4 +462,44 @@ def test_enterprise_admin_sending_a_registry_field_to_the_api_is_refused(enterpr
 
     assert response.status_code == 403
     assert response.json()["error"]["message"] == "您无权修改以下字段：name。"
+    assert world() == before
+
+
+def test_the_import_refuses_invisible_characters_full_width_digits_and_old_founding_dates(
+    nanhu, officer, tmp_path, django_capture_on_commit_callbacks
+):
+    from kejin.core.tests.factories import IndustryFactory
+
+    IndustryFactory(code="39", name="计算机、通信和其他电子设备制造业")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(
+        ["统一社会信用代码", "企业名称", "所在县(市、区)代码", "行业代码", "成立日期"]
+        + ["企业规模", "注册资本(元)"]
+    )
+    uscc = uscc_build(region_code="330402", org_body=org_body(7_000_002))
+    sheet.append(
+        [uscc, "嘉兴禾芯\u202e微电子有限公司", "330402", "39", "1948-12-31", "小型", "５００"]
+    )
+    path = tmp_path / "enterprises.xlsx"
+    workbook.save(path)
+    before = world()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_batch_create(
+            actor=officer,
+            kind=ImportKind.ENTERPRISES,
+            uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()),
+        )
+    batch.refresh_from_db()
+
+    assert [(e["column"], e["reason"]) for e in batch.errors] == [
+        ("企业名称", RLO_IN_NAME),
+        (
+            "成立日期",
+            f"成立日期应在1949-01-01至{timezone.localdate().isoformat()}之间，"
+            "请核对营业执照上的成立日期。",
+        ),
+        ("注册资本(元)", NOT_A_NUMBER % ("注册资本", "５００")),
+    ]
     assert world() == before

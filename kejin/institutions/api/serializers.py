@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kejin.core.api.fields import USCCField, USCCNotRegisteredValidator
+from kejin.core.api.fields import MoneyField, USCCField, USCCNotRegisteredValidator
 from kejin.core.models import Region
 from kejin.institutions.models import Institution
 from kejin.institutions.selectors import institution_list
@@ -37,10 +37,8 @@ class InstitutionSerializer(serializers.ModelSerializer):
         error_messages={"does_not_exist": _("没有代码为{value}的市或县(市、区)。")},
     )
     county_name = serializers.CharField(source="county.name", read_only=True)
-    registered_capital = serializers.DecimalField(
-        max_digits=18,
-        decimal_places=2,
-        min_value=0,
+    registered_capital = MoneyField(
+        label="注册资本",
         required=False,
         allow_null=True,
         help_text="注册资本，单位：元；分支机构可为空",
