@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kejin.core.fields import MoneyField, USCCField
+from kejin.core.fields import MoneyField, TextLineField, USCCField
 from kejin.core.models import TimeStampedModel
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.permissions import institution_can_view
@@ -23,7 +23,7 @@ class Institution(TimeStampedModel):
         unique=True,
         error_messages={"unique": _("该统一社会信用代码已登记，不能重复登记；请先查找已有机构。")},
     )
-    name = models.CharField(_("机构名称"), max_length=128, db_index=True)
+    name = TextLineField(_("机构名称"), max_length=128, db_index=True)
     kind = models.CharField(_("机构类型"), max_length=32, choices=InstitutionKind.choices)
     parent = models.ForeignKey(
         "self",
@@ -43,8 +43,8 @@ class Institution(TimeStampedModel):
     registered_capital = MoneyField(
         _("注册资本(元)"), null=True, blank=True, help_text=_("分支机构可不填")
     )
-    address = models.CharField(_("地址"), max_length=255, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    address = TextLineField(_("地址"), max_length=255, blank=True)
+    contact_phone = TextLineField(_("联系电话"), max_length=32, blank=True)
 
     objects = InstitutionQuerySet.as_manager()
 

@@ -503,3 +503,28 @@ def test_the_import_refuses_invisible_characters_full_width_digits_and_old_found
         ("注册资本(元)", NOT_A_NUMBER % ("注册资本", "５００")),
     ]
     assert world() == before
+
+
+def test_the_institution_api_refuses_invisible_characters_and_full_width_amounts(nanhu):
+    from kejin.institutions.models import Institution
+    from kejin.institutions.tests.factories import InstitutionFactory
+
+    institution = InstitutionFactory(county=nanhu, registered_capital=Decimal("100000000.00"))
+    admin = UserFactory(platform_admin=True)
+    before = list(Institution.objects.values_list())
+
+    response = api(admin).patch(
+        reverse("api-institution-detail", args=[institution.pk]),
+        {"name": "嘉兴银行\u200b南湖支行", "registered_capital": "１００"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "name": [
+            "第5个字符是不可见的控制字符（U+200B ZERO WIDTH SPACE），请删除后重新填写"
+            "（从其他软件复制的文字常带有这类字符）。"
+        ],
+        "registered_capital": [NOT_A_NUMBER % ("注册资本", "１００")],
+    }
+    assert list(Institution.objects.values_list()) == before

@@ -3,7 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kejin.core.api.fields import MoneyField, USCCField, USCCNotRegisteredValidator
+from kejin.core.api.fields import (
+    CLEAN_TEXT_FIELD_MAPPING,
+    MoneyField,
+    USCCField,
+    USCCNotRegisteredValidator,
+)
 from kejin.core.models import Region
 from kejin.institutions.models import Institution
 from kejin.institutions.selectors import institution_list
@@ -20,6 +25,11 @@ class InstitutionSerializer(serializers.ModelSerializer):
     """A financial institution as the API shows and accepts it. ``parent`` is the id of the
     head office or upper branch; ``county`` a region code; ``registered_capital`` a decimal
     string in yuan (null for branches)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        **CLEAN_TEXT_FIELD_MAPPING,
+    }
 
     uscc = USCCField(validators=[USCCNotRegisteredValidator()])
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
