@@ -157,6 +157,13 @@ def facts_year_range(today: datetime.date | None = None) -> tuple[int, int]:
     return FIRST_FACTS_YEAR, (today or timezone.localdate()).year
 
 
+def year_parse(text: str) -> int | None:
+    """A year typed as ASCII digits ("2024"), or None: ``int`` would also take "２０２４",
+    "2_024" and " 2024 "."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+
+
 def facts_year_problem(
     year, *, today: datetime.date | None = None, founded_on: datetime.date | None = None
 ) -> str | None:

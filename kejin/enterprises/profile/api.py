@@ -43,7 +43,7 @@ from kejin.enterprises.profile.services import (
     certificate_update,
 )
 from kejin.enterprises.selectors import enterprise_get
-from kejin.enterprises.validation import FACT_BOUNDS, FLAG, MONEY
+from kejin.enterprises.validation import FACT_BOUNDS, FLAG, MONEY, year_parse
 
 PROFILE_TAG = "enterprises 企业"
 
@@ -419,9 +419,8 @@ class EnterpriseRecognitionView(generics.GenericAPIView):
         raw = request.query_params.get("year", "")
         year = None
         if raw:
-            try:
-                year = int(raw)
-            except ValueError:
-                raise ApplicationError.invalid({"year": [facts_year_problem(raw) or ""]}) from None
+            year = year_parse(raw)
+            if year is None:
+                raise ApplicationError.invalid({"year": [facts_year_problem(raw) or ""]})
         report = recognition_for(user=request.user, enterprise_id=pk, year=year)
         return Response(report.as_dict())

@@ -44,6 +44,7 @@ from kejin.enterprises.profile.services import (
     certificate_update,
 )
 from kejin.enterprises.selectors import enterprise_get
+from kejin.enterprises.validation import year_parse
 
 FACTS_ID = "profile-facts"
 CERTIFICATES_ID = "profile-certificates"
@@ -277,10 +278,9 @@ def recognition_section_view(request, pk: int):
     raw_year = request.GET.get("year", "")
     year = None
     if raw_year:
-        try:
-            year = int(raw_year)
-        except ValueError:
-            raise ApplicationError.invalid({"year": [facts_year_problem(raw_year) or ""]}) from None
+        year = year_parse(raw_year)
+        if year is None:
+            raise ApplicationError.invalid({"year": [facts_year_problem(raw_year) or ""]})
     report = recognition_for(user=request.user, enterprise_id=pk, year=year)
     years = sorted({*report.years, report.year}, reverse=True)
     source = annual_facts_source_for(user=request.user, enterprise=report.enterprise)

@@ -528,3 +528,16 @@ def test_the_institution_api_refuses_invisible_characters_and_full_width_amounts
         "registered_capital": [NOT_A_NUMBER % ("注册资本", "１００")],
     }
     assert list(Institution.objects.values_list()) == before
+
+
+@pytest.mark.parametrize("year", ["２０２４", "2_024", "+2024"])
+def test_a_year_in_full_width_digits_or_with_an_underscore_is_not_a_year(enterprise, officer, year):
+    response = api(officer).get(
+        reverse("api-enterprise-recognition", args=[enterprise.pk]), {"year": year}
+    )
+
+    assert response.status_code == 400
+    first, last = 2000, timezone.localdate().year
+    assert response.json()["error"]["fields"] == {
+        "year": [f"年度应为{first}至{last}之间的四位数字。"]
+    }
