@@ -5,25 +5,28 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0002_uscc_duplicate_message'),
+        ("institutions", "0002_uscc_duplicate_message"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='institution',
-            name='address',
-            field=kejin.core.fields.TextLineField(blank=True, max_length=255, verbose_name='地址'),
+            model_name="institution",
+            name="address",
+            field=kejin.core.fields.TextLineField(blank=True, max_length=255, verbose_name="地址"),
         ),
         migrations.AlterField(
-            model_name='institution',
-            name='contact_phone',
-            field=kejin.core.fields.TextLineField(blank=True, max_length=32, verbose_name='联系电话'),
+            model_name="institution",
+            name="contact_phone",
+            field=kejin.core.fields.TextLineField(
+                blank=True, max_length=32, verbose_name="联系电话"
+            ),
         ),
         migrations.AlterField(
-            model_name='institution',
-            name='name',
-            field=kejin.core.fields.TextLineField(db_index=True, max_length=128, verbose_name='机构名称'),
+            model_name="institution",
+            name="name",
+            field=kejin.core.fields.TextLineField(
+                db_index=True, max_length=128, verbose_name="机构名称"
+            ),
         ),
     ]
