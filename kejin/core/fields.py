@@ -35,6 +35,12 @@ def _bare(label) -> str:
     return re.sub(r"\s*[(（][^()（）]*[)）]$", "", str(label))
 
 
+def _quoted(value) -> str:
+    """A value as a message quotes it: at most 40 characters."""
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:40]}…"
+
+
 def amount_parse(value, *, label: str) -> Decimal:
     """``value`` (a str, int, float or Decimal) as a Decimal, or ``ValueError(message)``.
 
@@ -48,7 +54,7 @@ def amount_parse(value, *, label: str) -> Decimal:
     )
     label = _bare(label)
     if isinstance(value, bool):
-        raise ValueError(problem % {"label": label, "value": value})
+        raise ValueError(problem % {"label": label, "value": _quoted(value)})
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
@@ -58,9 +64,9 @@ def amount_parse(value, *, label: str) -> Decimal:
     elif isinstance(value, str) and _AMOUNT_TEXT.match(value.strip()):
         amount = Decimal(value.strip())
     else:
-        raise ValueError(problem % {"label": label, "value": value})
+        raise ValueError(problem % {"label": label, "value": _quoted(value)})
     if not amount.is_finite():
-        raise ValueError(problem % {"label": label, "value": value})
+        raise ValueError(problem % {"label": label, "value": _quoted(value)})
     return amount
 
 
@@ -72,12 +78,13 @@ def count_parse(value, *, label: str) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and _COUNT_TEXT.match(value.strip()):
-        return int(value.strip())
+        # Through Decimal: int() refuses strings of more than 4300 digits with its own message.
+        return int(Decimal(value.strip()))
     raise ValueError(
         gettext(
             "%(label)s“%(value)s”不是整数：请只用半角数字0-9填写，不要包含小数、单位或全角数字。"
         )
-        % {"label": label, "value": value}
+        % {"label": _bare(label), "value": _quoted(value)}
     )
 
 
