@@ -24,7 +24,7 @@ def reinstall_name_search(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0003_audit_action_import"),
-        ("enterprises", "0009_import_batch_heartbeat"),
+        ("enterprises", "0010_evaluation_run_one_active"),
     ]
 
     operations = [
