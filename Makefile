@@ -6,7 +6,13 @@ export KEJIN_DEV ?= 1
 
 .PHONY: install setup run test test-fast lint format bench browser messages clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed .env
+
+# A development checkout works like any Django project: manage.py reads KEJIN_DEV=1 from .env
+# (gitignored; config/settings.py reads it). Written only if absent, so a hand-edited or
+# production .env is never touched; without it (and without SECRET_KEY) settings refuse to start.
+.env:
+	printf '# Development checkout (written by make; delete for production-like behaviour)\nKEJIN_DEV=1\n' > $@
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("Kejin needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
