@@ -42,6 +42,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(PY) scripts/check_layers.py
 
 format: install
 	$(VENV)/bin/ruff format .
