@@ -43,6 +43,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(PY) scripts/check_layers.py
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

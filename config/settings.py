@@ -8,6 +8,7 @@ Celery tasks run eagerly in-process.
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -216,7 +217,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or DEV
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
