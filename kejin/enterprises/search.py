@@ -4,15 +4,20 @@ The result is always the rows of ``queryset.filter(name__icontains=text)``: the 
 ``text``, Latin letters A-Z in either case (on SQLite that is also what ``name__contains``
 does; using ``icontains`` makes PostgreSQL agree). Only the way there differs:
 
-- SQLite, ``text`` of 3 or more characters: the FTS5 trigram index
-  ``enterprises_enterprise_name_fts`` (migration 0006) finds the candidate ids, and the same
-  ``LIKE`` as the scan re-checks those rows, so the index only has to find a superset (its
-  Unicode case folding is wider than ``LIKE``'s ASCII-only one).
-- SQLite, 1–2 characters: a scan. A trigram index cannot answer them, and SQLite 3.40's
-  FTS5 silently returns no rows for them instead of failing.
-- SQLite without the trigram tokenizer (older than 3.34): a scan.
-- PostgreSQL: ``UPPER(name) LIKE UPPER(%text%)`` (Django's ``icontains``), which the pg_trgm GIN
-  index on ``UPPER(name)`` serves for 3+ characters; the planner scans for shorter queries.
+- 1–2 characters, either engine: the posting list ``enterprises_enterprise_name_gram``
+  (migration 0009: every character and every pair of adjacent characters of each name,
+  folded as the engine's ``icontains`` folds, kept in step by triggers) gives the exact
+  candidate ids from one primary-key range; the ``LIKE`` re-checks them.
+- SQLite, 3 or more characters: the FTS5 trigram index ``enterprises_enterprise_name_fts``
+  (migration 0006) finds the candidate ids, and the same ``LIKE`` as the scan re-checks those
+  rows, so the index only has to find a superset (its Unicode case folding is wider than
+  ``LIKE``'s ASCII-only one). Without the trigram tokenizer (SQLite older than 3.34): a scan.
+- PostgreSQL, 3 or more characters: ``UPPER(name) LIKE UPPER(%text%)`` (Django's
+  ``icontains``), which the pg_trgm GIN index on ``UPPER(name)`` serves.
+- Very broad queries (more than ``BROAD_QUERY_ROWS`` candidates, counted quickly and with a
+  bound from the index before the real query) take the plain ``LIKE``: nearly every name
+  matches, so the list page's "first 20 by name" stops after a few rows of the ``name``
+  index, while going through the index would fetch and sort every candidate.
 
 Known difference between the engines: PostgreSQL upper-cases every script (full-width "Ａ"
 matches "ａ"); SQLite's ``LIKE`` only folds ASCII letters.
@@ -28,8 +33,12 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "enterprises_enterprise_name_fts"
-# A trigram index needs at least one trigram in the query.
+GRAM_TABLE = "enterprises_enterprise_name_gram"
+# A trigram index needs at least one trigram in the query; shorter ones are grams.
 MIN_INDEXED_LENGTH = 3
+MAX_GRAM_LENGTH = 2
+# Above this many candidates the index costs more than it saves (docs/performance.md).
+BROAD_QUERY_ROWS = 50_000
 
 
 def enterprise_name_search(queryset: QuerySet, text: str) -> QuerySet:
@@ -40,24 +49,40 @@ def enterprise_name_search(queryset: QuerySet, text: str) -> QuerySet:
     """
     if not text:
         return queryset
-    if connections[queryset.db].vendor == "sqlite" and _fts_can_serve(text):
-        # "id IN (subquery)": SQLite runs the FTS query once and looks the ids up by primary
-        # key (or by (county_id, id) under a county scope), then sorts the few rows it found.
-        candidates = RawSQL(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts_phrase(text)]
+    scan = queryset.filter(name__icontains=text)
+    vendor = connections[queryset.db].vendor
+    if "\x00" in text or vendor not in ("sqlite", "postgresql"):
+        # NUL would end the query string inside SQLite's C code; let the scan handle it.
+        return scan
+    fold = "lower" if vendor == "sqlite" else "upper"  # what icontains compares on the engine
+    if len(text) <= MAX_GRAM_LENGTH:
+        candidates_sql = f"SELECT enterprise_id FROM {GRAM_TABLE} WHERE gram = {fold}(%s)"
+        params = [text]
+    elif vendor == "sqlite" and sqlite_has_trigram():
+        candidates_sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        params = [fts_phrase(text)]
+    else:
+        return scan  # PostgreSQL: the planner serves icontains from the pg_trgm index
+    if _candidate_count(queryset.db, candidates_sql, params) > BROAD_QUERY_ROWS:
+        return scan
+    # "id IN (subquery)": the engine runs the index query once and looks the ids up by primary
+    # key (or by (county_id, id) under a county scope), then sorts the few rows it found.
+    return scan.filter(pk__in=RawSQL(candidates_sql, params))
+
+
+def _candidate_count(alias: str, candidates_sql: str, params: list[str]) -> int:
+    """How many candidates the index finds, counted up to ``BROAD_QUERY_ROWS + 1`` only."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM ({candidates_sql} LIMIT %s) AS candidates",
+            [*params, BROAD_QUERY_ROWS + 1],
         )
-        return queryset.filter(name__icontains=text, pk__in=candidates)
-    return queryset.filter(name__icontains=text)
+        return cursor.fetchone()[0]
 
 
 def fts_phrase(text: str) -> str:
     """``text`` as one FTS5 phrase: in double quotes, inner quotes doubled, nothing else special."""
     return '"' + text.replace('"', '""') + '"'
-
-
-def _fts_can_serve(text: str) -> bool:
-    # NUL would end the query string inside SQLite's C code; let the scan handle it.
-    return len(text) >= MIN_INDEXED_LENGTH and "\x00" not in text and sqlite_has_trigram()
 
 
 @functools.cache

@@ -5,9 +5,16 @@ from django.db import connection
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.tests.factories import RegionFactory
+from kejin.enterprises import search
 from kejin.enterprises.models import Enterprise
-from kejin.enterprises.search import FTS_TABLE, enterprise_name_search, sqlite_has_trigram
+from kejin.enterprises.search import (
+    FTS_TABLE,
+    GRAM_TABLE,
+    enterprise_name_search,
+    sqlite_has_trigram,
+)
 from kejin.enterprises.selectors import enterprise_list
+from kejin.enterprises.services import enterprise_update
 from kejin.enterprises.tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +45,7 @@ NAMES = [
 ]
 
 QUERIES = [
-    # one and two characters: the scan path
+    # one and two characters: the gram posting list, re-checked by LIKE
     "华",
     "鑫",
     "科",
@@ -173,7 +180,83 @@ def test_queries_of_three_characters_or_more_go_through_the_trigram_index(query,
     assert (f"{FTS_TABLE} MATCH" in sql) is indexed
 
 
-def test_the_fts_index_alone_misses_short_queries_which_is_why_they_scan(named_enterprises):
+@pytest.mark.parametrize(("query", "indexed"), [("华", True), ("华鑫", True), ("华鑫科", False)])
+def test_queries_of_one_or_two_characters_go_through_the_gram_table(query, indexed):
+    sql = str(enterprise_name_search(Enterprise.objects.all(), query).query)
+
+    assert (f"FROM {GRAM_TABLE} WHERE gram" in sql) is indexed
+
+
+@pytest.mark.parametrize("query", ["华", "华鑫", "a", "ab", "科技有", "有限公司"])
+def test_very_broad_queries_are_routed_to_the_scan_by_a_quick_count(
+    named_enterprises, monkeypatch, query
+):
+    # Given a bound of 3 candidates, every query below finds more than that through its index.
+    monkeypatch.setattr(search, "BROAD_QUERY_ROWS", 3)
+    assert len(expected_names(query)) > 3
+
+    queryset = enterprise_name_search(Enterprise.objects.all(), query)
+
+    sql = str(queryset.query)
+    assert GRAM_TABLE not in sql and FTS_TABLE not in sql
+    assert set(queryset.values_list("name", flat=True)) == expected_names(query)
+
+
+@pytest.mark.parametrize("query", ["华", "华鑫", "华鑫科"])
+def test_below_the_broad_bound_the_index_is_used(named_enterprises, monkeypatch, query):
+    monkeypatch.setattr(search, "BROAD_QUERY_ROWS", len(expected_names(query)))
+
+    queryset = enterprise_name_search(Enterprise.objects.all(), query)
+
+    sql = str(queryset.query)
+    expect_index = len(query) <= 2 or uses_trigram_index()
+    assert (GRAM_TABLE in sql or FTS_TABLE in sql) is expect_index
+    assert set(queryset.values_list("name", flat=True)) == expected_names(query)
+
+
+def python_grams(name: str) -> set[str]:
+    """The grams migration 0009 keeps for ``name``, computed independently in Python."""
+    folded = ascii_folded(name) if connection.vendor == "sqlite" else name.upper()
+    return {folded[i : i + width] for width in (1, 2) for i in range(len(folded) - width + 1)}
+
+
+def assert_gram_table_in_step() -> None:
+    """The gram table holds exactly the grams of every enterprise's current name."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT gram, enterprise_id FROM {GRAM_TABLE}")
+        stored = set(cursor.fetchall())
+    expected = {
+        (gram, pk)
+        for pk, name in Enterprise.objects.values_list("pk", "name")
+        for gram in python_grams(name)
+    }
+    assert stored == expected
+
+
+def test_the_gram_table_holds_exactly_each_names_grams(named_enterprises):
+    assert_gram_table_in_step()
+
+
+def test_renamed_enterprise_is_found_by_its_new_short_name_and_not_its_old_one():
+    officer = UserFactory()
+    enterprise = EnterpriseFactory(name="甲乙")
+    EnterpriseFactory(name="嘉兴其他科技有限公司")
+    assert searched_names("甲") == {"甲乙"}
+    assert searched_names("甲乙") == {"甲乙"}
+
+    enterprise_update(actor=officer, enterprise=enterprise, data={"name": "丙丁"})
+
+    for old in ("甲", "乙", "甲乙"):
+        assert searched_names(old) == set()
+    assert searched_names("丙") == {"丙丁"}
+    assert searched_names("丁") == {"丙丁"}
+    assert searched_names("丙丁") == {"丙丁"}
+    assert_gram_table_in_step()
+
+
+def test_the_fts_index_alone_misses_short_queries_which_is_why_they_use_grams(
+    named_enterprises,
+):
     if not uses_trigram_index():
         pytest.skip("the trigram index exists only on SQLite with FTS5 trigram")
     with connection.cursor() as cursor:
@@ -216,6 +299,9 @@ def test_renamed_enterprise_is_found_by_its_new_name_only():
 
     assert searched_names("旧名称") == set()
     assert searched_names("新名称") == {"嘉兴新名称科技有限公司"}
+    assert searched_names("旧") == set()
+    assert searched_names("新名") == {"嘉兴新名称科技有限公司"}
+    assert_gram_table_in_step()
     if uses_trigram_index():
         fts_integrity_check()
 
@@ -234,6 +320,10 @@ def test_queryset_update_and_bulk_create_are_indexed_too():
     assert searched_names("甲乙丙") == set()
     assert searched_names("丁戊己") == {"嘉兴丁戊己科技有限公司"}
     assert searched_names("庚辛壬") == {"嘉兴庚辛壬科技有限公司"}
+    assert searched_names("甲乙") == set()
+    assert searched_names("戊") == {"嘉兴丁戊己科技有限公司"}
+    assert searched_names("辛壬") == {"嘉兴庚辛壬科技有限公司"}
+    assert_gram_table_in_step()
     if uses_trigram_index():
         fts_integrity_check()
 
@@ -246,6 +336,8 @@ def test_deleted_enterprise_is_no_longer_found():
 
     assert searched_names("删除科技") == set()
     assert searched_names("科技有限") == {kept.name}
+    assert searched_names("删") == set()
+    assert_gram_table_in_step()
     if uses_trigram_index():
         fts_integrity_check()
         with connection.cursor() as cursor:
@@ -260,6 +352,8 @@ def test_a_changed_field_other_than_the_name_keeps_the_index_in_step():
     enterprise.save()
 
     assert searched_names("地址科技") == {"嘉兴地址科技有限公司"}
+    assert searched_names("地址") == {"嘉兴地址科技有限公司"}
+    assert_gram_table_in_step()
     if uses_trigram_index():
         fts_integrity_check()
 
@@ -275,10 +369,28 @@ def test_the_index_triggers_exist():
         )
         triggers = [row[0] for row in cursor.fetchall()]
 
-    assert triggers == [f"{FTS_TABLE}_delete", f"{FTS_TABLE}_insert", f"{FTS_TABLE}_update"], (
+    assert triggers == [
+        f"{FTS_TABLE}_delete",
+        f"{FTS_TABLE}_insert",
+        f"{FTS_TABLE}_update",
+        f"{GRAM_TABLE}_delete",
+        f"{GRAM_TABLE}_insert",
+        f"{GRAM_TABLE}_update",
+    ], (
         "the name-search triggers are missing: a migration rebuilt enterprises_enterprise; "
-        "call sqlite_install() of migration 0006 at its end"
+        "call sqlite_install() of migrations 0006 and 0009 at its end"
     )
+
+
+def test_postgresql_keeps_the_gram_table_by_a_trigger():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'enterprises_enterprise'::regclass "
+            "AND NOT tgisinternal"
+        )
+        assert (f"{GRAM_TABLE}_sync",) in cursor.fetchall()
 
 
 def test_postgresql_has_a_trigram_index_the_icontains_lookup_uses():
@@ -305,7 +417,9 @@ def two_counties():
     return in_county, other
 
 
-@pytest.mark.parametrize("query", ["华", "华鑫", "华鑫科", "华鑫科技有限公司", "秀洲华鑫"])
+@pytest.mark.parametrize(
+    "query", ["华", "华鑫", "华鑫科", "华鑫科技有限公司", "秀洲华鑫", "秀", "秀洲"]
+)
 def test_county_officer_never_finds_another_countys_enterprise(two_counties, query):
     in_county, other = two_counties
     officer = UserFactory(county_officer=True)
@@ -313,7 +427,7 @@ def test_county_officer_never_finds_another_countys_enterprise(two_counties, que
 
     found = list(enterprise_list(user=officer, filters={"q": query}))
 
-    assert found == ([] if "秀洲" in query else [in_county])
+    assert found == ([] if "秀" in query else [in_county])
     assert other not in found
 
 
