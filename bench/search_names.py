@@ -13,10 +13,13 @@ with the county, industry and zone joined. The indexed side (``enterprise_name_s
 every query ``REPEATS`` times; the scan side (``name__contains``, the same ``LIKE`` the
 fallback uses) runs a subset once (a scan of 10⁶ rows costs about a second). Latencies are
 per-query medians; p50/p95 are over queries. Both sides must return the same count and page.
-One-and-two-character queries are measured through the scan path they take.
+One- and two-character queries (the first one or two characters of the same fragments) go
+through the gram posting list (migration 0009), or the scan when a bounded count finds them
+very broad; they are measured the same way, each against its own scan.
 
 Goals (issue 3): queries of ≥ 3 characters p50 ≤ 2 ms, p95 ≤ 20 ms and ≥ 50× faster than the
-scan on the same queries in the same run.
+scan on the same queries in the same run. Issue 6: 1–2 character queries p50 ≤ 20 ms, the
+same rows as a scan.
 
 Runs in a child process (``python -m bench.search_names --size N``), which sets Django up
 for the benchmark database and prints the result rows as one JSON line.
@@ -56,6 +59,7 @@ PAGE_SIZE = 20
 P50_GOAL_MS = 2.0
 P95_GOAL_MS = 20.0
 RATIO_GOAL = 50.0
+SHORT_P50_GOAL_MS = 20.0
 # CPU share used by others above which the measurement is flagged as taken on a busy machine.
 QUIET = 0.25
 RATIO_DEFINITION = (
@@ -457,13 +461,21 @@ def measure(size: int, *, wait_quiet: int = 0, log) -> list[dict]:
         if indexed(text) != scan_result:
             mismatches.append(text)
 
-    log(f"bench: {len(short_queries)} one- and two-character queries (scan path) …")
-    short_seconds, short_scan_seconds = {}, {}
+    log(f"bench: {len(short_queries)} one- and two-character queries × {REPEATS} …")
+    short_times: dict[str, list[float]] = {text: [] for text in short_queries}
+    short_hits: dict[str, int] = {}
+    for _ in range(REPEATS):
+        for text in short_queries:
+            seconds, (count, _) = _timed(indexed, text)
+            short_times[text].append(seconds)
+            short_hits[text] = count
+    short_seconds = {text: statistics.median(values) for text, values in short_times.items()}
+    short_scan_seconds = {}
     for text in short_queries:
-        short_seconds[text], result = _timed(indexed, text)
         short_scan_seconds[text], scan_result = _timed(scan, text)
-        if result != scan_result:
+        if indexed(text) != scan_result:
             mismatches.append(text)
+    short_p50 = _percentile(list(short_seconds.values()), 50)
 
     all_times = list(indexed_seconds.values())
     p50, p95 = _percentile(all_times, 50), _percentile(all_times, 95)
@@ -528,25 +540,31 @@ def measure(size: int, *, wait_quiet: int = 0, log) -> list[dict]:
         {
             "name": "enterprise_name_search_short",
             "size": size,
-            "seconds": round(statistics.median(short_seconds.values()), 6),
+            "seconds": round(short_p50, 6),
             "baseline": "like_scan",
             "baseline_seconds": round(statistics.median(short_scan_seconds.values()), 6),
             "ratio": round(
-                statistics.median(short_scan_seconds.values())
-                / statistics.median(short_seconds.values()),
-                2,
+                statistics.median(short_scan_seconds.values()) / short_p50,
+                1,
             ),
             "ratio_definition": (
                 "median LIKE scan seconds of the same 1–2 character queries divided by "
-                "enterprise_name_search's (it scans them too: about 1)"
+                "enterprise_name_search's median (gram posting list, or the scan when broad)"
             ),
-            "p50_ms": _ms(_percentile(list(short_seconds.values()), 50)),
+            "p50_ms": _ms(short_p50),
             "p95_ms": _ms(_percentile(list(short_seconds.values()), 95)),
+            "max_ms": _ms(max(short_seconds.values())),
+            "repeats_per_query": REPEATS,
             "queries": len(short_seconds),
-            "query_lengths": "1–2 characters (scan path; correctness goal only)",
+            "query_lengths": "1–2 characters, the start of the 3–6 character fragments",
+            "per_query_ms": {
+                t: {"ms": _ms(short_seconds[t]), "scan_ms": _ms(short_scan_seconds[t]), "hits": n}
+                for t, n in sorted(short_hits.items(), key=lambda item: item[1])
+            },
             "mismatches": [t for t in mismatches if len(t) < 3],
-            "goal": {"same_rows_as_scan": True},
-            "passed": not [t for t in mismatches if len(t) < 3],
+            "goal": {"p50_ms_max": SHORT_P50_GOAL_MS, "same_rows_as_scan": True},
+            "passed": not [t for t in mismatches if len(t) < 3]
+            and (short_p50 * 1000 <= SHORT_P50_GOAL_MS if size >= FULL_SIZE else True),
             **context,
         },
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -14,6 +15,7 @@ from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.permissions import holiday_schedule_can_change, require
 
 _NOT_AUDITED = {"created_at", "updated_at"}
+_M = TypeVar("_M", bound=models.Model)
 
 
 def _audited_fields(instance: models.Model) -> list[str]:
@@ -22,8 +24,8 @@ def _audited_fields(instance: models.Model) -> list[str]:
 
 @transaction.atomic
 def instance_save_audited(
-    *, actor, instance: models.Model, data: dict, ip_address: str | None = None
-) -> models.Model:
+    *, actor, instance: _M, data: dict, ip_address: str | None = None
+) -> _M:
     """Apply ``data`` (field name → value, related objects as instances) to ``instance``,
     validate it fully (field validators, constraints, uniqueness), save it and write an
     AuditEvent with the changed fields before and after. Invalid data raises
