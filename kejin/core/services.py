@@ -23,9 +23,7 @@ def _audited_fields(instance: models.Model) -> list[str]:
 
 
 @transaction.atomic
-def instance_save_audited(
-    *, actor, instance: _M, data: dict, ip_address: str | None = None
-) -> _M:
+def instance_save_audited(*, actor, instance: _M, data: dict, ip_address: str | None = None) -> _M:
     """Apply ``data`` (field name → value, related objects as instances) to ``instance``,
     validate it fully (field validators, constraints, uniqueness), save it and write an
     AuditEvent with the changed fields before and after. Invalid data raises
