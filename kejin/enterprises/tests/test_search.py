@@ -209,8 +209,13 @@ def test_below_the_broad_bound_the_index_is_used(named_enterprises, monkeypatch,
     queryset = enterprise_name_search(Enterprise.objects.all(), query)
 
     sql = str(queryset.query)
-    expect_index = len(query) <= 2 or uses_trigram_index()
-    assert (GRAM_TABLE in sql or FTS_TABLE in sql) is expect_index
+    if connection.vendor == "postgresql":
+        # Candidates first, as an array the planner cannot walk the name index around.
+        assert "unnest(ARRAY(SELECT" in sql
+        assert (GRAM_TABLE in sql) is (len(query) <= 2)
+    else:
+        expect_index = len(query) <= 2 or uses_trigram_index()
+        assert (GRAM_TABLE in sql or FTS_TABLE in sql) is expect_index
     assert set(queryset.values_list("name", flat=True)) == expected_names(query)
 
 
