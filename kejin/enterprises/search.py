@@ -40,7 +40,7 @@ GRAM_TABLE = "enterprises_enterprise_name_gram"
 MIN_INDEXED_LENGTH = 3
 MAX_GRAM_LENGTH = 2
 # Above this many candidates the index costs more than it saves (docs/performance.md).
-BROAD_QUERY_ROWS = 50_000
+BROAD_QUERY_ROWS = 30_000
 
 
 def enterprise_name_search(queryset: QuerySet, text: str) -> QuerySet:
