@@ -145,7 +145,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enterprises", "0008_override_constraints_portable"),
+        ("enterprises", "0009_import_batch_heartbeat"),
     ]
 
     operations = [
