@@ -46,16 +46,8 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
         ("kejin.accounts.demo", "kejin.enterprises.demo"),
         ("kejin.accounts.demo", "kejin.enterprises.models"),
         ("kejin.accounts.demo", "kejin.institutions.models"),
-        # enterprises/institutions use web's list and form helpers (moving to core).
-        ("kejin.enterprises.listing.views", "kejin.web.lists"),
-        ("kejin.enterprises.imports.views", "kejin.web.lists"),
-        ("kejin.enterprises.views", "kejin.web.forms"),
-        ("kejin.enterprises.views", "kejin.web.lists"),
-        ("kejin.institutions.views", "kejin.web.forms"),
-        ("kejin.institutions.views", "kejin.web.lists"),
-        # institutions reuses enterprises' region demo data and admin helpers (same layer).
+        # institutions reuses enterprises' region demo data (same layer).
         ("kejin.institutions.demo", "kejin.enterprises.demo"),
-        ("kejin.institutions.admin", "kejin.enterprises.admin"),
     }
 )
 

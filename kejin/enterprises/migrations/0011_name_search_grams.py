@@ -145,7 +145,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enterprises", "0009_import_batch_heartbeat"),
+        ("enterprises", "0010_evaluation_run_one_active"),
     ]
 
     operations = [
