@@ -14,7 +14,7 @@ every query ``REPEATS`` times; the scan side (``name__contains``, the same ``LIK
 fallback uses) runs a subset once (a scan of 10⁶ rows costs about a second). Latencies are
 per-query medians; p50/p95 are over queries. Both sides must return the same count and page.
 One- and two-character queries (the first one or two characters of the same fragments) go
-through the gram posting list (migration 0011), or the scan when a bounded count finds them
+through the gram posting list (migration 0012), or the scan when a bounded count finds them
 very broad; they are measured the same way, each against its own scan.
 
 Goals (issue 3): queries of ≥ 3 characters p50 ≤ 2 ms, p95 ≤ 20 ms and ≥ 50× faster than the

@@ -5,7 +5,7 @@ The result is always the rows of ``queryset.filter(name__icontains=text)``: the 
 does; using ``icontains`` makes PostgreSQL agree). Only the way there differs:
 
 - 1–2 characters, either engine: the posting list ``enterprises_enterprise_name_gram``
-  (migration 0011: every character and every pair of adjacent characters of each name,
+  (migration 0012: every character and every pair of adjacent characters of each name,
   folded as the engine's ``icontains`` folds, kept in step by triggers) gives the exact
   candidate ids from one primary-key range; the ``LIKE`` re-checks them.
 - SQLite, 3 or more characters: the FTS5 trigram index ``enterprises_enterprise_name_fts``

@@ -220,7 +220,7 @@ def test_below_the_broad_bound_the_index_is_used(named_enterprises, monkeypatch,
 
 
 def python_grams(name: str) -> set[str]:
-    """The grams migration 0011 keeps for ``name``, computed independently in Python."""
+    """The grams migration 0012 keeps for ``name``, computed independently in Python."""
     folded = ascii_folded(name) if connection.vendor == "sqlite" else name.upper()
     return {folded[i : i + width] for width in (1, 2) for i in range(len(folded) - width + 1)}
 
@@ -383,7 +383,7 @@ def test_the_index_triggers_exist():
         f"{GRAM_TABLE}_update",
     ], (
         "the name-search triggers are missing: a migration rebuilt enterprises_enterprise; "
-        "call sqlite_install() of migrations 0006 and 0011 at its end"
+        "call sqlite_install() of migrations 0006 and 0012 at its end"
     )
 
 

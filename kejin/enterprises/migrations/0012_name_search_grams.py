@@ -145,7 +145,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enterprises", "0010_evaluation_run_one_active"),
+        ("enterprises", "0011_input_bounds"),
     ]
 
     operations = [
