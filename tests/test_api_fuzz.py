@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
@@ -30,8 +33,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from kejin.accounts.tests.factories import UserFactory
-from kejin.core.tests.factories import RegionFactory
+from kejin.core.tests.factories import DepartmentFactory, RegionFactory
+from kejin.enterprises.models import GrowthStage, Label
 from kejin.enterprises.tests.factories import EnterpriseFactory
+from kejin.institutions.tests.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +61,38 @@ def _seed_enterprises(county):
     ]
 
 
-def _caller_headers(role: str) -> dict[str, str]:
+def _known_path_values(enterprise) -> dict[str, dict[str, object]]:
+    """Path templates → values of objects that exist, so that valid calls reach real rows
+    (random ids almost always answer 404)."""
+    institution = InstitutionFactory()
+    values: dict[str, dict[str, object]] = {
+        "/api/v1/enterprises/{id}/": {"id": enterprise.pk},
+        "/api/v1/enterprises/{id}/certificates/": {"id": enterprise.pk},
+        "/api/v1/enterprises/{id}/facts/": {"id": enterprise.pk},
+        "/api/v1/enterprises/{id}/facts/{year}/": {"id": enterprise.pk, "year": 2024},
+        "/api/v1/enterprises/{id}/recognition/": {"id": enterprise.pk},
+        "/api/v1/registry/entries/{enterprise_id}/": {"enterprise_id": enterprise.pk},
+        "/api/v1/registry/entries/{enterprise_id}/history/": {"enterprise_id": enterprise.pk},
+        "/api/v1/regions/{code}/": {"code": enterprise.county.code},
+        "/api/v1/industries/{code}/": {"code": enterprise.industry.code},
+        "/api/v1/departments/{code}/": {"code": DepartmentFactory().code},
+        "/api/v1/institutions/{id}/": {"id": institution.pk},
+    }
+    label, stage = Label.objects.first(), GrowthStage.objects.first()
+    if label is not None:
+        values["/api/v1/registry/labels/{code}/"] = {"code": label.code}
+    if stage is not None:
+        values["/api/v1/registry/stages/{code}/"] = {"code": stage.code}
+    return values
+
+
+def _caller_headers(role: str) -> tuple[dict[str, str], dict]:
+    """The caller's headers, and the known path values (see :func:`_known_path_values`)."""
     county = RegionFactory()
     enterprises = _seed_enterprises(county)
+    known = _known_path_values(enterprises[0])
     if role == "anonymous":
-        return {}
+        return {}, known
     if role == "enterprise_admin":
         user = UserFactory(enterprise_admin=True, enterprise=enterprises[0])
     elif role == "county_officer":
@@ -68,7 +100,22 @@ def _caller_headers(role: str) -> dict[str, str]:
     else:
         user = UserFactory()
     token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {token.key}"}, known
+
+
+def _can_be_made_invalid(operation) -> bool:
+    """Whether the operation takes anything that has invalid values: a body, a query
+    parameter or a typed (non-string) path value. (Otherwise generating invalid calls only
+    burns time before giving up.)"""
+    definition = operation.definition.raw
+    if "requestBody" in definition:
+        return True
+    for parameter in definition.get("parameters", []):
+        if parameter["in"] == "query":
+            return True
+        if parameter["in"] == "path" and parameter.get("schema", {}).get("type") != "string":
+            return True
+    return False
 
 
 def _describe(failure: BaseException) -> str:
@@ -78,10 +125,12 @@ def _describe(failure: BaseException) -> str:
     return repr(failure)[:4000]
 
 
-def _fuzz_operation(operation, *, mode: GenerationMode, headers: dict[str, str]) -> str | None:
+def _fuzz_operation(
+    operation, *, mode: GenerationMode, headers: dict[str, str], path_values=None
+) -> str | None:
     """Run the checks over generated calls of one operation; the failure text, if any."""
 
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_values))
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -107,15 +156,64 @@ def _fuzz_operation(operation, *, mode: GenerationMode, headers: dict[str, str])
     "role", ["anonymous", "enterprise_admin", "county_officer", "city_officer"]
 )
 def test_the_whole_api_answers_as_its_schema_says(role):
-    headers = _caller_headers(role)
+    headers, known = _caller_headers(role)
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            failure = _fuzz_operation(operation, mode=mode, headers=headers)
+        # Valid calls on objects that exist; invalid calls (any path values) to be refused.
+        runs = [(GenerationMode.POSITIVE, known.get(operation.path))]
+        if _can_be_made_invalid(operation):
+            runs.append((GenerationMode.NEGATIVE, None))
+        for mode, path_values in runs:
+            failure = _fuzz_operation(
+                operation, mode=mode, headers=headers, path_values=path_values
+            )
             if failure:
                 failures.append(failure)
 
     assert not failures, "\n\n".join(failures)
+
+
+OUT_OF_RANGE = ["99999999999999999999", "-99999999999999999999", "9223372036854775808", "1e400"]
+
+
+def test_no_parameter_of_any_operation_answers_500_for_an_integer_beyond_64_bits():
+    """Every query and path parameter of every operation, given integers no 64-bit column
+    holds: never a server error, always the JSON error shape (or a normal answer)."""
+    headers, _ = _caller_headers("city_officer")
+    client = Client(raise_request_exception=False)
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    problems = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            parameters = operation.get("parameters", [])
+            for value in OUT_OF_RANGE:
+                calls = []
+                url = path
+                for parameter in parameters:
+                    if parameter["in"] == "path":
+                        url = url.replace("{" + parameter["name"] + "}", value)
+                calls.append((url, {}))
+                calls += [
+                    (url, {parameter["name"]: value})
+                    for parameter in parameters
+                    if parameter["in"] == "query"
+                ]
+                for call_url, query in calls:
+                    response = getattr(client, method)(
+                        call_url + ("?" + urlencode(query) if query else ""),
+                        HTTP_AUTHORIZATION=headers["Authorization"],
+                        content_type="application/json",
+                        data="{}" if method != "get" else None,
+                    )
+                    if response.status_code >= 500 or (
+                        response.status_code >= 400 and "error" not in response.json()
+                    ):
+                        problems.append(
+                            f"{method.upper()} {call_url} {query}: {response.status_code}"
+                        )
+
+    assert problems == []
