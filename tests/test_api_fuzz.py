@@ -17,7 +17,9 @@ from urllib.parse import urlencode
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
@@ -49,6 +51,18 @@ CHECKS = [
 # Examples per operation and generation mode: enough to reach every parameter's edge values
 # (schemathesis tries boundaries first), small enough to keep the four callers under a minute.
 EXAMPLES = 6
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI application itself, whose request signals close the
+    database connection — the test's transaction on PostgreSQL. Django's test client holds
+    these signals back in the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _seed_enterprises(county):
