@@ -39,7 +39,7 @@ BAD_REQUEST = {
 SERVER_ERROR = {
     "error": {
         "code": "server_error",
-        "message": "服务器内部错误，请稍后再试；问题持续请联系平台管理员。",
+        "message": "服务器出错，请稍后重试。如果问题持续，请联系平台管理员。",
         "fields": {},
     }
 }
