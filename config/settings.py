@@ -1,10 +1,14 @@
 """Kejin settings: the only module that reads the environment (django-environ).
 
-Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CELERY_BROKER_URL, KEJIN_CITY.
+Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CELERY_BROKER_URL, KEJIN_CITY,
+CACHE_URL, KEJIN_HTTPS, SECURE_HSTS_SECONDS (and _INCLUDE_SUBDOMAINS, _PRELOAD),
+SECURE_SSL_REDIRECT, KEJIN_API_TOKEN_LIFETIME_DAYS, KEJIN_SIGN_IN_RATE_IP,
+KEJIN_SIGN_IN_RATE_USERNAME.
 Development needs none of them: SQLite under var/, a generated secret key kept in var/,
 Celery tasks run eagerly in-process.
 """
 
+import datetime
 import secrets
 import sys
 from pathlib import Path
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kejin.core.middleware.ApplicationErrorMiddleware",
+    "kejin.core.middleware.NoStoreMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +149,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: a changed password revokes the user's API tokens, whichever path changed it.
+    {"NAME": "kejin.accounts.passwords.RevokeApiTokensOnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -155,6 +162,10 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# The cache holds the sign-in rate limits: per process by default; set CACHE_URL (e.g.
+# redis://…) to share them between app servers.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://kejin")}
 
 # Sessions and cookies: secure by default outside development.
 SESSION_COOKIE_HTTPONLY = True
@@ -170,7 +181,12 @@ SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
 if _HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    # HSTS: browsers use HTTPS only for this host for a year (set 0 to turn off).
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+CSRF_FAILURE_VIEW = "kejin.core.handlers.csrf_failure"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Content-Security-Policy (django-csp 4): everything from this host only, no inline script.
@@ -217,17 +233,32 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or DEV
 
+# API tokens expire this long after they are issued (401 token_expired; ask for a new one).
+KEJIN_API_TOKEN_LIFETIME = datetime.timedelta(
+    days=env.int("KEJIN_API_TOKEN_LIFETIME_DAYS", default=30)
+)
+
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "kejin.core.api.authentication.ExpiringTokenAuthentication",
+        "kejin.core.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "kejin.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_PARSER_CLASSES": [
+        "kejin.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kejin.core.api.schema.KejinAutoSchema",
     "EXCEPTION_HANDLER": "kejin.core.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # Sign-in attempts (page and token endpoint together), see kejin.accounts.throttles.
+        "sign_in_ip": env.str("KEJIN_SIGN_IN_RATE_IP", default="30/min"),
+        "sign_in_username": env.str("KEJIN_SIGN_IN_RATE_USERNAME", default="10/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -247,6 +278,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kejin.core.api.schema.drop_ambiguous_one_of",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ImportKindEnum": "kejin.enterprises.choices.ImportKind",
         "ImportStatusEnum": "kejin.enterprises.choices.ImportStatus",

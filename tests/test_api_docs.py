@@ -144,3 +144,14 @@ def test_a_stale_path_in_the_doc_is_reported_and_concrete_ids_match_templates():
 
 def test_normalise_spells_a_path_one_way():
     assert normalise("api/v1//enterprises/{id}/facts") == "/api/v1/enterprises/{id}/facts/"
+
+
+def test_every_error_code_is_in_the_errors_table():
+    """Clients program against the codes: each one has a row (status | `code` | when)."""
+    from kejin.core.errors import ErrorCode
+
+    codes = {value for name, value in vars(ErrorCode).items() if name.isupper()}
+    text = DOC.read_text(encoding="utf-8")
+    in_table = set(re.findall(r"^\| \d{3} \| `([a-z_]+)` \|", text, flags=re.MULTILINE))
+
+    assert sorted(codes - in_table) == []

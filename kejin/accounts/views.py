@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import math
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 from kejin.accounts.choices import Role
 from kejin.accounts.forms import KejinPasswordChangeForm, LoginForm
+from kejin.accounts.throttles import sign_in_wait
 from kejin.core.audit import audit_record
 from kejin.core.choices import AuditAction
 from kejin.core.http import client_ip_address
@@ -65,6 +68,21 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["demo_users"] = demo_users_hint()
         return context
+
+    def post(self, request, *args, **kwargs):
+        """Too many attempts from this address or for this username: refused (429) before
+        the password is checked."""
+        wait = sign_in_wait(request)
+        if wait is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            context = self.get_context_data(form=self.form_class(request))
+            context["throttled_message"] = _("登录尝试过于频繁，请%(minutes)d分钟后再试。") % {
+                "minutes": minutes
+            }
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(math.ceil(wait))
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         # Audited here until kejin.accounts.services has a sign-in service for pages.

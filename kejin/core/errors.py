@@ -28,11 +28,21 @@ class ErrorCode:
     OVERRIDE_ACTIVE = "override_active"
     OVERRIDE_LIFTED = "override_lifted"
     ALREADY_REGISTERED = "already_registered"
+    BAD_REQUEST = "bad_request"
+    CSRF_FAILED = "csrf_failed"
+    TOKEN_EXPIRED = "token_expired"
+    REQUEST_TOO_LARGE = "request_too_large"
+    SERVER_ERROR = "server_error"
 
 
 _DEFAULT_STATUS = {
     ErrorCode.INVALID: 400,
     ErrorCode.PARSE_ERROR: 400,
+    ErrorCode.BAD_REQUEST: 400,
+    ErrorCode.TOKEN_EXPIRED: 401,
+    ErrorCode.CSRF_FAILED: 403,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.SERVER_ERROR: 500,
     ErrorCode.NOT_AUTHENTICATED: 401,
     ErrorCode.PERMISSION_DENIED: 403,
     ErrorCode.LOCKED_OUT: 403,

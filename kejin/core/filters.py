@@ -13,6 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from kejin.core.choices import AuditAction, DepartmentKind, RegionLevel
 from kejin.core.models import AuditEvent, Department, Industry, Region
 
+# The largest id a 64-bit integer column holds (SQLite and PostgreSQL bigint).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on an integer id: a whole number from 1 to :data:`MAX_ID`, else invalid.
+
+    (django-filter's NumberFilter takes any decimal, and a 20-digit one crashes SQLite.)"""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
 
 class RegionFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(label=_("层级"), choices=RegionLevel.choices)

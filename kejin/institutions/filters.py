@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kejin.core.filters import IdFilter
 from kejin.core.models import Region
 from kejin.core.uscc import uscc_normalise
 from kejin.institutions.choices import InstitutionKind
@@ -19,7 +20,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
         queryset=Region.objects.filter(level__in=["city", "county"]),
         to_field_name="code",
     )
-    parent = django_filters.NumberFilter(label=_("上级机构ID"), field_name="parent_id")
+    parent = IdFilter(label=_("上级机构ID"), field_name="parent_id")
 
     class Meta:
         model = Institution

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from kejin.accounts.api.serializers import MeSerializer, TokenCredentialsSerializer, TokenSerializer
 from kejin.accounts.services import api_token_issue
+from kejin.accounts.throttles import SIGN_IN_THROTTLES
 from kejin.core.api.errors import ErrorSerializer, error_responses
 from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError, ErrorCode
@@ -42,13 +43,18 @@ class TokenObtainView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes = SIGN_IN_THROTTLES
 
     @extend_schema(
         tags=[AUTH_TAG],
         summary="签发API令牌 (Obtain an API token)",
         description=(
             "用户名和密码换取令牌，之后以 `Authorization: Token <token>` 调用接口。"
-            " Repeated failures lock the username at this address out (403 `locked_out`)."
+            " Repeated failures lock the username at this address out (403 `locked_out`);"
+            " too many attempts from one address or for one username are refused"
+            " (429 `throttled`, with `Retry-After`). Tokens expire after"
+            " `KEJIN_API_TOKEN_LIFETIME_DAYS` (default 30) days; a changed password"
+            " revokes them."
         ),
         request=TokenCredentialsSerializer,
         responses={

@@ -6,7 +6,7 @@ DRF's own exceptions, Django's Http404/PermissionDenied/ValidationError and our
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +15,15 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from kejin.core.api.exceptions import CsrfFailed, TokenExpired
 from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.handlers import bad_request_error, csrf_failed_error, request_too_large_error
 
 _DRF_CODES = {
+    TokenExpired: (
+        ErrorCode.TOKEN_EXPIRED,
+        _("令牌已过期，请重新申请令牌（POST /api/v1/auth/token/）。"),
+    ),
     exceptions.NotAuthenticated: (ErrorCode.NOT_AUTHENTICATED, _("请先登录或提供有效的令牌。")),
     exceptions.AuthenticationFailed: (
         ErrorCode.NOT_AUTHENTICATED,
@@ -58,6 +64,12 @@ def to_application_error(exc) -> ApplicationError | None:
         return ApplicationError.not_found()
     if isinstance(exc, PermissionDenied):
         return ApplicationError.permission_denied()
+    if isinstance(exc, RequestDataTooBig):
+        return request_too_large_error()
+    if isinstance(exc, SuspiciousOperation):
+        return bad_request_error()
+    if isinstance(exc, CsrfFailed):
+        return csrf_failed_error()
     if isinstance(exc, DjangoValidationError):
         fields = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -84,6 +96,9 @@ def exception_handler(exc, context):
     response = Response(error.as_dict(), status=error.status)
     if error.status == 401:
         response["WWW-Authenticate"] = 'Token realm="api"'
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait:
+        response["Retry-After"] = str(int(wait) + 1)
     return response
 
 
@@ -115,5 +130,6 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         403: "无权操作 (permission_denied)",
         404: "不存在或无权查看 (not_found)",
         409: "状态冲突 (conflict)",
+        429: "请求过于频繁 (throttled)",
     }
     return {s: OpenApiResponse(ErrorSerializer, description=described.get(s, "")) for s in statuses}

@@ -7,10 +7,13 @@ from kejin.core.models import AuditEvent, Department, Industry, Region
 
 class RegionSerializer(serializers.ModelSerializer):
     level_label = serializers.CharField(source="get_level_display", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="上级区划代码 (null: top)"
+    )
     reports_to = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
+        allow_null=True,
         help_text="功能区统计归属的县(市、区)代码 (zones only)",
     )
 
@@ -21,7 +24,9 @@ class RegionSerializer(serializers.ModelSerializer):
 
 class IndustrySerializer(serializers.ModelSerializer):
     level_label = serializers.CharField(source="get_level_display", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="上级行业代码 (null: 门类)"
+    )
 
     class Meta:
         model = Industry

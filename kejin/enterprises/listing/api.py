@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -98,7 +97,7 @@ class RegistryEntrySerializer(serializers.Serializer):
         entry = self._entry(enterprise)
         return LabelRefSerializer(entry.labels.all() if entry else [], many=True).data
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_since(self, enterprise):
         entry = self._entry(enterprise)
         return entry.since.isoformat() if entry and entry.since else None

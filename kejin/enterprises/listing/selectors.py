@@ -265,7 +265,7 @@ def registry_override_list(*, user, filters: Mapping | None = None) -> QuerySet[
     elif status == "lifted":
         queryset = queryset.filter(lifted_at__isnull=False)
     enterprise = str(filters.get("enterprise") or "")
-    if enterprise and not enterprise.isdigit():
+    if enterprise and not (enterprise.isascii() and enterprise.isdigit() and len(enterprise) <= 18):
         problems["enterprise"] = [_("企业ID应为数字。")]
     elif enterprise:
         queryset = queryset.filter(enterprise_id=int(enterprise))
