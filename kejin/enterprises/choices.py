@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kejin.ingest.choices import BatchStatus
+from kejin.rules.status import RuleStatus
 
 
 class EnterpriseSize(models.TextChoices):
@@ -35,13 +36,8 @@ class FactSource(models.TextChoices):
     DEMO = "demo", _("演示数据")
 
 
-class RecognitionStatus(models.TextChoices):
-    """Outcome of a recognition rule set for one enterprise (see kejin.rules.ruleset)."""
-
-    QUALIFIED_DIRECT = "qualified_direct", _("直接认定")
-    QUALIFIED = "qualified", _("符合")
-    NOT_QUALIFIED = "not_qualified", _("不符合")
-    UNDETERMINED = "undetermined", _("数据不足")
+#: Outcome of a recognition rule set for one enterprise: the rules engine's one set of statuses.
+RecognitionStatus = RuleStatus
 
 
 class RegistryEventKind(models.TextChoices):

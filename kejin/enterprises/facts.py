@@ -17,6 +17,7 @@ import polars as pl
 from django.db import connection
 
 from kejin.enterprises.choices import CertificateKind
+from kejin.facts.periods import years_before, years_between_expr
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,12 @@ DERIVED_FACTS: tuple[Fact, ...] = (
         "在中国境内注册（平台登记的企业均为境内注册）",
     ),
     Fact(
-        "years_registered", "成立年限", pl.Float64, "年", "企业登记信息", "评价日距成立日期的年数"
+        "years_registered",
+        "成立年限",
+        pl.Float64,
+        "年",
+        "企业登记信息",
+        "评价日距成立日期的年数（按日历计：满周年之日恰为整数年，2月29日成立的以2月28日为周年日）",
     ),
     Fact(
         "core_ip_owned",
@@ -175,7 +181,7 @@ DERIVED_FACTS: tuple[Fact, ...] = (
         _MONEY,
         "元",
         "企业年度数据",
-        "评价年度及前两年研发费用之和（成立不足三年的按实际年数）",
+        "评价年度及前两年研发费用之和（成立不足三年的按实际年数；缺任一所需年度则未知）",
     ),
     Fact(
         "revenue_3y", "近三年销售收入", _MONEY, "元", "企业年度数据", "评价年度及前两年销售收入之和"
@@ -187,6 +193,14 @@ DERIVED_FACTS: tuple[Fact, ...] = (
         "元",
         "企业年度数据",
         "评价年度及前两年境内研发费用之和",
+    ),
+    Fact(
+        "fiscal_years_3y",
+        "近三年计算年数",
+        _COUNT,
+        "年",
+        "企业登记信息",
+        "近三年合计所用的会计年度数：3，成立不足三年的为实际经营的年度数",
     ),
     Fact(
         "high_tech_certificate_valid",
@@ -378,7 +392,13 @@ def _annual_schema() -> dict:
         "enterprise_id": pl.Int64,
         **{f.name: f.dtype for f in ANNUAL_FACTS},
         **dict.fromkeys(_SUMMED_3Y.values(), _MONEY),
+        **dict.fromkeys(_YEARS_3Y.values(), pl.Int64),
     }
+
+
+#: How many of the three years had each summed fact (a sum with a needed year missing is
+#: unknown, see _assemble).
+_YEARS_3Y = {target: f"{target}_years" for target in _SUMMED_3Y.values()}
 
 
 def _fetch_annual(*, first_id: int, last_id: int, year: int, county_id: int | None) -> pl.DataFrame:
@@ -386,15 +406,18 @@ def _fetch_annual(*, first_id: int, last_id: int, year: int, county_id: int | No
     # years (missing when no year has the value) and joins the evaluation year's row, so a
     # third of the values of every year's row cross into Python.
     sums = ", ".join(
-        f"SUM(CAST(s.{source} AS DOUBLE PRECISION)) AS {target}"
+        f"SUM(CAST(s.{source} AS DOUBLE PRECISION)) AS {target}, "
+        f"COUNT(s.{source}) AS {target}_years"
         for source, target in _SUMMED_3Y.items()
     )
+    # In the order of _annual_schema: the sums, then how many years each had.
+    counted = ", ".join([*_SUMMED_3Y.values(), *_YEARS_3Y.values()])
     columns = ", ".join(_sql_value(f, "a") for f in ANNUAL_FACTS)
     params: list = [first_id, last_id, year - 2, year]
     where = _county_clause(county_id, "e.county_id", params)
     params.append(year)
     sql = (
-        f"SELECT w.enterprise_id, {columns}, {', '.join(_SUMMED_3Y.values())} FROM ("
+        f"SELECT w.enterprise_id, {columns}, {counted} FROM ("
         f"SELECT s.enterprise_id, {sums} FROM enterprises_annualfacts s"
         f"{_county_join(county_id, 's')} "
         f"WHERE s.enterprise_id BETWEEN %s AND %s AND s.year BETWEEN %s AND %s{where} "
@@ -426,23 +449,38 @@ def _assemble(
     year: int,
     as_of: datetime.date,
 ) -> pl.DataFrame:
+    # The fiscal years a three-year sum needs: three, or those since the founding year.
+    fiscal_years = (
+        (pl.lit(year, dtype=pl.Int64) - pl.col("founded_on").dt.year().cast(pl.Int64) + 1)
+        .clip(1, 3)
+        .alias("fiscal_years_3y")
+    )
     frame = enterprises.join(
         annual, on="enterprise_id", how="left", maintain_order="left"
-    ).with_columns(
+    ).with_columns(fiscal_years)
+    frame = frame.with_columns(
+        # A sum with a needed year missing is unknown (not a smaller sum).
+        *(
+            pl.when(pl.col(count) >= pl.col("fiscal_years_3y"))
+            .then(pl.col(target))
+            .otherwise(None)
+            .alias(target)
+            for target, count in _YEARS_3Y.items()
+        ),
         pl.lit(True).alias("resident_enterprise"),
-        ((pl.lit(as_of) - pl.col("founded_on")).dt.total_days() / 365.25).alias("years_registered"),
+        years_between_expr(pl.col("founded_on"), as_of).alias("years_registered"),
         # Missing when neither IP count is known.
         pl.when(pl.col("ip_class1").is_null() & pl.col("ip_class2").is_null())
         .then(None)
         .otherwise(pl.col("ip_class1").fill_null(0) + pl.col("ip_class2").fill_null(0) > 0)
         .alias("core_ip_owned"),
-    )
+    ).drop(list(_YEARS_3Y.values()))
     flags = []
     for kind, (name, within_years) in _CERTIFICATE_FACTS.items():
         held = certificates.filter(pl.col("kind") == kind.value)
         if within_years:
-            cutoff = datetime.date(as_of.year - within_years, as_of.month, min(as_of.day, 28))
-            held = held.filter(pl.col("valid_from") >= cutoff)
+            # Within the last N years: from the same calendar day N years before.
+            held = held.filter(pl.col("valid_from") >= years_before(as_of, within_years))
         ids = held["enterprise_id"].unique()
         flags.append(pl.col("enterprise_id").is_in(ids.implode()).alias(name))
     return frame.with_columns(flags)

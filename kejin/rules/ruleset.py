@@ -12,6 +12,15 @@ validity. It is evaluated in stages, each stage reading the columns of the previ
 7. ``pass``                the score test (e.g. score ≥ 60 and tech-staff points > 0)
 8. ``status``              qualified_direct / qualified / not_qualified / undetermined
 
+Every comparison with an indicator's value is made on the indicator's expression itself
+(inlined), so a ratio is compared exactly (see ``kejin.rules.expressions``), never as a
+rounded float. Unknown facts are three-valued: a result that no value of them could change
+is determined. In particular, when some score components are unknown the score test is
+decided on the score's bounds (unknown components at 0 and at their ``max_points``): a total
+already high enough with the unknown components at 0 passes, one that could not pass even
+with them at their maximum fails. The score test must therefore be monotone in ``score``
+(a threshold), which every rule set's is.
+
 ``evaluate_frame`` runs all stages over a polars frame at once; ``explain`` runs them over one
 record and returns every value, band, point and condition, with the facts that were missing.
 """
@@ -27,17 +36,26 @@ import polars as pl
 import yaml
 
 from kejin.rules.expressions import RuleError, evaluate, to_polars, validate, variables
+from kejin.rules.status import RuleStatus
 
-QUALIFIED_DIRECT = "qualified_direct"
-QUALIFIED = "qualified"
-NOT_QUALIFIED = "not_qualified"
-UNDETERMINED = "undetermined"
-STATUS_LABELS = {
-    QUALIFIED_DIRECT: "直接认定",
-    QUALIFIED: "符合",
-    NOT_QUALIFIED: "不符合",
-    UNDETERMINED: "数据不足，无法判断",
-}
+QUALIFIED_DIRECT = RuleStatus.QUALIFIED_DIRECT.value
+QUALIFIED = RuleStatus.QUALIFIED.value
+NOT_QUALIFIED = RuleStatus.NOT_QUALIFIED.value
+UNDETERMINED = RuleStatus.UNDETERMINED.value
+SCORE_BOUNDS = ("score.min", "score.max")
+
+
+def substitute(expr: Any, replacements: dict[str, Any]) -> Any:
+    """``expr`` with every ``{"var": name}`` in ``replacements`` replaced by its expression."""
+    if isinstance(expr, list):
+        return [substitute(e, replacements) for e in expr]
+    if not isinstance(expr, dict) or len(expr) != 1:
+        return expr
+    ((op, args),) = expr.items()
+    if op == "var":
+        name = args[0] if isinstance(args, list) and args else args
+        return replacements.get(name, expr) if isinstance(name, str) else expr
+    return {op: substitute(args, replacements)}
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,10 @@ class Indicator:
     bands: tuple[Band, ...] = ()
     points: Any = None
     format: str = "number"  # percent | number | count
+    #: A fact giving the number of fiscal years the value covers, and the note that says so
+    #: in the label ("按{years}个会计年度计算"), for sums over several years.
+    years_fact: str | None = None
+    years_note: str = ""
 
     @property
     def scored(self) -> bool:
@@ -68,7 +90,8 @@ class Indicator:
             return None
         if self.points is not None:
             return self.points
-        value = {"var": f"value.{self.id}"}
+        # The value's own expression, not its column: compared exactly, never as a float.
+        value = self.value if self.value is not None else {"var": f"value.{self.id}"}
         chain: list[Any] = []
         for band in self.bands:
             if band.min is None:
@@ -90,13 +113,26 @@ class Indicator:
             return f"≥{fmt(band.min)}"
         return f"{fmt(band.min)}–{fmt(upper)}"
 
-    def band_for(self, value: Any) -> int | None:
-        if value is None or not self.bands:
+    def band_for(self, facts: dict[str, Any]) -> int | None:
+        """The band the value falls in, compared exactly as the points are; None if unknown."""
+        if not self.bands or self.value is None:
             return None
         for index, band in enumerate(self.bands):
-            if band.min is None or value >= band.min:
+            if band.min is None:
+                return index
+            reached = evaluate({">=": [self.value, band.min]}, facts)
+            if reached is None:
+                return None
+            if reached:
                 return index
         return None
+
+    def label_for(self, facts: dict[str, Any]) -> str:
+        """The label, with how many fiscal years a multi-year value covers when known."""
+        years = facts.get(self.years_fact) if self.years_fact else None
+        if years is None or not self.years_note:
+            return self.label
+        return f"{self.label}（{self.years_note.format(years=years)}）"
 
 
 @dataclass(frozen=True)
@@ -161,6 +197,8 @@ class RuleSet:
                             Band(points=b["points"], min=b.get("min")) for b in i.get("bands", ())
                         ),
                         points=i.get("points"),
+                        years_fact=i.get("years_fact"),
+                        years_note=i.get("years_note", ""),
                         format=i.get("format", "number"),
                     )
                     for i in data.get("indicators", ())
@@ -173,7 +211,7 @@ class RuleSet:
             )
         except (KeyError, TypeError) as exc:
             raise RuleError(
-                f"malformed rule set {data.get('id', '?')}: {exc}", source_file
+                "malformed_ruleset", source_file, ruleset=data.get("id", "?"), detail=str(exc)
             ) from exc
         ruleset.check()
         return ruleset
@@ -192,8 +230,23 @@ class RuleSet:
         for comp in self.components:
             validate(comp.points, known, f"{self.id}.components.{comp.id}")
         known |= {f"component.{c.id}" for c in self.components} | {"score"}
+        for ind in self.indicators:
+            if ind.years_fact is not None and ind.years_fact not in self.facts:
+                raise RuleError(
+                    "unknown_facts",
+                    f"{self.id}.indicators.{ind.id}.years_fact",
+                    facts=[ind.years_fact],
+                )
         for cond in (*self.conditions, *self.direct, *([self.pass_test] if self.pass_test else [])):
             validate(cond.test, known, f"{self.id}.conditions.{cond.id}")
+
+    def inlined(self, expr: Any) -> Any:
+        """``expr`` with every indicator value column replaced by the indicator's expression,
+        so that comparisons with it are exact."""
+        return substitute(
+            expr,
+            {f"value.{i.id}": i.value for i in self.indicators if i.value is not None},
+        )
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -226,15 +279,37 @@ class RuleSet:
             lf = lf.with_columns(
                 pl.sum_horizontal(
                     [f"component.{c.id}" for c in self.components], ignore_nulls=False
-                ).alias("score")
+                ).alias("score"),
+                pl.sum_horizontal(
+                    [pl.col(f"component.{c.id}").fill_null(0) for c in self.components]
+                ).alias(SCORE_BOUNDS[0]),
+                pl.sum_horizontal(
+                    [pl.col(f"component.{c.id}").fill_null(c.max_points) for c in self.components]
+                ).alias(SCORE_BOUNDS[1]),
             )
-        tests = [_condition_expr(c, "condition") for c in self.conditions]
-        tests += [_condition_expr(c, "direct") for c in self.direct]
+        tests = [_condition_expr(self._test(c), "condition") for c in self.conditions]
+        tests += [_condition_expr(self._test(c), "direct") for c in self.direct]
         if self.pass_test:
-            tests.append(_condition_expr(self.pass_test, None))
+            tests.append(self._pass_expr())
         if tests:
             lf = lf.with_columns(tests)
         return lf.with_columns(self._status_expr())
+
+    def _test(self, cond: Condition) -> Condition:
+        return Condition(cond.id, cond.label, self.inlined(cond.test), cond.if_missing)
+
+    def _pass_expr(self) -> pl.Expr:
+        """The score test; with the score unknown, decided on its bounds when they agree."""
+        test = self._test(self.pass_test)
+        direct = _condition_expr(test, None)
+        if not self.components:
+            return direct
+        at_min, at_max = (
+            to_polars(substitute(test.test, {"score": {"var": bound}})).cast(pl.Boolean)
+            for bound in SCORE_BOUNDS
+        )
+        bounded = pl.when(at_min.eq_missing(at_max)).then(at_min).otherwise(None)
+        return pl.when(pl.col("score").is_null()).then(bounded).otherwise(direct).alias("pass")
 
     def _status_expr(self) -> pl.Expr:
         all_conditions = (
@@ -274,11 +349,11 @@ class RuleSet:
             if ind.scored:
                 row[f"points.{ind.id}"] = points
             value = row.get(f"value.{ind.id}")
-            band = ind.band_for(value)
+            band = ind.band_for(row)
             indicators.append(
                 IndicatorResult(
                     id=ind.id,
-                    label=ind.label,
+                    label=ind.label_for(row),
                     value=value,
                     display=_formatter(ind.format)(value) if ind.value is not None else None,
                     band=ind.band_label(band) if band is not None else None,
@@ -294,9 +369,13 @@ class RuleSet:
         if self.components:
             present = [c.points for c in components if c.points is not None]
             row["score"] = sum(present) if len(present) == len(components) else None
+            row[SCORE_BOUNDS[0]] = sum(present)
+            row[SCORE_BOUNDS[1]] = sum(
+                c.max_points if c.points is None else c.points for c in components
+            )
         conditions = [self._condition_result(c, row, facts) for c in self.conditions]
         direct = [self._condition_result(c, row, facts) for c in self.direct]
-        passed = self._condition_result(self.pass_test, row, facts) if self.pass_test else None
+        passed = self._pass_result(row, facts) if self.pass_test else None
         status = _status(
             [c.met for c in conditions], [c.met for c in direct], passed.met if passed else True
         )
@@ -321,8 +400,19 @@ class RuleSet:
             missing_facts=missing,
         )
 
+    def _pass_result(self, row: dict, facts: dict) -> ConditionResult:
+        result = self._condition_result(self.pass_test, row, facts)
+        if result.met is None and self.components and row.get("score") is None:
+            test = self.inlined(self.pass_test.test)
+            at_min, at_max = (
+                evaluate(substitute(test, {"score": {"var": bound}}), row) for bound in SCORE_BOUNDS
+            )
+            if at_min is not None and at_max is not None and bool(at_min) == bool(at_max):
+                result.met = bool(at_min)
+        return result
+
     def _condition_result(self, cond: Condition, row: dict, facts: dict) -> ConditionResult:
-        met = evaluate(cond.test, row)
+        met = evaluate(self.inlined(cond.test), row)
         if met is None and cond.if_missing is not None:
             met = cond.if_missing
         return ConditionResult(
@@ -436,7 +526,7 @@ class Explanation:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(RuleStatus(self.status).label)
 
     def as_dict(self) -> dict:
         """JSON-safe form for the API."""

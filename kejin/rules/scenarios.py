@@ -3,7 +3,9 @@
 A scenario file (``<rules>.scenarios.yaml``) names its rule set, gives ``defaults`` (the facts
 every case starts from) and ``cases``: each with a ``name``, the ``facts`` that differ from the
 defaults and ``expect``: stage columns (``points.x``, ``component.x``, ``score``,
-``condition.x``, ``direct.x``, ``pass``, ``status``) and optionally ``missing_facts``.
+``condition.x``, ``direct.x``, ``pass``, ``status``) and optionally ``missing_facts`` and
+``label.<indicator>`` (the indicator's label as explained, e.g. the years a sum covers);
+those two exist only in the explanation, not in the batch frame (``EXPLANATION_ONLY``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ import polars as pl
 import yaml
 
 from kejin.rules.ruleset import Explanation, RuleSet
+
+
+def explanation_only(key: str) -> bool:
+    """Whether an ``expect`` key is checked only against the explanation."""
+    return key == "missing_facts" or key.startswith("label.")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ def explanation_values(explanation: Explanation) -> dict[str, Any]:
     for ind in explanation.indicators:
         values[f"points.{ind.id}"] = ind.points
         values[f"value.{ind.id}"] = ind.value
+        values[f"label.{ind.id}"] = ind.label
     for comp in explanation.components:
         values[f"component.{comp.id}"] = comp.points
     for cond in explanation.conditions:

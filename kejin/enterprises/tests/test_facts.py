@@ -95,7 +95,8 @@ def test_frame_columns_are_the_catalogue():
 
 def test_one_enterprise_frame_reads_only_that_enterprise(django_assert_num_queries):
     nanhu = RegionFactory()
-    wanted, other = EnterpriseFactory(county=nanhu), EnterpriseFactory(county=nanhu)
+    wanted = EnterpriseFactory(county=nanhu, founded_on=datetime.date(2023, 3, 1))
+    other = EnterpriseFactory(county=nanhu)
     _facts(wanted, 2023, rd_expense=Decimal("100000"))
     _facts(wanted, 2024, employees=80, tech_staff=20, rd_expense=Decimal("200000"))
     _facts(other, 2024, employees=400, rd_expense=Decimal("900000"))
@@ -116,3 +117,87 @@ def test_one_enterprise_frame_reads_only_that_enterprise(django_assert_num_queri
         build_facts_frame(year=2024, county_id=nanhu.pk + 1000, enterprise_id=wanted.pk).height == 0
     )
     assert build_facts_frame(year=2024, enterprise_id=other.pk + wanted.pk + 1).height == 0
+
+
+def test_three_year_sum_with_a_missing_year_is_unknown():
+    # Given an enterprise founded long ago with 2022 missing
+    enterprise = EnterpriseFactory(founded_on=datetime.date(2015, 5, 1))
+    _facts(enterprise, 2023, rd_expense=Decimal("200000"))
+    _facts(enterprise, 2024, rd_expense=Decimal("300000"))
+
+    (row,) = build_facts_frame(year=2024).to_dicts()
+
+    # then the sum is unknown, not the sum of two years
+    assert row["rd_expense_3y"] is None
+    assert row["revenue_3y"] is None
+    assert row["fiscal_years_3y"] == 3
+
+
+def test_three_year_sum_with_a_missing_value_in_a_year_is_unknown():
+    enterprise = EnterpriseFactory(founded_on=datetime.date(2015, 5, 1))
+    _facts(enterprise, 2022, rd_expense=None)
+    _facts(enterprise, 2023, rd_expense=Decimal("200000"))
+    _facts(enterprise, 2024, rd_expense=Decimal("300000"))
+
+    (row,) = build_facts_frame(year=2024).to_dicts()
+
+    assert row["rd_expense_3y"] is None
+    assert row["revenue_3y"] == 30000000.0
+
+
+@pytest.mark.parametrize(
+    ("founded_on", "years", "rd_expense_3y"),
+    [
+        (datetime.date(2024, 12, 31), 1, 300000.0),
+        (datetime.date(2023, 1, 1), 2, 500000.0),
+        (datetime.date(2022, 12, 31), 3, None),
+    ],
+)
+def test_younger_than_three_years_sums_the_years_it_has(founded_on, years, rd_expense_3y):
+    enterprise = EnterpriseFactory(founded_on=founded_on)
+    if founded_on.year <= 2023:
+        _facts(enterprise, 2023, rd_expense=Decimal("200000"))
+    _facts(enterprise, 2024, rd_expense=Decimal("300000"))
+
+    (row,) = build_facts_frame(year=2024).to_dicts()
+
+    assert row["fiscal_years_3y"] == years
+    assert row["rd_expense_3y"] == rd_expense_3y
+
+
+@pytest.mark.parametrize(
+    ("founded_on", "as_of", "years"),
+    [
+        (datetime.date(2023, 6, 15), datetime.date(2024, 6, 15), 1.0),
+        (datetime.date(2020, 2, 29), datetime.date(2021, 2, 28), 1.0),
+        (datetime.date(2020, 2, 29), datetime.date(2024, 2, 29), 4.0),
+        (datetime.date(2019, 12, 31), datetime.date(2024, 12, 31), 5.0),
+    ],
+)
+def test_years_registered_is_whole_on_the_anniversary(founded_on, as_of, years):
+    EnterpriseFactory(founded_on=founded_on)
+    (row,) = build_facts_frame(year=as_of.year, as_of=as_of).to_dicts()
+    assert row["years_registered"] == years
+
+
+def test_years_registered_a_day_before_the_anniversary_is_below_one():
+    EnterpriseFactory(founded_on=datetime.date(2020, 2, 29))
+    (row,) = build_facts_frame(year=2021, as_of=datetime.date(2021, 2, 27)).to_dicts()
+    assert row["years_registered"] == pytest.approx(364 / 365)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "awarded_on", "held"),
+    [
+        (datetime.date(2024, 7, 31), datetime.date(2019, 7, 31), True),
+        (datetime.date(2024, 7, 31), datetime.date(2019, 7, 30), False),
+        (datetime.date(2024, 7, 29), datetime.date(2019, 7, 29), True),
+        (datetime.date(2024, 2, 29), datetime.date(2019, 2, 28), True),
+        (datetime.date(2024, 2, 29), datetime.date(2019, 2, 27), False),
+    ],
+)
+def test_within_five_years_counts_from_the_same_calendar_day(as_of, awarded_on, held):
+    enterprise = EnterpriseFactory(founded_on=datetime.date(2010, 1, 1))
+    Certificate.objects.create(enterprise=enterprise, kind="national_award", valid_from=awarded_on)
+    (row,) = build_facts_frame(year=as_of.year, as_of=as_of).to_dicts()
+    assert row["national_st_award_5y"] is held

@@ -1,0 +1,62 @@
+"""Calendar periods the facts are derived with: anniversaries and "within the last N years".
+
+A period of years ends on the same calendar day N years on; a 29 February has no such day in
+a common year, and the period then ends on 28 February (the last day of that month, as the
+Civil Code, 第二百零三条, counts periods by years and months). Pure functions, scalar and
+polars, that agree.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+import polars as pl
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` years earlier (28 February for a 29 February)."""
+    return shift_years(day, -years)
+
+
+def shift_years(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` years later (or earlier), 28 Feb for 29 Feb."""
+    year = day.year + years
+    if day.month == 2 and day.day == 29 and not calendar.isleap(year):
+        return datetime.date(year, 2, 28)
+    return day.replace(year=year)
+
+
+def years_between(start: datetime.date, end: datetime.date) -> float:
+    """Years from ``start`` to ``end``: whole years to the last anniversary, plus the elapsed
+    share of the year to the next one. Exactly 1.0 on the first anniversary."""
+    whole = end.year - start.year
+    if shift_years(start, whole) > end:
+        whole -= 1
+    last, following = shift_years(start, whole), shift_years(start, whole + 1)
+    return whole + (end - last).days / (following - last).days
+
+
+def _is_leap(year: pl.Expr) -> pl.Expr:
+    return ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+
+
+def _anniversary(start: pl.Expr, year: pl.Expr) -> pl.Expr:
+    month, day = start.dt.month(), start.dt.day()
+    day = pl.when((month == 2) & (day == 29) & ~_is_leap(year)).then(28).otherwise(day)
+    return pl.date(year, month, day)
+
+
+def years_between_expr(start: pl.Expr, end: datetime.date) -> pl.Expr:
+    """:func:`years_between` over a column of start dates (null stays null)."""
+    whole = pl.lit(end.year, dtype=pl.Int32) - start.dt.year().cast(pl.Int32)
+    whole = (
+        pl.when(_anniversary(start, start.dt.year() + whole) > pl.lit(end))
+        .then(whole - 1)
+        .otherwise(whole)
+    )
+    last = _anniversary(start, start.dt.year().cast(pl.Int32) + whole)
+    following = _anniversary(start, start.dt.year().cast(pl.Int32) + whole + 1)
+    elapsed = (pl.lit(end) - last).dt.total_days()
+    length = (following - last).dt.total_days()
+    return whole.cast(pl.Float64) + elapsed / length
