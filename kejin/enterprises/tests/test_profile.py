@@ -639,13 +639,15 @@ def test_recognition_explains_the_tech_sme_score_indicator_by_indicator(enterpri
     assert sme.passed.met is True
     assert sme.missing_facts == []
     high_tech = explained["high_tech"]
-    assert high_tech.status == "not_qualified"
+    # Founded in 2018 with only 2024 on record: the three-year sums miss two years, so the
+    # R&D intensity is unknown (issue 6) and so is the result.
+    assert high_tech.status == "undetermined"
     assert {c.id: c.met for c in high_tech.conditions} == {
         "registered_one_year": True,
         "core_ip": True,
         "key_field": None,
         "tech_staff": True,
-        "rd_intensity": False,  # 4.5 % < 5 % for revenue ≤ 5000 万元
+        "rd_intensity": None,
         "rd_domestic": None,
         "high_tech_income": None,
         "innovation": None,
@@ -1162,6 +1164,9 @@ def test_sections_are_not_found_outside_the_users_scope(client, enterprise, othe
 def test_recognition_section_shows_status_breakdown_and_conditions(
     client, enterprise, enterprise_admin, django_assert_max_num_queries
 ):
+    # Three years on record: the three-year sums are known (a missing year would leave them
+    # unknown).
+    tech_sme_facts(enterprise, year=2022)
     tech_sme_facts(enterprise, year=2023)
     tech_sme_facts(enterprise, year=2024)
     client.force_login(enterprise_admin)
@@ -1202,12 +1207,15 @@ def test_recognition_section_shows_status_breakdown_and_conditions(
     ]
     rd_intensity = next(c for c in cards["high_tech"]["conditions"] if c["id"] == "rd_intensity")
     assert rd_intensity["indicators"] == [
-        {"label": "近三个会计年度研发费用总额占同期销售收入总额的比例", "display": "4.5%"}
+        {
+            "label": "近三个会计年度研发费用总额占同期销售收入总额的比例（按3个会计年度计算）",
+            "display": "4.5%",
+        }
     ]
     assert [(f["label"], f["display"]) for f in rd_intensity["facts"]] == [
         ("销售收入", "1,000.00 万元"),
-        ("近三年研发费用", "90.00 万元"),
-        ("近三年销售收入", "2,000.00 万元"),
+        ("近三年研发费用", "135.00 万元"),
+        ("近三年销售收入", "3,000.00 万元"),
     ]
     assert (
         '<span class="badge text-bg-success" data-testid="recognition-status" data-status="qualified">符合</span>'
