@@ -304,46 +304,49 @@ def hand_recognition(facts):
     """Tech SME status and score and high-tech status, written straight from RULES.md.
 
     Independent of the YAML rule sets and the engine; only the conventions they share are
-    the same: a missing fact makes what depends on it unknown (three-valued logic), a ratio
-    with a zero or missing denominator is unknown, ratios are rounded to 9 places before
-    comparing (so that 30 of 100 is exactly 30 %), and the exclusions count as absent when
-    nothing is on record.
+    the same: a missing fact makes what depends on it unknown (three-valued logic) unless no
+    value of it could change the result, a ratio with a zero or missing denominator is
+    unknown, ratios are compared exactly (in integer cents, cross-multiplied), a company
+    without employees has 0 % tech staff, and the exclusions count as absent when nothing is
+    on record.
     """
     import polars as pl
 
     c = pl.col
 
-    def ratio(numerator, denominator):
+    def cents(value):
+        return (value.cast(pl.Float64) * 100).round(0).cast(pl.Int128)
+
+    def at_least(numerator, denominator, percent):  # numerator / denominator ≥ percent %
         return pl.when(denominator != 0).then(
-            (numerator.cast(pl.Float64) / denominator.cast(pl.Float64)).round(9)
+            cents(numerator) * 100 >= cents(denominator) * percent
         )
 
-    def banded(value, bands):  # [(lower bound, points), …] highest first; unknown stays unknown
-        expr = pl.when(value.is_null()).then(None)
+    def banded(numerator, denominator, bands):  # [(lower bound %, points), …] highest first
+        expr = pl.when(numerator.is_null() | denominator.is_null()).then(None)
         for lower, points in bands:
-            expr = expr.when(value >= lower).then(points)
+            expr = expr.when(at_least(numerator, denominator, lower)).then(points)
         return expr.otherwise(0)
 
-    def share_unless_no_base(numerator, base):  # no sales (or costs): 0 %, not unknown
-        return pl.when(base > 0).then(ratio(numerator, base)).when(base.is_not_null()).then(0.0)
+    def banded_unless_no_base(numerator, base, bands):  # no sales (or costs): 0 points
+        return (
+            pl.when(base > 0).then(banded(numerator, base, bands)).when(base.is_not_null()).then(0)
+        )
 
-    # Ratios first (each used more than once), then points and tests from them.
-    ratios = {
-        "_tech_share": ratio(c("tech_staff"), c("employees")),
-        "_rd_by_revenue": share_unless_no_base(c("rd_expense"), c("revenue")),
-        "_rd_by_cost": share_unless_no_base(c("rd_expense"), c("total_cost")),
-    }
-    tech = banded(
-        c("_tech_share"),
-        [(0.30, 20), (0.25, 16), (0.20, 12), (0.15, 8), (0.10, 4)],
+    tech = (
+        pl.when(c("employees") == 0)
+        .then(0)
+        .otherwise(
+            banded(
+                c("tech_staff"), c("employees"), [(30, 20), (25, 16), (20, 12), (15, 8), (10, 4)]
+            )
+        )
     )
-    by_revenue = banded(
-        c("_rd_by_revenue"),
-        [(0.06, 50), (0.05, 40), (0.04, 30), (0.03, 20), (0.02, 10)],
+    by_revenue = banded_unless_no_base(
+        c("rd_expense"), c("revenue"), [(6, 50), (5, 40), (4, 30), (3, 20), (2, 10)]
     )
-    by_cost = banded(
-        c("_rd_by_cost"),
-        [(0.30, 50), (0.25, 40), (0.20, 30), (0.15, 20), (0.10, 10)],
+    by_cost = banded_unless_no_base(
+        c("rd_expense"), c("total_cost"), [(30, 50), (25, 40), (20, 30), (15, 20), (10, 10)]
     )
     rd = (
         pl.when(by_revenue.is_null() | by_cost.is_null())
@@ -391,34 +394,46 @@ def hand_recognition(facts):
     )
 
     revenue = c("revenue")
-    required = (
+    rd_5, rd_4, rd_3 = (at_least(c("rd_expense_3y"), c("revenue_3y"), p) for p in (5, 4, 3))
+    rd_intensity = (
         pl.when(revenue.is_null())
-        .then(None)
+        # Unknown band: known only if the ratio meets the strictest or fails the mildest.
+        .then(pl.when(rd_5).then(True).when(~rd_3).then(False))
         .when(revenue <= 50_000_000)
-        .then(0.05)
+        .then(rd_5)
         .when(revenue <= 200_000_000)
-        .then(0.04)
-        .otherwise(0.03)
+        .then(rd_4)
+        .otherwise(rd_3)
+    )
+    tech_share_10 = (
+        pl.when(c("employees") == 0)
+        .then(False)
+        .otherwise(at_least(c("tech_staff"), c("employees"), 10))
     )
     high_tech_met = (
         (c("years_registered") >= 1)
         & c("core_ip_owned")
         & c("key_field")
-        & (c("_tech_share") >= 0.10)
-        & (ratio(c("rd_expense_3y"), c("revenue_3y")) >= required)
-        & (ratio(c("rd_expense_domestic_3y"), c("rd_expense_3y")) >= 0.60)
-        & (ratio(c("high_tech_income"), c("total_income")) >= 0.60)
+        & tech_share_10
+        & rd_intensity
+        & at_least(c("rd_expense_domestic_3y"), c("rd_expense_3y"), 60)
+        & at_least(c("high_tech_income"), c("total_income"), 60)
         & (c("innovation_score") >= 71)
         & absent("major_accident")
         & absent("serious_env_violation")
     )
 
     # Three steps, as one would write it: the points and tests, the score, the outcomes.
-    passed = (c("_score") >= 60) & (c("_tech") > 0)
+    # An unknown score passes if it passes with the unknown parts at 0, and fails if it
+    # fails with them at their maximum (20, 50, 30).
+    low = c("_tech").fill_null(0) + c("_rd").fill_null(0) + c("_ip").fill_null(0)
+    high = c("_tech").fill_null(20) + c("_rd").fill_null(50) + c("_ip").fill_null(30)
+    passed = (pl.when(low >= 60).then(True).when(high < 60).then(False).otherwise(None)) & (
+        c("_tech") > 0
+    )
     eligible_, direct_, met = c("_eligible"), c("_direct"), c("_high_tech")
     return (
         facts.lazy()
-        .with_columns(**ratios)
         .select(
             "enterprise_id",
             tech.alias("_tech"),

@@ -56,7 +56,8 @@ from kejin.enterprises.registry import (
     registry_latest_data_year,
     registry_preview,
 )
-from kejin.rules.expressions import OPERATORS, RuleError, to_polars, validate, variables
+from kejin.rules.expressions import RuleError, to_polars, validate, variables
+from kejin.rules.messages import rule_error_message
 
 REASON_MAX_LENGTH = 255
 
@@ -386,57 +387,6 @@ def _rule_schema() -> dict:
     return schema
 
 
-_RULE_MESSAGES = [
-    (re.compile(r"^unknown operator '(.+)'$"), "unknown_operator"),
-    (re.compile(r"^an operation is an object with exactly one operator$"), "one_operator"),
-    (re.compile(r"^var needs a fact name$"), "var_name"),
-    (re.compile(r"^(\S+) takes (\d) arguments?$"), "arity"),
-    (re.compile(r"^if takes condition, then and else$"), "if_arity"),
-    (re.compile(r"^in takes a value and a literal list$"), "in_arity"),
-    (re.compile(r"^a list is only allowed as the second argument of in$"), "list_place"),
-]
-
-
-def _rule_error_message(error: RuleError) -> str:
-    text = str(error)
-    if error.path and text.startswith(f"{error.path}: "):
-        text = text[len(error.path) + 2 :]
-    where = {"path": error.path or "$"}
-    for pattern, key in _RULE_MESSAGES:
-        match = pattern.match(text)
-        if not match:
-            continue
-        if key == "unknown_operator":
-            return _(
-                "规则使用了不支持的运算符“%(op)s”（位置 %(path)s）。可用的运算符：%(ops)s。"
-            ) % {
-                "op": match.group(1),
-                "ops": " ".join(sorted(OPERATORS)),
-                **where,
-            }
-        if key == "one_operator":
-            return _("规则的每个运算应是只含一个运算符的JSON对象（位置 %(path)s）。") % where
-        if key == "var_name":
-            return _("var 之后应是数据项名称（位置 %(path)s）。") % where
-        if key == "arity":
-            return _("运算符“%(op)s”需要%(n)s个参数（位置 %(path)s）。") % {
-                "op": match.group(1),
-                "n": match.group(2),
-                **where,
-            }
-        if key == "if_arity":
-            return _("if 需要条件、成立时的值和不成立时的值（位置 %(path)s）。") % where
-        if key == "in_arity":
-            return (
-                _(
-                    'in 需要一个值和一个值列表，如 {"in": [{"var": "x"}, ["a", "b"]]}（位置 %(path)s）。'
-                )
-                % where
-            )
-        return _("值列表只能作为 in 的第二个参数（位置 %(path)s）。") % where
-    return _("规则有误（位置 %(path)s）：%(error)s") % {"error": text, **where}
-
-
 def registry_rule_problem(criteria) -> str | None:
     """What is wrong with a stage's or label's rule, in words an officer can act on, or None.
 
@@ -457,7 +407,7 @@ def registry_rule_problem(criteria) -> str | None:
         validate(criteria, known)
         expression = to_polars(criteria)
     except RuleError as error:
-        return _rule_error_message(error)
+        return rule_error_message(error)
     try:
         pl.DataFrame(schema=_rule_schema()).lazy().select(expression.alias("rule")).collect()
     except pl.exceptions.PolarsError as error:
