@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from fractions import Fraction
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -276,9 +277,8 @@ def _poisson(rnd: random.Random, mean: float) -> int:
 
 
 def _in_band(count: int, staff: int, low: float, high: float) -> bool:
-    # The rules engine compares ratios rounded to 9 places (kejin.rules.expressions).
-    ratio = round(count / staff, 9)
-    return low <= ratio < high
+    # The rules engine compares ratios exactly (kejin.rules.expressions).
+    return Fraction(str(low)) <= Fraction(count, staff) < Fraction(str(high))
 
 
 def _tech_count(rnd: random.Random, staff: int, band: tuple[float, float]) -> tuple[int, int]:
