@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import datetime
 import math
-from fractions import Fraction
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
