@@ -151,13 +151,21 @@ def _check_arity(expr: Any, path: str) -> None:
 
 # --- batch: polars -----------------------------------------------------------------------
 
+#: Names of columns that hold an exact fraction: name -> (numerator column, denominator
+#: column), both Int128 (see ``fraction_columns``).
+FractionColumns = Mapping[str, tuple[str, str]]
+
 
 def _lit(value: Any) -> pl.Expr:
     return pl.lit(value)
 
 
-def to_polars(expr: Any, path: str = "$") -> pl.Expr:
-    """Compile an expression to a polars expression over columns named like the facts."""
+def to_polars(expr: Any, path: str = "$", *, fractions: FractionColumns | None = None) -> pl.Expr:
+    """Compile an expression to a polars expression over columns named like the facts.
+
+    ``fractions`` names columns (e.g. a ratio indicator's ``value.x``) that also exist as an
+    exact numerator/denominator pair; comparisons with them use the pair."""
+    fractions = fractions or {}
     if not _is_operation(expr):
         if isinstance(expr, list):
             raise RuleError("list_place", path)
@@ -165,10 +173,10 @@ def to_polars(expr: Any, path: str = "$") -> pl.Expr:
     op, args = _split(expr, path)
     if op == "var":
         return pl.col(args[0])
-    if op in COMPARISONS and _divides(args):
-        return _exact_comparison_polars(op, args, path)
+    if op in COMPARISONS and _divides(args, fractions):
+        return _exact_comparison_polars(op, args, path, fractions)
     sub = [
-        to_polars(a, f"{path}.{op}[{i}]") if op != "in" or i == 0 else None
+        to_polars(a, f"{path}.{op}[{i}]", fractions=fractions) if op != "in" or i == 0 else None
         for i, a in enumerate(args)
     ]
     if op in COMPARISONS:
@@ -184,7 +192,7 @@ def to_polars(expr: Any, path: str = "$") -> pl.Expr:
     if op == "!!":
         return sub[0].cast(pl.Boolean)
     if op == "if":
-        return _if_chain(sub)
+        return _if_chain(sub, args)
     if op == "+":
         return pl.sum_horizontal(sub, ignore_nulls=False) if len(sub) > 1 else sub[0]
     if op == "*":
@@ -207,21 +215,45 @@ def to_polars(expr: Any, path: str = "$") -> pl.Expr:
     raise RuleError("unknown_operator", path, op=op)  # pragma: no cover - guarded by _split
 
 
-def _if_chain(sub: list[pl.Expr]) -> pl.Expr:
-    """if/else-if chain: the first true condition wins. A missing condition reached in order
-    makes the result missing unless both ways on from it give the same known value (then no
-    value of the missing facts could change it), as in the scalar evaluation."""
-    if len(sub) < 2:
-        return sub[0] if sub else pl.lit(None)
-    condition, then, rest = sub[0], sub[1], _if_chain(sub[2:])
-    agree = then.eq_missing(rest) & then.is_not_null()
-    return (
-        pl.when(condition.is_null())
-        .then(pl.when(agree).then(then).otherwise(None))
-        .when(condition)
-        .then(then)
-        .otherwise(rest)
+def _if_chain(sub: list[pl.Expr], args: list) -> pl.Expr:
+    """if/else-if chain: the first true condition wins. With unknown conditions, every
+    branch that could be taken (earlier conditions false or unknown, its own true or unknown)
+    must give the same known value, else the result is unknown (as in the scalar
+    evaluation). Built without repeating sub-chains: its size grows with the square of the
+    number of branches, not exponentially."""
+    conditions, values = sub[0:-1:2], sub[1::2]
+    otherwise = sub[-1] if len(sub) % 2 else pl.lit(None)
+    if not conditions:
+        return otherwise
+    literals = [*args[1::2], args[-1] if len(args) % 2 else None]
+    if all(isinstance(v, (int, float, str)) for v in literals) and len(
+        {(type(v), v) for v in literals}
+    ) == len(literals):
+        # Distinct known literals (points bands): two branches that could both be taken
+        # never agree, so the first unknown condition reached leaves the result unknown.
+        chain = pl.when(conditions[0].is_null()).then(None).when(conditions[0]).then(values[0])
+        for condition, value in zip(conditions[1:], values[1:], strict=True):
+            chain = chain.when(condition.is_null()).then(None).when(condition).then(value)
+        return chain.otherwise(otherwise)
+    plain = pl.when(conditions[0]).then(values[0])
+    for condition, value in zip(conditions[1:], values[1:], strict=True):
+        plain = plain.when(condition).then(value)
+    plain = plain.otherwise(otherwise)
+    unknown = pl.any_horizontal([c.is_null() for c in conditions])
+    # Which branches could be taken: not ruled out by an earlier true condition.
+    possible, open_ = [], pl.lit(True)
+    for condition in conditions:
+        possible.append(open_ & condition.fill_null(True))
+        open_ = open_ & ~condition.fill_null(False)
+    first = pl.when(possible[0]).then(values[0])
+    for can, value in zip(possible[1:], values[1:], strict=True):
+        first = first.when(can).then(value)
+    first = first.otherwise(otherwise)
+    agree = pl.all_horizontal(
+        [~can | value.eq_missing(first) for can, value in zip(possible, values, strict=True)]
+        + [~open_ | otherwise.eq_missing(first)]
     )
+    return pl.when(~unknown).then(plain).when(agree & first.is_not_null()).then(first)
 
 
 # --- exact comparisons ---------------------------------------------------------------------
@@ -232,42 +264,27 @@ def _if_chain(sub: list[pl.Expr]) -> pl.Expr:
 # a denominator is zero, like the division). Fact values are taken in cents (EXACT_SCALE),
 # exact for amounts below 2**53 / 100 yuan (≈ 9·10¹³), which is the precision a double read
 # from the database carries anyway; Int128 holds the products of amounts up to 10¹⁸ yuan with
-# thresholds of up to nine decimals.
+# thresholds of up to nine decimals. An ``if`` over fractions (``if(revenue > 0,
+# rd / revenue, 0)``) is a fraction; with its condition unknown it is unknown.
 
 
-def _divides(expr: Any) -> bool:
-    """Whether an expression (or list of them) divides outside a ``var``."""
+def _divides(expr: Any, fractions: Mapping[str, Any] | None = None) -> bool:
+    """Whether an expression (or list of them) divides, or reads a fraction column."""
     if isinstance(expr, list):
-        return any(_divides(e) for e in expr)
+        return any(_divides(e, fractions) for e in expr)
     if not isinstance(expr, dict) or len(expr) != 1:
         return False
     ((op, args),) = expr.items()
     if op == "var":
-        return False
-    return op == "/" or _divides(args)
+        name = args[0] if isinstance(args, list) and args else args
+        return bool(fractions) and isinstance(name, str) and name in fractions
+    return op == "/" or _divides(args, fractions)
 
 
 def _literal_fraction(value: Any) -> Fraction | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return None
     return Fraction(Decimal(str(value)))
-
-
-def _distribute_if(op: str, args: list) -> Any | None:
-    """``if(c, a, b) OP x`` as ``if(c, a OP x, b OP x)`` (either side), or None."""
-    for index, arg in enumerate(args):
-        if isinstance(arg, dict) and len(arg) == 1 and "if" in arg:
-            chain = list(arg["if"])
-            last = len(chain) - 1
-            return {
-                "if": [
-                    {op: [*args[:index], item, *args[index + 1 :]]}
-                    if i % 2 == 1 or (i == last and len(chain) % 2 == 1)
-                    else item
-                    for i, item in enumerate(chain)
-                ]
-            }
-    return None
 
 
 def _between(op: str, args: list) -> Any:
@@ -277,19 +294,51 @@ def _between(op: str, args: list) -> Any:
 Denominator = int | pl.Expr
 
 
-def _fraction_polars(expr: Any, path: str) -> tuple[pl.Expr, Denominator] | None:
+def fraction_columns(expr: Any, path: str = "$") -> tuple[pl.Expr, pl.Expr] | None:
+    """An arithmetic expression as exact (numerator, denominator) Int128 columns, or None if
+    it is not arithmetic. The denominator is positive; both are missing when the value is
+    (a zero division included), so comparisons need no sign or zero test."""
+    parts = _fraction_polars(expr, path, {})
+    if parts is None:
+        return None
+    numerator, denominator = parts
+    if isinstance(denominator, int):
+        return numerator, pl.lit(denominator, dtype=pl.Int128)
+    if isinstance(denominator, _Positive):
+        return numerator, denominator.expr
+    valid = denominator != 0
+    return (
+        pl.when(valid).then(numerator * denominator.sign()),
+        pl.when(valid).then(denominator.abs()),
+    )
+
+
+class _Positive:
+    """A denominator column known to be positive (or missing)."""
+
+    def __init__(self, expr: pl.Expr) -> None:
+        self.expr = expr
+
+
+def _fraction_polars(
+    expr: Any, path: str, fractions: FractionColumns
+) -> tuple[pl.Expr, Denominator] | None:
     """``expr`` as (numerator, denominator) in Int128, or None if it is not arithmetic."""
     literal = _literal_fraction(expr)
     if literal is not None:
         return pl.lit(literal.numerator, dtype=pl.Int128), literal.denominator
     if not isinstance(expr, dict) or len(expr) != 1:
         return None
-    ((op, args),) = expr.items()
+    op, args = _split(expr, path)
     if op == "var":
-        cents = pl.col(args if isinstance(args, str) else args[0]).cast(pl.Float64) * EXACT_SCALE
+        if args[0] in fractions:
+            numerator, denominator = fractions[args[0]]
+            return pl.col(numerator), _Positive(pl.col(denominator))
+        cents = pl.col(args[0]).cast(pl.Float64) * EXACT_SCALE
         return cents.round(0).cast(pl.Int128), EXACT_SCALE
-    args = args if isinstance(args, list) else [args]
-    parts = [_fraction_polars(a, f"{path}.{op}[{i}]") for i, a in enumerate(args)]
+    if op == "if":
+        return _fraction_if_polars(args, path, fractions)
+    parts = [_fraction_polars(a, f"{path}.{op}[{i}]", fractions) for i, a in enumerate(args)]
     if any(p is None for p in parts) or op not in ARITHMETIC:
         return None
     if op == "-" and len(parts) == 1:
@@ -305,22 +354,43 @@ def _fraction_polars(expr: Any, path: str) -> tuple[pl.Expr, Denominator] | None
         for n, d in parts[1:]:
             numerator, denominator = numerator * n, _times(d, denominator)
         return numerator, denominator
-    if op in ("+", "-") and len(parts) >= 2:
-        numerator, denominator = parts[0]
-        for n, d in parts[1:]:
-            if isinstance(denominator, int) and isinstance(d, int) and denominator == d:
-                numerator = numerator + n if op == "+" else numerator - n
-                continue
-            left, right = _times(numerator, d), _times(n, denominator)
-            numerator = left + right if op == "+" else left - right
-            denominator = _times(d, denominator)
-            if op == "-":
-                break
-        return numerator, denominator
+    if op in ("+", "-") and len(parts) == 2:
+        (n1, d1), (n2, d2) = parts
+        if isinstance(d1, int) and isinstance(d2, int) and d1 == d2:
+            return (n1 + n2 if op == "+" else n1 - n2), d1
+        left, right = _times(n1, d2), _times(n2, d1)
+        return (left + right if op == "+" else left - right), _times(d1, d2)
     return None
 
 
-def _times(value: Any, factor: Denominator) -> Any:
+def _fraction_if_polars(
+    args: list, path: str, fractions: FractionColumns
+) -> tuple[pl.Expr, pl.Expr] | None:
+    if len(args) % 2 == 0:
+        return None
+    values = [_fraction_polars(a, f"{path}.if", fractions) for a in [*args[1::2], args[-1]]]
+    if any(v is None for v in values):
+        return None
+    conditions = [to_polars(c, path, fractions=fractions) for c in args[0:-1:2]]
+    chains = []
+    for index in (0, 1):
+        parts = [_as_expr(v[index]) for v in values]
+        chain = pl.when(conditions[0].is_null()).then(None).when(conditions[0]).then(parts[0])
+        for condition, part in zip(conditions[1:], parts[1:-1], strict=True):
+            chain = chain.when(condition.is_null()).then(None).when(condition).then(part)
+        chains.append(chain.otherwise(parts[-1]).cast(pl.Int128))
+    return chains[0], chains[1]
+
+
+def _as_expr(value: Any) -> pl.Expr:
+    if isinstance(value, _Positive):
+        return value.expr
+    return pl.lit(value) if isinstance(value, int) else value
+
+
+def _times(value: Any, factor: Any) -> Any:
+    value = value.expr if isinstance(value, _Positive) else value
+    factor = factor.expr if isinstance(factor, _Positive) else factor
     if isinstance(factor, int) and factor == 1:
         return value
     if isinstance(value, int) and isinstance(factor, int):
@@ -330,23 +400,23 @@ def _times(value: Any, factor: Denominator) -> Any:
     return value * factor
 
 
-def _exact_comparison_polars(op: str, args: list, path: str) -> pl.Expr:
+def _exact_comparison_polars(op: str, args: list, path: str, fractions: FractionColumns) -> pl.Expr:
     if len(args) == 3:
-        return to_polars(_between(op, args), path)
-    distributed = _distribute_if(op, args)
-    if distributed is not None:
-        return to_polars(distributed, path)
-    left = _fraction_polars(args[0], f"{path}.{op}[0]")
-    right = _fraction_polars(args[1], f"{path}.{op}[1]")
+        return to_polars(_between(op, args), path, fractions=fractions)
+    left = _fraction_polars(args[0], f"{path}.{op}[0]", fractions)
+    right = _fraction_polars(args[1], f"{path}.{op}[1]", fractions)
     if left is None or right is None:
         # Not plain arithmetic (max, min…): compare the unrounded values.
-        return COMPARISONS[op](to_polars(args[0], path), to_polars(args[1], path))
+        return COMPARISONS[op](
+            to_polars(args[0], path, fractions=fractions),
+            to_polars(args[1], path, fractions=fractions),
+        )
     (n1, d1), (n2, d2) = left, right
     lhs, rhs = _times(n1, d2), _times(n2, d1)
     zero: pl.Expr | None = None
     sign: pl.Expr | None = None
     for d in (d1, d2):
-        if not isinstance(d, int):
+        if not isinstance(d, (int, _Positive)):
             zero = (d == 0) if zero is None else zero | (d == 0)
             sign = d.sign() if sign is None else sign * d.sign()
     if sign is not None:
@@ -358,21 +428,32 @@ def _exact_comparison_polars(op: str, args: list, path: str) -> pl.Expr:
 # --- one record: explanations -------------------------------------------------------------
 
 
-def evaluate(expr: Any, facts: Mapping[str, Any], path: str = "$") -> Any:
-    """Evaluate over one record's facts (a mapping); same semantics as :func:`to_polars`."""
+def evaluate(
+    expr: Any,
+    facts: Mapping[str, Any],
+    path: str = "$",
+    *,
+    fractions: Mapping[str, Fraction | None] | None = None,
+) -> Any:
+    """Evaluate over one record's facts (a mapping); same semantics as :func:`to_polars`.
+
+    ``fractions`` gives the exact value of fraction columns (see :func:`to_polars`)."""
+    fractions = fractions or {}
     if not _is_operation(expr):
         return expr
     op, args = _split(expr, path)
     if op == "var":
         return facts.get(args[0])
-    if op in COMPARISONS and _divides(args):
-        return _exact_comparison(op, args, facts, path)
+    if op in COMPARISONS and _divides(args, fractions):
+        return _exact_comparison(op, args, facts, path, fractions)
     if op == "in":
-        value = evaluate(args[0], facts, path)
+        value = evaluate(args[0], facts, path, fractions=fractions)
         return None if value is None else value in args[1]
     if op == "if":
-        return _evaluate_if(args, facts, path)
-    values = [evaluate(a, facts, f"{path}.{op}[{i}]") for i, a in enumerate(args)]
+        return _evaluate_if(args, facts, path, fractions)
+    values = [
+        evaluate(a, facts, f"{path}.{op}[{i}]", fractions=fractions) for i, a in enumerate(args)
+    ]
     if op == "and":
         if any(v is not None and not v for v in values):
             return False
@@ -407,17 +488,18 @@ def evaluate(expr: Any, facts: Mapping[str, Any], path: str = "$") -> Any:
     raise RuleError("unknown_operator", path, op=op)  # pragma: no cover
 
 
-def _evaluate_if(args: list, facts: Mapping[str, Any], path: str) -> Any:
+def _evaluate_if(args: list, facts: Mapping[str, Any], path: str, fractions: Mapping) -> Any:
     if len(args) < 2:
-        return evaluate(args[0], facts, path) if args else None
-    condition = evaluate(args[0], facts, path)
+        return evaluate(args[0], facts, path, fractions=fractions) if args else None
+    condition = evaluate(args[0], facts, path, fractions=fractions)
     if condition is None:
         # Unknown which way: known only if both ways give the same known value.
-        then, rest = evaluate(args[1], facts, path), _evaluate_if(args[2:], facts, path)
+        then = evaluate(args[1], facts, path, fractions=fractions)
+        rest = _evaluate_if(args[2:], facts, path, fractions)
         return then if then is not None and then == rest and type(then) is type(rest) else None
     if condition:
-        return evaluate(args[1], facts, path)
-    return _evaluate_if(args[2:], facts, path)
+        return evaluate(args[1], facts, path, fractions=fractions)
+    return _evaluate_if(args[2:], facts, path, fractions)
 
 
 def _fact_fraction(value: Any) -> Fraction | None:
@@ -427,22 +509,53 @@ def _fact_fraction(value: Any) -> Fraction | None:
     return Fraction(round(float(value) * EXACT_SCALE), EXACT_SCALE)
 
 
-def _fraction(expr: Any, facts: Mapping[str, Any], path: str) -> Fraction | None | bool:
-    """``expr`` as an exact fraction; None if unknown or a zero division; False if the
-    expression is not plain arithmetic."""
+_NOT_ARITHMETIC = object()
+
+
+def fraction_value(
+    expr: Any,
+    facts: Mapping[str, Any],
+    path: str = "$",
+    *,
+    fractions: Mapping[str, Fraction | None] | None = None,
+) -> Fraction | None:
+    """An arithmetic expression's exact value for one record (None: unknown, a zero
+    division, or not arithmetic)."""
+    value = _fraction(expr, facts, path, fractions or {})
+    return None if value is _NOT_ARITHMETIC else value
+
+
+def _fraction(expr: Any, facts: Mapping[str, Any], path: str, fractions: Mapping) -> Any:
     literal = _literal_fraction(expr)
     if literal is not None:
         return literal
     if not isinstance(expr, dict) or len(expr) != 1:
-        return False
+        return _NOT_ARITHMETIC
     op, args = _split(expr, path)
     if op == "var":
+        if args[0] in fractions:
+            return fractions[args[0]]
         return _fact_fraction(facts.get(args[0]))
+    if op == "if":
+        if len(args) % 2 == 0:
+            return _NOT_ARITHMETIC
+        values = [_fraction(a, facts, path, fractions) for a in [*args[1::2], args[-1]]]
+        if any(v is _NOT_ARITHMETIC for v in values):
+            return _NOT_ARITHMETIC
+        for index, condition in enumerate(args[0:-1:2]):
+            met = evaluate(condition, facts, path, fractions=fractions)
+            if met is None:
+                return None
+            if met:
+                return values[index]
+        return values[-1]
     if op not in ARITHMETIC:
-        return False
-    parts = [_fraction(a, facts, f"{path}.{op}[{i}]") for i, a in enumerate(args)]
-    if any(p is False for p in parts):
-        return False
+        return _NOT_ARITHMETIC
+    parts = [_fraction(a, facts, f"{path}.{op}[{i}]", fractions) for i, a in enumerate(args)]
+    if any(p is _NOT_ARITHMETIC for p in parts):
+        return _NOT_ARITHMETIC
+    if (op in ("/", "+") and len(parts) != 2) or (op == "-" and len(parts) not in (1, 2)):
+        return _NOT_ARITHMETIC
     if any(p is None for p in parts):
         return None
     if op == "-" and len(parts) == 1:
@@ -452,19 +565,19 @@ def _fraction(expr: Any, facts: Mapping[str, Any], path: str) -> Fraction | None
     if op == "*":
         return math.prod(parts, start=Fraction(1))
     if op == "+":
-        return sum(parts, Fraction(0))
+        return parts[0] + parts[1]
     return parts[0] - parts[1]
 
 
-def _exact_comparison(op: str, args: list, facts: Mapping[str, Any], path: str) -> Any:
+def _exact_comparison(
+    op: str, args: list, facts: Mapping[str, Any], path: str, fractions: Mapping
+) -> Any:
     if len(args) == 3:
-        return evaluate(_between(op, args), facts, path)
-    distributed = _distribute_if(op, args)
-    if distributed is not None:
-        return evaluate(distributed, facts, path)
-    left, right = _fraction(args[0], facts, path), _fraction(args[1], facts, path)
-    if left is False or right is False:
-        values = [evaluate(a, facts, path) for a in args]
+        return evaluate(_between(op, args), facts, path, fractions=fractions)
+    left = _fraction(args[0], facts, path, fractions)
+    right = _fraction(args[1], facts, path, fractions)
+    if left is _NOT_ARITHMETIC or right is _NOT_ARITHMETIC:
+        values = [evaluate(a, facts, path, fractions=fractions) for a in args]
         return None if None in values else COMPARISONS[op](values[0], values[1])
     if left is None or right is None:
         return None

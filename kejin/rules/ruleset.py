@@ -12,9 +12,10 @@ validity. It is evaluated in stages, each stage reading the columns of the previ
 7. ``pass``                the score test (e.g. score ≥ 60 and tech-staff points > 0)
 8. ``status``              qualified_direct / qualified / not_qualified / undetermined
 
-Every comparison with an indicator's value is made on the indicator's expression itself
-(inlined), so a ratio is compared exactly (see ``kejin.rules.expressions``), never as a
-rounded float. Unknown facts are three-valued: a result that no value of them could change
+An indicator whose value divides also gets its exact numerator and denominator
+(``value.<indicator>.num`` / ``.den``, Int128), and every comparison with its value uses
+them, so a ratio is compared exactly (see ``kejin.rules.expressions``), never as a rounded
+float; the float ``value.<indicator>`` is for display. Unknown facts are three-valued: a result that no value of them could change
 is determined. In particular, when some score components are unknown the score test is
 decided on the score's bounds (unknown components at 0 and at their ``max_points``): a total
 already high enough with the unknown components at 0 passes, one that could not pass even
@@ -35,7 +36,16 @@ from typing import Any
 import polars as pl
 import yaml
 
-from kejin.rules.expressions import RuleError, evaluate, to_polars, validate, variables
+from kejin.rules.expressions import (
+    RuleError,
+    evaluate,
+    fraction_columns,
+    fraction_value,
+    to_polars,
+    validate,
+    variables,
+)
+from kejin.rules.expressions import _divides as divides
 from kejin.rules.status import RuleStatus
 
 QUALIFIED_DIRECT = RuleStatus.QUALIFIED_DIRECT.value
@@ -84,23 +94,40 @@ class Indicator:
         """Whether the indicator gives points (bands or a points expression), or only a value."""
         return bool(self.bands) or self.points is not None
 
-    def points_expression(self) -> Any:
-        """The JsonLogic expression giving this indicator's points (None if it is not scored)."""
+    def points_expression(self, *, reached_columns: bool = False) -> Any:
+        """The JsonLogic expression giving this indicator's points (None if it is not scored).
+
+        With ``reached_columns`` a band's test reads its column ``band.<id>.<i>`` (see
+        ``band_tests``) instead of comparing the value again."""
         if not self.scored:
             return None
         if self.points is not None:
             return self.points
-        # The value's own expression, not its column: compared exactly, never as a float.
-        value = self.value if self.value is not None else {"var": f"value.{self.id}"}
+        value = {"var": f"value.{self.id}"}
         chain: list[Any] = []
-        for band in self.bands:
+        for index, band in enumerate(self.bands):
             if band.min is None:
                 chain.append(band.points)
                 break
-            chain += [{">=": [value, band.min]}, band.points]
+            test = {">=": [value, band.min]}
+            chain += [
+                {"var": f"band.{self.id}.{index}"} if reached_columns else test,
+                band.points,
+            ]
         else:
             chain.append(0)
         return {"if": chain} if len(chain) > 1 else chain[0]
+
+    def band_tests(self) -> dict[str, Any]:
+        """Each bounded band's test (value ≥ its lower bound), by its column name."""
+        if self.points is not None:
+            return {}
+        value = {"var": f"value.{self.id}"}
+        return {
+            f"band.{self.id}.{index}": {">=": [value, band.min]}
+            for index, band in enumerate(self.bands)
+            if band.min is not None
+        }
 
     def band_label(self, band_index: int) -> str:
         """A reader's label for band ``band_index``, e.g. "≥30%" or "25%–30%" or "<10%"."""
@@ -113,14 +140,15 @@ class Indicator:
             return f"≥{fmt(band.min)}"
         return f"{fmt(band.min)}–{fmt(upper)}"
 
-    def band_for(self, facts: dict[str, Any]) -> int | None:
+    def band_for(self, facts: dict[str, Any], fractions: dict | None = None) -> int | None:
         """The band the value falls in, compared exactly as the points are; None if unknown."""
         if not self.bands or self.value is None:
             return None
+        value = {"var": f"value.{self.id}"}
         for index, band in enumerate(self.bands):
             if band.min is None:
                 return index
-            reached = evaluate({">=": [self.value, band.min]}, facts)
+            reached = evaluate({">=": [value, band.min]}, facts, fractions=fractions)
             if reached is None:
                 return None
             if reached:
@@ -240,13 +268,14 @@ class RuleSet:
         for cond in (*self.conditions, *self.direct, *([self.pass_test] if self.pass_test else [])):
             validate(cond.test, known, f"{self.id}.conditions.{cond.id}")
 
-    def inlined(self, expr: Any) -> Any:
-        """``expr`` with every indicator value column replaced by the indicator's expression,
-        so that comparisons with it are exact."""
-        return substitute(
-            expr,
-            {f"value.{i.id}": i.value for i in self.indicators if i.value is not None},
-        )
+    @property
+    def fraction_columns(self) -> dict[str, tuple[str, str]]:
+        """Indicator values that divide, with their exact numerator and denominator columns."""
+        return {
+            f"value.{i.id}": (f"value.{i.id}.num", f"value.{i.id}.den")
+            for i in self.indicators
+            if i.value is not None and divides(i.value)
+        }
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -265,16 +294,39 @@ class RuleSet:
             for i in self.indicators
             if i.value is not None
         ]
+        fractions = self.fraction_columns
+        for i in self.indicators:
+            name = f"value.{i.id}"
+            if name in fractions:
+                numerator, denominator = fraction_columns(i.value)
+                values += [
+                    numerator.alias(fractions[name][0]),
+                    denominator.alias(fractions[name][1]),
+                ]
         if values:
             lf = lf.with_columns(values)
         scored = [i for i in self.indicators if i.scored]
+        # Each band's test once, as a column: the points chain reads them.
+        band_tests = [
+            to_polars(test, fractions=fractions).alias(name)
+            for i in scored
+            for name, test in i.band_tests().items()
+        ]
+        if band_tests:
+            lf = lf.with_columns(band_tests)
         if scored:
             lf = lf.with_columns(
-                [to_polars(i.points_expression()).alias(f"points.{i.id}") for i in scored]
+                [
+                    to_polars(i.points_expression(reached_columns=True)).alias(f"points.{i.id}")
+                    for i in scored
+                ]
             )
         if self.components:
             lf = lf.with_columns(
-                [to_polars(c.points).alias(f"component.{c.id}") for c in self.components]
+                [
+                    to_polars(c.points, fractions=fractions).alias(f"component.{c.id}")
+                    for c in self.components
+                ]
             )
             lf = lf.with_columns(
                 pl.sum_horizontal(
@@ -287,25 +339,24 @@ class RuleSet:
                     [pl.col(f"component.{c.id}").fill_null(c.max_points) for c in self.components]
                 ).alias(SCORE_BOUNDS[1]),
             )
-        tests = [_condition_expr(self._test(c), "condition") for c in self.conditions]
-        tests += [_condition_expr(self._test(c), "direct") for c in self.direct]
+        tests = [_condition_expr(c, "condition", fractions) for c in self.conditions]
+        tests += [_condition_expr(c, "direct", fractions) for c in self.direct]
         if self.pass_test:
             tests.append(self._pass_expr())
         if tests:
             lf = lf.with_columns(tests)
         return lf.with_columns(self._status_expr())
 
-    def _test(self, cond: Condition) -> Condition:
-        return Condition(cond.id, cond.label, self.inlined(cond.test), cond.if_missing)
-
     def _pass_expr(self) -> pl.Expr:
         """The score test; with the score unknown, decided on its bounds when they agree."""
-        test = self._test(self.pass_test)
-        direct = _condition_expr(test, None)
+        test, fractions = self.pass_test, self.fraction_columns
+        direct = _condition_expr(test, None, fractions)
         if not self.components:
             return direct
         at_min, at_max = (
-            to_polars(substitute(test.test, {"score": {"var": bound}})).cast(pl.Boolean)
+            to_polars(substitute(test.test, {"score": {"var": bound}}), fractions=fractions).cast(
+                pl.Boolean
+            )
             for bound in SCORE_BOUNDS
         )
         bounded = pl.when(at_min.eq_missing(at_max)).then(at_min).otherwise(None)
@@ -341,15 +392,18 @@ class RuleSet:
         """Every stage for one record, with bands, points, conditions and missing facts."""
         row = dict(facts)
         indicators = []
+        exact = dict.fromkeys(self.fraction_columns)
         for ind in self.indicators:
             if ind.value is not None:
                 row[f"value.{ind.id}"] = evaluate(ind.value, row)
+                if f"value.{ind.id}" in exact:
+                    exact[f"value.{ind.id}"] = fraction_value(ind.value, row)
         for ind in self.indicators:
-            points = evaluate(ind.points_expression(), row) if ind.scored else None
+            points = evaluate(ind.points_expression(), row, fractions=exact) if ind.scored else None
             if ind.scored:
                 row[f"points.{ind.id}"] = points
             value = row.get(f"value.{ind.id}")
-            band = ind.band_for(row)
+            band = ind.band_for(row, exact)
             indicators.append(
                 IndicatorResult(
                     id=ind.id,
@@ -363,7 +417,7 @@ class RuleSet:
             )
         components = []
         for comp in self.components:
-            points = evaluate(comp.points, row)
+            points = evaluate(comp.points, row, fractions=exact)
             row[f"component.{comp.id}"] = points
             components.append(ComponentResult(comp.id, comp.label, points, comp.max_points))
         if self.components:
@@ -373,9 +427,9 @@ class RuleSet:
             row[SCORE_BOUNDS[1]] = sum(
                 c.max_points if c.points is None else c.points for c in components
             )
-        conditions = [self._condition_result(c, row, facts) for c in self.conditions]
-        direct = [self._condition_result(c, row, facts) for c in self.direct]
-        passed = self._pass_result(row, facts) if self.pass_test else None
+        conditions = [self._condition_result(c, row, facts, exact) for c in self.conditions]
+        direct = [self._condition_result(c, row, facts, exact) for c in self.direct]
+        passed = self._pass_result(row, facts, exact) if self.pass_test else None
         status = _status(
             [c.met for c in conditions], [c.met for c in direct], passed.met if passed else True
         )
@@ -400,19 +454,25 @@ class RuleSet:
             missing_facts=missing,
         )
 
-    def _pass_result(self, row: dict, facts: dict) -> ConditionResult:
-        result = self._condition_result(self.pass_test, row, facts)
+    def _pass_result(self, row: dict, facts: dict, exact: dict) -> ConditionResult:
+        result = self._condition_result(self.pass_test, row, facts, exact)
         if result.met is None and self.components and row.get("score") is None:
-            test = self.inlined(self.pass_test.test)
             at_min, at_max = (
-                evaluate(substitute(test, {"score": {"var": bound}}), row) for bound in SCORE_BOUNDS
+                evaluate(
+                    substitute(self.pass_test.test, {"score": {"var": bound}}),
+                    row,
+                    fractions=exact,
+                )
+                for bound in SCORE_BOUNDS
             )
             if at_min is not None and at_max is not None and bool(at_min) == bool(at_max):
                 result.met = bool(at_min)
         return result
 
-    def _condition_result(self, cond: Condition, row: dict, facts: dict) -> ConditionResult:
-        met = evaluate(self.inlined(cond.test), row)
+    def _condition_result(
+        self, cond: Condition, row: dict, facts: dict, exact: dict
+    ) -> ConditionResult:
+        met = evaluate(cond.test, row, fractions=exact)
         if met is None and cond.if_missing is not None:
             met = cond.if_missing
         return ConditionResult(
@@ -446,8 +506,8 @@ class RuleSet:
         return {name: facts.get(name) for name in self.facts if name in names}
 
 
-def _condition_expr(cond: Condition, prefix: str | None) -> pl.Expr:
-    expr = to_polars(cond.test).cast(pl.Boolean)
+def _condition_expr(cond: Condition, prefix: str | None, fractions: dict) -> pl.Expr:
+    expr = to_polars(cond.test, fractions=fractions).cast(pl.Boolean)
     if cond.if_missing is not None:
         expr = expr.fill_null(cond.if_missing)
     return expr.alias(f"{prefix}.{cond.id}" if prefix else cond.id)
