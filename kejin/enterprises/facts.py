@@ -1,33 +1,36 @@
-"""The facts catalogue and the facts frame: what we know about every enterprise, as columns.
+"""The enterprises' fact source: annual facts, derived facts and certificates, as columns.
 
-``CATALOGUE`` documents every fact a rule may name: its type, unit, where it comes from and
-what it means. ``iter_facts_frames`` reads the database in bounded chunks (keyset pagination
-by enterprise id, one query per table per chunk) and yields polars frames with one row per
-enterprise; ``build_facts_frame`` concatenates them. Recognition, and eligibility in later
-modules, evaluate their rules over this frame.
+``CATALOGUE`` documents the facts this app contributes to the facts catalogue
+(``kejin.facts``): type, unit, where each comes from, what it means. ``iter_facts_frames``
+reads the database in bounded chunks (keyset pagination by enterprise id, one query per
+table per chunk) and yields polars frames with one row per enterprise; it gives the rows of
+the whole facts frame (``kejin.facts.frame``), which joins the other sources in.
+``ENTERPRISE_SOURCE`` is this app's entry in ``kejin.facts.sources.SOURCES``. Recognition
+evaluates its rules over these frames.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 
 import polars as pl
 from django.db import connection
 
 from kejin.enterprises.choices import CertificateKind
+from kejin.facts.catalogue import AS_OF_DAY, Fact, FactSource
 from kejin.facts.periods import years_before, years_between_expr
 
-
-@dataclass(frozen=True)
-class Fact:
-    name: str
-    label: str
-    dtype: type[pl.DataType]
-    unit: str
-    source: str
-    meaning: str
+__all__ = [
+    "ANNUAL_FACTS",
+    "CATALOGUE",
+    "DERIVED_FACTS",
+    "ENTERPRISE_SOURCE",
+    "Fact",
+    "build_facts_frame",
+    "iter_facts_frames",
+]
 
 
 _ANNUAL = "企业年度数据（企业自报、部门数据或批量导入，逐项记录来源与时点）"
@@ -236,6 +239,52 @@ DERIVED_FACTS: tuple[Fact, ...] = (
     ),
 )
 
+_LABELS_EN = {
+    "employees": "Employees",
+    "tech_staff": "Science and technology staff",
+    "revenue": "Sales revenue",
+    "total_income": "Total income",
+    "total_assets": "Total assets",
+    "total_cost": "Total costs and expenses",
+    "rd_expense": "R&D expenses",
+    "rd_expense_domestic": "R&D expenses in China",
+    "high_tech_income": "High-tech products (services) income",
+    "ip_class1": "Class I intellectual property",
+    "ip_class2": "Class II intellectual property",
+    "exports": "Exports",
+    "tax_paid": "Taxes paid",
+    "key_field": "In a key supported high-tech field",
+    "innovation_score": "Innovation capability score",
+    "prohibited_industry": "In a prohibited, restricted or obsolete category",
+    "major_accident": "Major safety or quality accident",
+    "serious_env_violation": "Serious environmental violation",
+    "research_misconduct": "Serious research misconduct",
+    "abnormal_operations_list": "On the list of abnormal operations",
+    "serious_dishonesty_list": "On the list of serious dishonesty",
+    "resident_enterprise": "Resident enterprise in China",
+    "years_registered": "Years since registration",
+    "core_ip_owned": "Owns core intellectual property",
+    "rd_expense_3y": "R&D expenses, last three years",
+    "revenue_3y": "Sales revenue, last three years",
+    "rd_expense_domestic_3y": "R&D expenses in China, last three years",
+    "fiscal_years_3y": "Fiscal years in the three-year sums",
+    "high_tech_certificate_valid": "Valid high-tech enterprise certificate",
+    "national_st_award_5y": "National S&T award in the last five years",
+    "provincial_rd_institution": "Provincial or higher R&D institution",
+    "led_standard_5y": "Led a standard in the last five years",
+}
+_AS_OF_DAY = {
+    "years_registered",
+    "high_tech_certificate_valid",
+    "national_st_award_5y",
+    "provincial_rd_institution",
+    "led_standard_5y",
+}
+ANNUAL_FACTS = tuple(replace(f, label_en=_LABELS_EN[f.name]) for f in ANNUAL_FACTS)
+DERIVED_FACTS = tuple(
+    replace(f, label_en=_LABELS_EN[f.name], as_of=AS_OF_DAY if f.name in _AS_OF_DAY else f.as_of)
+    for f in DERIVED_FACTS
+)
 CATALOGUE: dict[str, Fact] = {f.name: f for f in (*ANNUAL_FACTS, *DERIVED_FACTS)}
 _SUMMED_3Y = {
     "rd_expense": "rd_expense_3y",
@@ -328,6 +377,23 @@ def build_facts_frame(
         year=year,
         as_of=as_of or datetime.date(year, 12, 31),
     )
+
+
+def fetch_enterprise_facts(
+    *, first_id: int, last_id: int, as_of: datetime.date, year: int
+) -> pl.DataFrame:
+    """The enterprises with ids in [first_id, last_id] and their facts (three queries)."""
+    enterprises = _fetch(
+        f"SELECT id, county_id, {_sql_date('founded_on')} FROM enterprises_enterprise "
+        "WHERE id BETWEEN %s AND %s ORDER BY id",
+        [first_id, last_id],
+        _ENTERPRISE_SCHEMA,
+    )
+    annual = _fetch_annual(first_id=first_id, last_id=last_id, year=year, county_id=None)
+    certificates = _fetch_certificates(
+        first_id=first_id, last_id=last_id, as_of=as_of, county_id=None
+    )
+    return _assemble(enterprises, annual, certificates, year=year, as_of=as_of)
 
 
 def _fetch(sql: str, params: list, schema: dict) -> pl.DataFrame:
@@ -484,3 +550,9 @@ def _assemble(
         ids = held["enterprise_id"].unique()
         flags.append(pl.col("enterprise_id").is_in(ids.implode()).alias(name))
     return frame.with_columns(flags)
+
+
+#: This app's entry in the facts catalogue (kejin.facts.sources.SOURCES).
+ENTERPRISE_SOURCE = FactSource(
+    name="enterprises", facts=(*ANNUAL_FACTS, *DERIVED_FACTS), fetch=fetch_enterprise_facts
+)
