@@ -57,7 +57,9 @@ RULE_ERROR_TEMPLATES = {
     "list_place": "a list is only allowed as the second argument of in",
     "unknown_facts": "unknown fact(s): {facts}",
     "malformed_ruleset": "malformed rule set {ruleset}: {detail}",
-    "malformed_version": "malformed rule set version {ruleset}: {detail}",
+    "unknown_parameter": "unknown parameter {name!r}",
+    "worked_cases_fail": "{count} worked case(s) fail: {cases}",
+    "versions_overlap": "versions {first} and {second} of {ruleset} are both valid on {day}",
 }
 
 
@@ -84,6 +86,9 @@ class RuleError(ValueError):
             params["plural"] = "" if params.get("count") == 1 else "s"
         if self.code == "unknown_facts":
             params["facts"] = ", ".join(params.get("facts", ()))
+        if self.code == "worked_cases_fail":
+            params["count"] = len(params.get("failures", ()))
+            params["cases"] = "; ".join(f["case"] for f in params.get("failures", ()))
         return RULE_ERROR_TEMPLATES[self.code].format(**params)
 
 

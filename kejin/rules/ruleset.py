@@ -180,8 +180,34 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A named threshold with its own legal reference (OpenFisca-style); rules write
+    ``{"param": "<name>"}`` where the value goes."""
+
+    name: str
+    value: Any
+    reference: str
+    label: str = ""
+
+
+def resolve_parameters(data: Any, parameters: dict[str, Parameter], path: str = "$") -> Any:
+    """``data`` with every ``{"param": name}`` replaced by the parameter's value."""
+    if isinstance(data, list):
+        return [resolve_parameters(d, parameters, f"{path}[{i}]") for i, d in enumerate(data)]
+    if not isinstance(data, dict):
+        return data
+    if set(data) == {"param"}:
+        name = data["param"]
+        if name not in parameters:
+            raise RuleError("unknown_parameter", path, name=name)
+        return parameters[name].value
+    return {k: resolve_parameters(v, parameters, f"{path}.{k}") for k, v in data.items()}
+
+
+@dataclass(frozen=True)
 class RuleSet:
-    """A recognition or eligibility rule set, with its legal reference and validity."""
+    """One dated version of a recognition or eligibility rule set: its legal reference,
+    validity, named parameters and stages (a ``RuleSetVersion``)."""
 
     id: str
     title: str
@@ -195,6 +221,8 @@ class RuleSet:
     direct: tuple[Condition, ...] = ()
     pass_test: Condition | None = None
     source_file: str = ""
+    version: str = ""
+    parameters: tuple[Parameter, ...] = ()
 
     # -- loading ------------------------------------------------------------------------
 
@@ -208,6 +236,28 @@ class RuleSet:
 
     @classmethod
     def from_dict(cls, data: dict, source_file: str = "") -> RuleSet:
+        try:
+            parameters = {
+                name: Parameter(
+                    name=name,
+                    value=p["value"],
+                    reference=p["reference"],
+                    label=p.get("label", ""),
+                )
+                for name, p in (data.get("parameters") or {}).items()
+            }
+        except (KeyError, TypeError) as exc:
+            raise RuleError(
+                "malformed_ruleset", source_file, ruleset=data.get("id", "?"), detail=str(exc)
+            ) from exc
+        data = {
+            **data,
+            **{
+                key: resolve_parameters(data[key], parameters, f"{data.get('id', '?')}.{key}")
+                for key in ("indicators", "components", "conditions", "direct", "pass")
+                if key in data
+            },
+        }
         try:
             ruleset = cls(
                 id=data["id"],
@@ -236,6 +286,8 @@ class RuleSet:
                 direct=tuple(Condition(**c) for c in data.get("direct", ())),
                 pass_test=Condition(id="pass", **data["pass"]) if data.get("pass") else None,
                 source_file=source_file,
+                version=str(data.get("version", "")),
+                parameters=tuple(parameters.values()),
             )
         except (KeyError, TypeError) as exc:
             raise RuleError(
@@ -610,3 +662,7 @@ class Explanation:
             "passed": asdict(self.passed) if self.passed else None,
             "missing_facts": self.missing_facts,
         }
+
+
+#: A rule set is one dated version of its rules.
+RuleSetVersion = RuleSet

@@ -1,6 +1,8 @@
 """Recognition rule sets (tech SME, high-tech enterprise criteria) and their evaluation.
 
-The rule sets are YAML beside this module, with worked cases in ``*.scenarios.yaml``.
+The rule sets are YAML beside this module, one file per dated version (``version``,
+validity, named ``parameters`` each citing its clause), with worked cases in
+``*.scenarios.yaml`` that must pass before a version is activated.
 ``recognition_evaluate_frame`` evaluates every rule set valid on a date over a facts frame
 at once; ``recognition_explain`` explains one enterprise's result clause by clause.
 """
@@ -14,18 +16,23 @@ from pathlib import Path
 import polars as pl
 
 from kejin.rules.ruleset import Explanation, RuleSet
+from kejin.rules.versions import versions_check
 
 RULES_DIR = Path(__file__).resolve().parent
 
 
 @cache
 def rulesets() -> tuple[RuleSet, ...]:
-    """Every recognition rule set, loaded and checked once per process."""
-    return tuple(
+    """Every recognition rule set version, loaded and checked once per process (no two
+    versions of one rule set valid on the same day). Their worked cases are run by
+    ``kejin.rules.versions.version_activate`` in the tests before a version ships."""
+    loaded = tuple(
         RuleSet.from_file(path)
         for path in sorted(RULES_DIR.glob("*.yaml"))
         if not path.name.endswith(".scenarios.yaml")
     )
+    versions_check(loaded)
+    return loaded
 
 
 def rulesets_on(day: datetime.date) -> tuple[RuleSet, ...]:
