@@ -178,7 +178,7 @@ def to_polars(expr: Any, path: str = "$", *, fractions: FractionColumns | None =
     op, args = _split(expr, path)
     if op == "var":
         return pl.col(args[0])
-    if op in COMPARISONS and _divides(args, fractions):
+    if op in COMPARISONS and divides(args, fractions):
         return _exact_comparison_polars(op, args, path, fractions)
     sub = [
         to_polars(a, f"{path}.{op}[{i}]", fractions=fractions) if op != "in" or i == 0 else None
@@ -273,17 +273,17 @@ def _if_chain(sub: list[pl.Expr], args: list) -> pl.Expr:
 # rd / revenue, 0)``) is a fraction; with its condition unknown it is unknown.
 
 
-def _divides(expr: Any, fractions: Mapping[str, Any] | None = None) -> bool:
+def divides(expr: Any, fractions: Mapping[str, Any] | None = None) -> bool:
     """Whether an expression (or list of them) divides, or reads a fraction column."""
     if isinstance(expr, list):
-        return any(_divides(e, fractions) for e in expr)
+        return any(divides(e, fractions) for e in expr)
     if not isinstance(expr, dict) or len(expr) != 1:
         return False
     ((op, args),) = expr.items()
     if op == "var":
         name = args[0] if isinstance(args, list) and args else args
         return bool(fractions) and isinstance(name, str) and name in fractions
-    return op == "/" or _divides(args, fractions)
+    return op == "/" or divides(args, fractions)
 
 
 def _literal_fraction(value: Any) -> Fraction | None:
@@ -449,7 +449,7 @@ def evaluate(
     op, args = _split(expr, path)
     if op == "var":
         return facts.get(args[0])
-    if op in COMPARISONS and _divides(args, fractions):
+    if op in COMPARISONS and divides(args, fractions):
         return _exact_comparison(op, args, facts, path, fractions)
     if op == "in":
         value = evaluate(args[0], facts, path, fractions=fractions)

@@ -38,6 +38,7 @@ import yaml
 
 from kejin.rules.expressions import (
     RuleError,
+    divides,
     evaluate,
     fraction_columns,
     fraction_value,
@@ -45,7 +46,6 @@ from kejin.rules.expressions import (
     validate,
     variables,
 )
-from kejin.rules.expressions import _divides as divides
 from kejin.rules.status import RuleStatus
 
 QUALIFIED_DIRECT = RuleStatus.QUALIFIED_DIRECT.value
