@@ -273,6 +273,18 @@ def _if_chain(sub: list[pl.Expr], args: list) -> pl.Expr:
 # rd / revenue, 0)``) is a fraction; with its condition unknown it is unknown.
 
 
+def literal_bound(expr: Any) -> int:
+    """The largest numerator or denominator of the numeric literals in an expression."""
+    if isinstance(expr, list):
+        return max((literal_bound(e) for e in expr), default=1)
+    if isinstance(expr, dict):
+        return max((literal_bound(v) for v in expr.values()), default=1)
+    literal = _literal_fraction(expr)
+    if literal is None:
+        return 1
+    return max(abs(literal.numerator), literal.denominator, 1)
+
+
 def divides(expr: Any, fractions: Mapping[str, Any] | None = None) -> bool:
     """Whether an expression (or list of them) divides, or reads a fraction column."""
     if isinstance(expr, list):
@@ -331,7 +343,8 @@ def _fraction_polars(
     """``expr`` as (numerator, denominator) in Int128, or None if it is not arithmetic."""
     literal = _literal_fraction(expr)
     if literal is not None:
-        return pl.lit(literal.numerator, dtype=pl.Int128), literal.denominator
+        # An untyped literal takes the integer type of what it meets (Int64 or Int128).
+        return pl.lit(literal.numerator), literal.denominator
     if not isinstance(expr, dict) or len(expr) != 1:
         return None
     op, args = _split(expr, path)

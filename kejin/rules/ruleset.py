@@ -42,6 +42,7 @@ from kejin.rules.expressions import (
     evaluate,
     fraction_columns,
     fraction_value,
+    literal_bound,
     to_polars,
     validate,
     variables,
@@ -357,6 +358,8 @@ class RuleSet:
                 ]
         if values:
             lf = lf.with_columns(values)
+        if fractions:
+            lf = self._narrow_fractions(lf, fractions)
         scored = [i for i in self.indicators if i.scored]
         # Each band's test once, as a column: the points chain reads them.
         band_tests = [
@@ -398,6 +401,27 @@ class RuleSet:
         if tests:
             lf = lf.with_columns(tests)
         return lf.with_columns(self._status_expr())
+
+    def _narrow_fractions(self, lf: pl.LazyFrame, fractions: dict) -> pl.LazyFrame:
+        """The frame with its fraction columns in Int64 when every product an exact
+        comparison can form fits (the usual case: about four times faster than Int128).
+
+        Products are of a fraction part with a rule literal's numerator or denominator, or
+        of two fraction parts; both bounds are measured, on this frame and on the rules."""
+        frame = lf.collect()
+        columns = [name for pair in fractions.values() for name in pair]
+        largest = frame.select(
+            pl.max_horizontal([pl.col(c).abs().max() for c in columns]).alias("m")
+        ).item()
+        literals = literal_bound(
+            [[i.bands and [b.min for b in i.bands], i.points, i.value] for i in self.indicators]
+            + [c.test for c in (*self.conditions, *self.direct)]
+            + ([self.pass_test.test] if self.pass_test else [])
+            + [c.points for c in self.components]
+        )
+        if largest is None or int(largest) * max(int(largest), literals) < 2**62:
+            return frame.lazy().with_columns(pl.col(columns).cast(pl.Int64))
+        return frame.lazy()
 
     def _pass_expr(self) -> pl.Expr:
         """The score test; with the score unknown, decided on its bounds when they agree."""

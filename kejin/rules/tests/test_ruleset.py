@@ -68,3 +68,38 @@ def test_unknown_fact_in_a_condition_is_refused_at_load():
 def test_missing_key_is_a_rule_error():
     with pytest.raises(RuleError, match="malformed rule set demo"):
         RuleSet.from_dict({k: v for k, v in MINIMAL.items() if k != "facts"})
+
+
+RATIO = {
+    "id": "ratio",
+    "title": "比例",
+    "reference": "测试用",
+    "valid_from": datetime.date(2020, 1, 1),
+    "facts": ["staff", "employees"],
+    "indicators": [
+        {
+            "id": "share",
+            "label": "占比",
+            "value": {"/": [{"var": "staff"}, {"var": "employees"}]},
+            "format": "percent",
+        }
+    ],
+    "conditions": [{"id": "share", "label": "≥30%", "test": {">=": [{"var": "value.share"}, 0.3]}}],
+}
+
+
+@pytest.mark.parametrize(
+    ("staff", "employees", "status"),
+    [
+        (3, 10, "qualified"),
+        (2_999_999, 10_000_000, "not_qualified"),
+        # Beyond what Int64 products hold: the comparison stays in Int128.
+        (3 * 10**17, 10**18, "qualified"),
+        (29 * 10**16, 10**18, "not_qualified"),
+    ],
+)
+def test_ratio_comparison_is_exact_at_any_size(staff, employees, status):
+    ruleset = RuleSet.from_dict(RATIO)
+    frame = pl.DataFrame({"staff": [staff], "employees": [employees]})
+    assert ruleset.evaluate_frame(frame).collect()["status"].to_list() == [status]
+    assert ruleset.explain({"staff": staff, "employees": employees}).status == status
