@@ -20,7 +20,7 @@ from django.db import connection
 
 from kejin.enterprises.choices import CertificateKind
 from kejin.facts.catalogue import AS_OF_DAY, Fact, FactSource
-from kejin.facts.periods import years_before, years_between_expr
+from kejin.facts.periods import years_before, years_between_series
 
 __all__ = [
     "ANNUAL_FACTS",
@@ -534,7 +534,7 @@ def _assemble(
             for target, count in _YEARS_3Y.items()
         ),
         pl.lit(True).alias("resident_enterprise"),
-        years_between_expr(pl.col("founded_on"), as_of).alias("years_registered"),
+        years_between_series(enterprises["founded_on"], as_of).alias("years_registered"),
         # Missing when neither IP count is known.
         pl.when(pl.col("ip_class1").is_null() & pl.col("ip_class2").is_null())
         .then(None)

@@ -5,7 +5,7 @@ import datetime
 import polars as pl
 import pytest
 
-from kejin.facts.periods import shift_years, years_before, years_between, years_between_expr
+from kejin.facts.periods import shift_years, years_before, years_between, years_between_series
 
 D = datetime.date
 
@@ -24,8 +24,8 @@ D = datetime.date
 )
 def test_years_between_is_whole_on_anniversaries_scalar_and_polars(start, end, years):
     assert years_between(start, end) == pytest.approx(years)
-    batch = pl.DataFrame({"start": [start]}).select(years_between_expr(pl.col("start"), end))
-    assert batch.item() == years_between(start, end)
+    batch = years_between_series(pl.Series([start, None, start], dtype=pl.Date), end)
+    assert batch.to_list() == [years_between(start, end), None, years_between(start, end)]
 
 
 def test_a_day_before_the_anniversary_is_below_one_year():
