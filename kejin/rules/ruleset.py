@@ -350,8 +350,9 @@ class RuleSet:
         fractions = self.fraction_columns
         for i in self.indicators:
             name = f"value.{i.id}"
-            if name in fractions:
-                numerator, denominator = fraction_columns(i.value)
+            pair = fraction_columns(i.value) if name in fractions else None
+            if pair is not None:
+                numerator, denominator = pair
                 values += [
                     numerator.alias(fractions[name][0]),
                     denominator.alias(fractions[name][1]),
@@ -426,6 +427,7 @@ class RuleSet:
     def _pass_expr(self) -> pl.Expr:
         """The score test; with the score unknown, decided on its bounds when they agree."""
         test, fractions = self.pass_test, self.fraction_columns
+        assert test is not None  # only called with a score test
         direct = _condition_expr(test, None, fractions)
         if not self.components:
             return direct
@@ -531,6 +533,7 @@ class RuleSet:
         )
 
     def _pass_result(self, row: dict, facts: dict, exact: dict) -> ConditionResult:
+        assert self.pass_test is not None  # only called with a score test
         result = self._condition_result(self.pass_test, row, facts, exact)
         if result.met is None and self.components and row.get("score") is None:
             at_min, at_max = (
