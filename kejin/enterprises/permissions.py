@@ -224,9 +224,12 @@ def registry_can_edit_rules(*, user, obj=None) -> bool:
     return signed_in(user) and user.is_city_officer
 
 
+@refusal(_("名单库仅向市、县(市、区)工作人员和平台管理员开放。"))
 def registry_can_read_rules(*, user, obj=None) -> bool:
-    """Stages and labels with their rules: every signed-in user (published criteria)."""
-    return signed_in(user)
+    """Stages and labels with their rules: the list's own users (``registry_can_browse``).
+    They are the list's working rules, not an enterprise's or an institution's business;
+    their existence is no secret, so others get 403 like the rest of the list (not 404)."""
+    return registry_can_browse(user=user)
 
 
 # --- imports --------------------------------------------------------------------------------

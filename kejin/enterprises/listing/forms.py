@@ -22,6 +22,7 @@ from kejin.enterprises.listing.services import (
 )
 from kejin.enterprises.models import GrowthStage, Label
 from kejin.enterprises.recognition import rulesets
+from kejin.enterprises.rule_labels import registry_rule_field
 
 REFRESH_FIELDS = ("stage", "on_list", "recognition")
 
@@ -179,6 +180,9 @@ class GrowthStageForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap_style(self)
+        self.fields["criteria"] = registry_rule_field(
+            required=True, empty_value=True, help_text=_("不设条件表示所有企业（最后一个阶段）。")
+        )
 
 
 class LabelForm(forms.ModelForm):
@@ -203,6 +207,9 @@ class LabelForm(forms.ModelForm):
         if not creating:
             del self.fields["code"]
         bootstrap_style(self)
+        self.fields["criteria"] = registry_rule_field(
+            required=False, empty_value=None, help_text=self.fields["criteria"].help_text
+        )
 
     def validate_unique(self):
         """Left to the service, which reports a taken code in its own words."""

@@ -46,6 +46,7 @@ from kejin.enterprises.listing.forms import (
     registry_filter_form,
 )
 from kejin.enterprises.recognition import rulesets
+from kejin.enterprises.rule_labels import registry_rule_describe as rule_describe
 
 PAGE_SIZE = 25
 EVENTS_PAGE_SIZE = 50
@@ -457,7 +458,10 @@ def stage_list_view(request):
     """The growth stages in the order they are tried, each with its rule and reference."""
     stages = selectors.growth_stage_list(user=request.user)
     context = {
-        "rows": [{"stage": stage, "criteria": _pretty(stage.criteria)} for stage in stages],
+        "rows": [
+            {"stage": s, "criteria": _pretty(s.criteria), "clause": rule_describe(s.criteria)}
+            for s in stages
+        ],
         "can_edit": permissions.registry_can_edit_rules(user=request.user),
     }
     return render(request, "enterprises/listing/stage_list.html", context)
@@ -470,7 +474,11 @@ def label_list_view(request):
     labels = selectors.label_list(user=request.user)
     context = {
         "rows": [
-            {"label": label, "criteria": _pretty(label.criteria) if label.is_computed else ""}
+            {
+                "label": label,
+                "criteria": _pretty(label.criteria) if label.is_computed else "",
+                "clause": rule_describe(label.criteria) if label.is_computed else None,
+            }
             for label in labels
         ],
         "can_edit": permissions.registry_can_edit_rules(user=request.user),

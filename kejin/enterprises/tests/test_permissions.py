@@ -73,7 +73,7 @@ registry_can_override                     own   N N N N Y Y N N
 registry_can_override                     other N N N N Y N N N
 registry_can_run                          -     N N N N Y N N Y
 registry_can_edit_rules                   -     N N N N Y N N N
-registry_can_read_rules                   -     Y Y Y Y Y Y Y Y
+registry_can_read_rules                   -     N N N N Y Y N Y
 import_batch_can_create                   -     N N N N Y Y N Y
 import_batch_can_view                     -     N N N N Y Y N Y
 import_batch_can_view                     own   N N N N Y Y N Y

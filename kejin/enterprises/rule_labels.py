@@ -1,0 +1,73 @@
+"""What the facts a stage's or label's rule may read are called and measured in, for the rule
+describer (``kejin.rules.describe``) and the rule editor (``kejin.core.ui.rule_editor``).
+
+The facts catalogue's facts, plus each recognition rule set's result (one of the recognition
+statuses) and score. ``rule_check`` is the engine's validation as (path, message) pairs, so
+the editor can show a problem beside the condition it concerns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from django.utils.translation import gettext as _
+
+from kejin.enterprises.choices import RecognitionStatus
+from kejin.enterprises.facts import CATALOGUE
+from kejin.enterprises.recognition import rulesets
+from kejin.rules.describe import Clause, FactLabel, rule_describe
+from kejin.rules.expressions import RuleError, validate
+
+
+def rule_fact_labels() -> dict[str, FactLabel]:
+    """Every name a stage's or label's rule may read, with how it reads."""
+    labels: dict[str, FactLabel] = {}
+    for name, fact in CATALOGUE.items():
+        if fact.dtype is pl.Boolean:
+            kind = "flag"
+        elif fact.unit == "元":
+            kind = "money"
+        else:
+            kind = "number"
+        labels[name] = FactLabel(fact.label, fact.unit, kind)
+    statuses = {value: str(label) for value, label in RecognitionStatus.choices}
+    for ruleset in rulesets():
+        labels[f"{ruleset.id}.status"] = FactLabel(
+            _("%(ruleset)s结果") % {"ruleset": ruleset.title}, "", "choice", statuses
+        )
+        if ruleset.components:
+            labels[f"{ruleset.id}.score"] = FactLabel(
+                _("%(ruleset)s得分") % {"ruleset": ruleset.title}, _("分")
+            )
+    return labels
+
+
+def registry_rule_describe(rule: Any, labels: dict[str, FactLabel] | None = None) -> Clause:
+    """A stage's or label's rule as readable clauses."""
+    return rule_describe(rule, labels=labels if labels is not None else rule_fact_labels())
+
+
+def rule_check(rule: Any) -> list[tuple[str, str]]:
+    """The engine's objections to ``rule`` as (path, message); empty when it compiles."""
+    try:
+        validate(rule, rule_fact_labels())
+    except RuleError as error:
+        detail = getattr(error, "detail", None) or str(error)
+        return [(error.path or "$", _("此条件有误：%(detail)s") % {"detail": detail})]
+    return []
+
+
+def registry_rule_field(*, required: bool, empty_value: Any, help_text: str = "") -> Any:
+    """The rule editor for a stage's (``required``, no condition = every enterprise) or a
+    label's (no condition = a manual label) rule."""
+    from kejin.core.ui.rule_editor import RuleEditorField
+
+    return RuleEditorField(
+        facts=rule_fact_labels(),
+        check=rule_check,
+        empty_value=empty_value,
+        required=required,
+        label=_("判定规则"),
+        help_text=help_text,
+    )
