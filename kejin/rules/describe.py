@@ -92,18 +92,14 @@ def _clause(expr: Any, labels: Mapping[str, FactLabel], path: str) -> Clause:
         return Clause(_term(expr, labels), path)
     op, args = split
     if op in ("and", "or"):
-        children = tuple(
-            _clause(arg, labels, f"{path}.{op}[{i}]") for i, arg in enumerate(args)
-        )
+        children = tuple(_clause(arg, labels, f"{path}.{op}[{i}]") for i, arg in enumerate(args))
         text = _("全部满足以下条件") if op == "and" else _("满足以下任一条件")
         return Clause(text, path, children, "all" if op == "and" else "any")
     if op == "!" and len(args) == 1:
         inner = _op(args[0])
         if inner and inner[0] == "var" and _is_flag(inner[1], labels):
             return Clause(_("%(fact)s：否") % {"fact": _fact(inner[1], labels)}, path)
-        return Clause(
-            _("不满足以下条件"), path, (_clause(args[0], labels, f"{path}.![0]"),), "not"
-        )
+        return Clause(_("不满足以下条件"), path, (_clause(args[0], labels, f"{path}.![0]"),), "not")
     if op == "!!" and len(args) == 1:
         return _truthy(args[0], labels, f"{path}.!![0]", path)
     if op == "var":
@@ -114,7 +110,8 @@ def _clause(expr: Any, labels: Mapping[str, FactLabel], path: str) -> Clause:
         hint = _hint(args[0], labels)
         values = "、".join(_value(v, hint) for v in args[1])
         return Clause(
-            _("%(term)s为以下之一：%(values)s") % {"term": _term(args[0], labels), "values": values},
+            _("%(term)s为以下之一：%(values)s")
+            % {"term": _term(args[0], labels), "values": values},
             path,
         )
     if op == "if":

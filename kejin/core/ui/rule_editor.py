@@ -215,7 +215,9 @@ def _row_condition(row: Row, facts: Mapping[str, EditorFact]) -> Any:
         if row.divisor:
             raise ValueError(_("“是/否”类数据项不能计算比例。"))
         if row.op not in ("yes", "no"):
-            raise ValueError(_("“%(fact)s”是“是/否”类数据项，运算请选“是”或“否”。") % {"fact": fact.label})
+            raise ValueError(
+                _("“%(fact)s”是“是/否”类数据项，运算请选“是”或“否”。") % {"fact": fact.label}
+            )
         return var if row.op == "yes" else {"!": [var]}
     if row.op in ("yes", "no"):
         raise ValueError(_("“是/否”只适用于“是/否”类数据项，请选择比较运算。"))
@@ -400,7 +402,6 @@ class RuleEditorWidget(forms.Widget):
             "inner": _("任一满足") if editor.combine == "and" else _("全部满足"),
         }
         return context
-
 
     def _row_unit(self, row: Row) -> str:
         if row.divisor:
