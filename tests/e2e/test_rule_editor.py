@@ -1,0 +1,84 @@
+"""A city officer edits a label's rule with the condition editor: chooses a fact, an operator
+and a value, saves, reads the rule back as conditions, and sees an invalid value refused
+beside its condition (issue 6, "Pages users meet")."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from playwright.sync_api import expect
+
+from kejin.accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def rules():
+    """The published stages and labels (a data migration that a flushed database lost)."""
+    importlib.import_module("kejin.enterprises.migrations.0004_default_stages_and_labels").load(
+        django_apps, None
+    )
+
+
+def test_city_officer_edits_a_label_rule_with_the_condition_editor(
+    page, live_server, watch, check_page, rules
+):
+    from kejin.enterprises.models import Label
+
+    UserFactory(username="city", full_name="市科技局王科长")
+    page.goto(f"{live_server.url}/accounts/login/?next=/registry/labels/")
+    page.get_by_label("用户名").fill("city")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+    # Given the labels page, which reads each rule as conditions.
+    eaglet = page.locator('[data-label="eaglet"]')
+    expect(eaglet.get_by_test_id("rule-clause").nth(2)).to_have_text("成立年限 ≤ 5 年")
+    check_page("city-officer-label-list")
+
+    # When the officer opens the editor: the stored rule is four condition rows, spare rows
+    # are hidden behind "添加条件".
+    eaglet.get_by_role("link", name="修改").click()
+    rows = page.get_by_test_id("condition-row")
+    expect(rows.nth(1).get_by_test_id("condition-value")).to_have_value("5")
+    expect(rows.nth(1).get_by_test_id("condition-unit")).to_have_text("年")
+    expect(rows.nth(4)).to_be_hidden()
+    check_page("city-officer-label-editor")
+
+    # ... adds a condition: sales revenue ≥ 2000 万元, typed wrongly first.
+    page.get_by_test_id("condition-add").click()
+    new = rows.nth(4)
+    expect(new).to_be_visible()
+    new.get_by_test_id("condition-fact").select_option(label="销售收入（万元）")
+    expect(new.get_by_test_id("condition-unit")).to_have_text("万元")
+    new.get_by_test_id("condition-op").select_option(label="≥")
+    new.get_by_test_id("condition-value").fill("两千")
+    page.get_by_role("button", name="保存").click()
+
+    # Then the invalid value is refused beside that condition and nothing is saved.
+    refused = page.get_by_test_id("condition-row").nth(4)
+    expect(refused.get_by_test_id("condition-error")).to_have_text(
+        "“两千”不是数字：请填写阿拉伯数字，例如 3 或 2.5。"
+    )
+    expect(page.get_by_test_id("condition-error")).to_have_count(1)
+    assert len(Label.objects.get(code="eaglet").criteria["and"]) == 4
+    # The refused form answers 400, which the console reports; nothing else may.
+    watch.console_errors.remove(
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    )
+    check_page("city-officer-label-editor-refused")
+
+    # When corrected and saved, the list reads the new rule.
+    refused.get_by_test_id("condition-value").fill("2000")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存标签“新雏鹰”")).to_be_visible()
+    clauses = page.locator('[data-label="eaglet"]').get_by_test_id("rule-clause")
+    expect(clauses).to_have_count(6)
+    expect(clauses.nth(5)).to_have_text("销售收入 ≥ 2000万元")
+    assert Label.objects.get(code="eaglet").criteria["and"][4] == {
+        ">=": [{"var": "revenue"}, 20000000]
+    }
+    check_page("city-officer-label-list-after-edit")
