@@ -53,10 +53,17 @@ Check = Callable[[Any], list[tuple[str, str]]]
 class EditorFact(Protocol):
     """What the editor needs to know of a fact (``kejin.rules.describe.FactLabel`` fits)."""
 
-    label: str
-    unit: str
-    kind: str  # number | money | flag | choice
-    choices: Mapping[str, str]
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def unit(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...  # number | money | flag | choice
+
+    @property
+    def choices(self) -> Mapping[str, str]: ...
 
 
 @dataclass
@@ -136,10 +143,10 @@ def _leaf(expr: Any, facts: Mapping[str, EditorFact]) -> Row | None:
         fact = facts.get(name or "")
         if fact is None or fact.kind != "choice" or not args[1]:
             return None
-        shown = [_shown(v, fact, False) for v in args[1]]
-        if any(s is None for s in shown):
+        names = [_shown(v, fact, False) for v in args[1]]
+        if any(n is None for n in names):
             return None
-        return Row(fact=name or "", op="in", value="、".join(s for s in shown if s))
+        return Row(fact=name or "", op="in", value="、".join(n for n in names if n))
     if op not in COMPARISONS or not isinstance(args, list) or len(args) != 2:
         return None
     left, value = args
