@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kejin.enterprises.choices import RecognitionStatus
@@ -23,6 +24,7 @@ from kejin.rules.expressions import RuleError, validate
 def rule_fact_labels() -> dict[str, FactLabel]:
     """Every name a stage's or label's rule may read, with how it reads."""
     labels: dict[str, FactLabel] = {}
+    english = (get_language() or "").startswith("en")
     for name, fact in CATALOGUE.items():
         if fact.dtype is pl.Boolean:
             kind = "flag"
@@ -30,7 +32,9 @@ def rule_fact_labels() -> dict[str, FactLabel]:
             kind = "money"
         else:
             kind = "number"
-        labels[name] = FactLabel(fact.label, fact.unit, kind)
+        # The catalogue's English label where it has one (kejin.facts' Fact.label_en).
+        label = getattr(fact, "label_en", "") if english else ""
+        labels[name] = FactLabel(label or fact.label, fact.unit, kind)
     statuses = {value: str(label) for value, label in RecognitionStatus.choices}
     for ruleset in rulesets():
         labels[f"{ruleset.id}.status"] = FactLabel(

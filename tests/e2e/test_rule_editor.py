@@ -82,3 +82,19 @@ def test_city_officer_edits_a_label_rule_with_the_condition_editor(
         ">=": [{"var": "revenue"}, 20000000]
     }
     check_page("city-officer-label-list-after-edit")
+
+
+def test_the_rule_editor_and_rule_pages_fit_a_390_px_phone(page, live_server, check_page, rules):
+    from tests.e2e.test_pages import _PAGE_OVERFLOW_JS, PHONE, sign_in
+
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, UserFactory())
+
+    for path, screenshot in (
+        ("/registry/labels/eaglet/edit/", "phone-label-editor"),
+        ("/registry/stages/", "phone-stage-list"),
+    ):
+        page.goto(live_server.url + path)
+        page.get_by_test_id("rule-editor" if "edit" in path else "rule").first.wait_for()
+        assert page.evaluate(_PAGE_OVERFLOW_JS) <= 0, f"{path} scrolls sideways at 390 px"
+        check_page(screenshot)
