@@ -316,3 +316,37 @@ def test_no_condition_is_every_enterprise_for_a_stage_and_a_manual_label(client)
 
     assert Label.objects.get(code="eaglet").criteria is None
     assert GrowthStage.objects.get(code="mature").criteria is True
+
+
+def test_a_new_label_is_created_with_the_editor(client):
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("listing:label_create"),
+        {
+            **_editor_post(
+                rows=[
+                    {"fact": "ip_class1", "op": ">=", "value": "1", "group": "0"},
+                    {"fact": "prohibited_industry", "op": "no", "value": "", "group": "0"},
+                ]
+            ),
+            "code": "patent_holder",
+            "name": "发明专利企业",
+            "criteria-combine": "or",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Label.objects.get(code="patent_holder").criteria == {
+        "or": [{">=": [{"var": "ip_class1"}, 1]}, {"!": [{"var": "prohibited_industry"}]}]
+    }
+
+
+def test_the_rule_pages_read_in_english(client):
+    client.force_login(UserFactory())
+    client.cookies["django_language"] = "en"
+
+    stages = client.get(reverse("listing:stage_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "All of the following" in _clauses(stages)
+    assert "Every enterprise (no condition)" in _clauses(stages)
