@@ -19,6 +19,7 @@ from kejin.enterprises.facts import CATALOGUE
 from kejin.enterprises.recognition import rulesets
 from kejin.rules.describe import Clause, FactLabel, rule_describe
 from kejin.rules.expressions import RuleError, validate
+from kejin.rules.messages import rule_error_message
 
 
 def rule_fact_labels() -> dict[str, FactLabel]:
@@ -57,8 +58,8 @@ def rule_check(rule: Any) -> list[tuple[str, str]]:
     try:
         validate(rule, rule_fact_labels())
     except RuleError as error:
-        detail = getattr(error, "detail", None) or str(error)
-        return [(error.path or "$", _("此条件有误：%(detail)s") % {"detail": detail})]
+        # Built from the error's code, path and parameters; the path finds the condition.
+        return [(error.path or "$", rule_error_message(error))]
     return []
 
 

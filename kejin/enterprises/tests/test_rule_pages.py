@@ -350,3 +350,13 @@ def test_the_rule_pages_read_in_english(client):
 
     assert "All of the following" in _clauses(stages)
     assert "Every enterprise (no condition)" in _clauses(stages)
+
+
+def test_the_engine_check_names_the_condition_by_its_path():
+    from kejin.enterprises.rule_labels import rule_check
+
+    problems = rule_check({"and": [{">": [{"var": "employees"}, 1]}, {"<=": [{"var": "nope"}, 2]}]})
+
+    assert problems == [("$", "规则引用了未知的数据项：nope。请使用数据目录中的名称。")]
+    arity = rule_check({"and": [{">": [{"var": "employees"}, 1]}, {"<=": [{"var": "employees"}]}]})
+    assert arity == [("$.and[1]", "运算符“<=”需要2个参数（位置 $.and[1]）。")]
