@@ -31,11 +31,14 @@ run: setup
 browser:
 	./scripts/ensure-browser.sh
 
+# Tests run on every core (pytest-xdist; each worker has its own test database).
+PYTEST_WORKERS ?= auto
+
 test: install browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -183,6 +183,17 @@ def _bookkeeping(field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
+def _field_order(model, names: list[str]) -> list[str]:
+    """``names`` once each, in the model's field order (then unknown names alphabetically):
+    the stored JSON's key order is not the same on SQLite and PostgreSQL (jsonb sorts keys)."""
+    order = {}
+    if model is not None:
+        for index, field in enumerate(model._meta.get_fields()):
+            order.setdefault(field.name, index)
+            order.setdefault(getattr(field, "attname", field.name), index)
+    return sorted(dict.fromkeys(names), key=lambda name: (order.get(name, len(order)), name))
+
+
 def _changes(event: AuditEvent, names: _Names) -> list[dict]:
     """The changed fields as ``{field, label, before, after, removed, added}`` in a stable order.
 
@@ -193,7 +204,7 @@ def _changes(event: AuditEvent, names: _Names) -> list[dict]:
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     changes = []
-    for name in dict.fromkeys([*after, *before]):
+    for name in _field_order(model, [*after, *before]):
         field = _field(model, name)
         if _bookkeeping(field):
             continue
