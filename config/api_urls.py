@@ -8,6 +8,6 @@ urlpatterns = [
     path("", include("kejin.enterprises.imports.api_urls")),
     path("", include("kejin.enterprises.api.urls")),
     path("", include("kejin.enterprises.profile.api_urls")),
-    path("", include("kejin.enterprises.listing.api_urls")),
+    path("", include("kejin.registry.api.urls")),
     path("", include("kejin.institutions.api.urls")),
 ]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kejin.accounts",
     "kejin.enterprises",
     "kejin.institutions",
+    "kejin.registry",
     "kejin.web",
 ]
 
@@ -285,7 +286,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImportKindEnum": "kejin.enterprises.choices.ImportKind",
         "ImportStatusEnum": "kejin.enterprises.choices.ImportStatus",
-        "OverrideKindEnum": "kejin.enterprises.choices.OverrideKind",
+        "OverrideKindEnum": "kejin.registry.choices.OverrideKind",
     },
 }
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("enterprises/imports/", include("kejin.enterprises.imports.urls")),
     path("enterprises/", include("kejin.enterprises.urls")),
     path("enterprises/", include("kejin.enterprises.profile.urls")),
-    path("registry/", include("kejin.enterprises.listing.urls")),
+    path("registry/", include("kejin.registry.urls")),
     path("institutions/", include("kejin.institutions.urls")),
     path("system/", include("kejin.core.urls")),
     path("", include("kejin.web.urls")),

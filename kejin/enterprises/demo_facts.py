@@ -42,10 +42,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from kejin.enterprises.choices import CertificateKind, FactSource, RunStatus
+from kejin.enterprises.choices import CertificateKind, FactSource
 from kejin.enterprises.facts import ANNUAL_FACTS
-from kejin.enterprises.models import AnnualFacts, Certificate, EvaluationRun, RegistryEntry
-from kejin.enterprises.registry import registry_reevaluate
+from kejin.enterprises.models import AnnualFacts, Certificate
 
 YEARS = (2022, 2023, 2024)
 WAN = 10_000
@@ -1007,28 +1006,3 @@ def _certificates_upsert(wanted: dict[tuple[int, str, str], dict]) -> tuple[int,
     Certificate.objects.bulk_create(new, batch_size=BATCH_SIZE)
     Certificate.objects.bulk_update(changed, _CERTIFICATE_FIELDS, batch_size=BATCH_SIZE)
     return len(new), len(changed)
-
-
-def demo_registry_evaluate(*, years: tuple[int, ...] = YEARS[1:]) -> list[EvaluationRun]:
-    """Evaluate the list for ``years`` in order, so that it has entries and a history.
-
-    A year is skipped when a finished evaluation of a later year exists: evaluating an
-    earlier year after it would rewind the list and record the rewind as changes. So a
-    second ``demo_data`` runs only the last year again, which records nothing when nothing
-    changed. The last year is always evaluated (new enterprises join the list).
-    """
-    runs = []
-    for index, year in enumerate(sorted(years)):
-        is_last = index == len(years) - 1
-        if (
-            not is_last
-            and EvaluationRun.objects.filter(status=RunStatus.DONE, year__gt=year).exists()
-        ):
-            continue
-        runs.append(registry_reevaluate(year=year))
-    return runs
-
-
-def demo_list_size() -> int:
-    """How many enterprises are on the list (for the command's summary line)."""
-    return RegistryEntry.objects.filter(on_list=True).count()

@@ -18,7 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from kejin.core.models import Industry, Region
 from kejin.core.uscc import uscc_normalise
 from kejin.enterprises.choices import EnterpriseSize, RecognitionStatus
-from kejin.enterprises.models import Enterprise, GrowthStage, Label
+from kejin.enterprises.models import Enterprise
+
+
+def _list_model(field: str):
+    """The model of the list (名单库) that the enterprise's entry on it points to by ``field``.
+
+    The list is the registry app's, a layer above enterprises (which may not import it), so
+    its stages and labels are reached through the foreign keys rather than imported.
+    """
+    entry = Enterprise._meta.get_field("registry_entry").related_model
+    return entry._meta.get_field(field).related_model
+
 
 #: ``<rule set>:passed`` in the ``recognition`` filter: qualified, computed or directly.
 RECOGNITION_PASSED = "passed"
@@ -58,12 +69,12 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     stage = django_filters.ModelChoiceFilter(
         label=_("成长阶段"),
         field_name="registry_entry__stage",
-        queryset=GrowthStage.objects.all(),
+        queryset=_list_model("stage").objects.all(),
         to_field_name="code",
     )
     label = django_filters.ModelMultipleChoiceFilter(
         label=_("名单标签"),
-        queryset=Label.objects.all(),
+        queryset=_list_model("labels").objects.all(),
         to_field_name="code",
         method="filter_label",
         help_text=_("标签代码，可重复；同时具有所有所选标签的企业"),
@@ -122,7 +133,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
             return queryset.filter(registry_entry__on_list=True)
         return queryset.filter(Q(registry_entry__on_list=False) | Q(registry_entry__isnull=True))
 
-    def filter_label(self, queryset, name, value: list[Label]):
+    def filter_label(self, queryset, name, value: list):
         """Every label asked for, not any of them: one join per label, each matching at most
         one row, so no duplicates."""
         for label in value:

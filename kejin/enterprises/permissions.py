@@ -1,5 +1,6 @@
-"""Who may do what with enterprises, their profile (facts, certificates), the list (名单库)
-and imports: the only place in the enterprises app that decides it by role.
+"""Who may do what with enterprises, their profile (facts, certificates) and imports: the
+only place in the enterprises app that decides it by role (the list's, 名单库, are in
+``kejin.registry.permissions``).
 
 Predicates are ``<entity>_can_<verb>(*, user, obj=None) -> bool`` over the role facts of
 ``User`` (``is_city_officer``, ``sees_whole_city``, ... each defined over the ``Role``
@@ -10,9 +11,8 @@ model's ``visible_to`` (``kejin.enterprises.querysets``). The table of roles and
 docs/architecture.md ("Permissions") and tested in ``tests/test_permissions.py``.
 
 Platform admins operate the platform: they see everything and keep the directory
-(enterprises, certificates, imports, re-evaluation runs), but the decisions that carry a
-department's authority — annual facts recorded as department data, overrides of the list and
-the list's rules — stay with the officers (the audit trail names a department for them).
+(enterprises, certificates, imports), but the decisions that carry a department's
+authority — annual facts recorded as department data — stay with the officers (the audit trail names a department for them).
 """
 
 from __future__ import annotations
@@ -189,47 +189,6 @@ def certificate_can_change(*, user, obj=None) -> bool:
     if user.sees_whole_city:
         return True
     return user.is_county_officer and (obj is None or _in_county(user, obj))
-
-
-# --- the list (名单库) -----------------------------------------------------------------------
-
-
-@refusal(_("名单库仅向市、县(市、区)工作人员和平台管理员开放。"))
-def registry_can_browse(*, user, obj=None) -> bool:
-    """The list, its counts and export, overrides and re-evaluation runs: city and county
-    officers and platform admins (county officers see their county's part)."""
-    return signed_in(user) and (user.is_officer or user.is_platform_admin)
-
-
-@refusal(_("只有市级部门工作人员和企业所在县(市、区)的工作人员可以人工调整名单。"))
-def registry_can_override(*, user, obj=None) -> bool:
-    """Overrides are officers' decisions: city officers on any enterprise, county officers on
-    their county's (``obj`` None: on some enterprise at all)."""
-    if not signed_in(user):
-        return False
-    if user.is_city_officer:
-        return True
-    return user.is_county_officer and (obj is None or _in_county(user, obj))
-
-
-@refusal(_("只有市级部门工作人员和平台管理员可以发起名单重新评价。"))
-def registry_can_run(*, user, obj=None) -> bool:
-    """Starting a re-evaluation of the whole list: city officers and platform admins."""
-    return signed_in(user) and (user.is_city_officer or user.is_platform_admin)
-
-
-@refusal(_("只有市级部门工作人员可以新建标签或修改成长阶段、标签的判定规则。"))
-def registry_can_edit_rules(*, user, obj=None) -> bool:
-    """Creating labels and changing stages' and labels' rules: city officers."""
-    return signed_in(user) and user.is_city_officer
-
-
-@refusal(_("名单库仅向市、县(市、区)工作人员和平台管理员开放。"))
-def registry_can_read_rules(*, user, obj=None) -> bool:
-    """Stages and labels with their rules: the list's own users (``registry_can_browse``).
-    They are the list's working rules, not an enterprise's or an institution's business;
-    their existence is no secret, so others get 403 like the rest of the list (not 404)."""
-    return registry_can_browse(user=user)
 
 
 # --- imports --------------------------------------------------------------------------------

@@ -16,13 +16,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from kejin.enterprises.permissions import (
-    ALL,
-    NONE,
-    enterprise_scope,
-    import_batch_scope,
-    registry_can_browse,
-)
+from kejin.enterprises.permissions import ALL, NONE, enterprise_scope, import_batch_scope
 
 
 def _scoped(queryset: models.QuerySet, scope: str | dict, path: str = "") -> models.QuerySet:
@@ -54,13 +48,6 @@ class EnterpriseOwnedQuerySet(models.QuerySet):
     def visible_to(self, user) -> EnterpriseOwnedQuerySet:
         """The rows of the enterprises ``user`` may see."""
         return _scoped(self, enterprise_scope(user=user), self.enterprise_path)
-
-
-class EvaluationRunQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EvaluationRunQuerySet:
-        """Runs of the whole list: for whoever may browse the list (a county officer sees a
-        run's events only for their county, through ``RegistryEvent.objects.visible_to``)."""
-        return self if registry_can_browse(user=user) else self.none()
 
 
 class ImportBatchQuerySet(models.QuerySet):

@@ -1,28 +1,4 @@
-"""Celery tasks of the registry. Idempotent: a re-run records no change twice."""
-
-from celery import shared_task
+"""Celery tasks of the enterprises app (the list's re-evaluation is in ``kejin.registry.tasks``)."""
 
 # Registered here so a worker that autodiscovers kejin.enterprises.tasks knows it.
 from kejin.enterprises.imports.tasks import import_batch_run_task  # noqa: F401
-
-
-@shared_task(name="enterprises.registry_reevaluate")
-def registry_reevaluate_task(
-    *, run_id: int | None = None, year: int | None = None, actor_id: int | None = None
-) -> int | None:
-    """Carry out the queued EvaluationRun ``run_id`` (created by ``registry_run_start``);
-    a second delivery finds it no longer queued and does nothing. Returns the run's id.
-
-    ``year`` (and ``actor_id``) without ``run_id``: tasks queued before runs were created by
-    the service; the run is created here, refused while another is active."""
-    from kejin.accounts.models import User
-    from kejin.enterprises.models import EvaluationRun
-    from kejin.enterprises.registry import registry_reevaluate
-
-    if run_id is None:
-        actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-        return registry_reevaluate(year=year, actor=actor).pk
-    run = EvaluationRun.objects.filter(pk=run_id).first()
-    if run is None:
-        return None
-    return registry_reevaluate(run=run).pk

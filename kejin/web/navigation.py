@@ -21,9 +21,9 @@ from kejin.enterprises.permissions import (
     enterprise_can_browse,
     enterprise_can_view_own,
     import_batch_can_create,
-    registry_can_browse,
 )
 from kejin.institutions.permissions import institution_can_view
+from kejin.registry.permissions import registry_can_browse
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ MENU = (
     (_("企业信息"), "enterprises:mine", enterprise_can_view_own),
     (_("企业名录"), "enterprises:list", enterprise_can_browse),
     (_("数据导入"), "imports:list", import_batch_can_create),
-    (_("名单库"), "listing:list", registry_can_browse),
+    (_("名单库"), "registry:list", registry_can_browse),
     (_("金融机构"), "institutions:list", institution_can_view),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),
     (_("节假日安排"), "core:holiday_schedule_list", holiday_schedule_can_view),

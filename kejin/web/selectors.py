@@ -24,12 +24,12 @@ from kejin.core.permissions import require
 from kejin.core.selectors import audit_event_list
 from kejin.core.ui.audit import audit_rows
 from kejin.enterprises.choices import EnterpriseSize, RecognitionStatus
-from kejin.enterprises.listing.selectors import registry_counts
-from kejin.enterprises.models import RecognitionResult
 from kejin.enterprises.profile.display import explanation_card
 from kejin.enterprises.profile.selectors import recognition_for
 from kejin.enterprises.selectors import enterprise_editable_fields, enterprise_get, enterprise_list
 from kejin.institutions.selectors import institution_get, institution_list
+from kejin.registry.models import RecognitionResult
+from kejin.registry.selectors import registry_counts
 
 
 @dataclass(frozen=True)

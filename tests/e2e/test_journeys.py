@@ -317,8 +317,9 @@ def xlsx_download_rows(download) -> list[tuple]:
 def test_city_officer_searches_filters_exports_and_re_evaluates_the_registry(
     page, live_server, check_page, world
 ):
-    from kejin.enterprises.models import AnnualFacts, Enterprise, EvaluationRun, RegistryEntry
-    from kejin.enterprises.registry import registry_reevaluate
+    from kejin.enterprises.models import AnnualFacts, Enterprise
+    from kejin.registry.evaluation import registry_reevaluate
+    from kejin.registry.models import EvaluationRun, RegistryEntry
 
     # The published stages and labels (a data migration): a journey before this one, in a
     # transaction-flushed database, may have removed them.

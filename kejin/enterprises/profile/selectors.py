@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kejin.core.errors import ApplicationError
 from kejin.enterprises.choices import FactSource
 from kejin.enterprises.facts import ANNUAL_FACTS, build_facts_frame
-from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise, RecognitionResult
+from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise
 from kejin.enterprises.permissions import (
     annual_facts_can_report_for_department,
     annual_facts_can_self_report,
@@ -221,9 +221,8 @@ def recognition_for(*, user, enterprise_id, year: int | None = None) -> Recognit
     """
     enterprise = enterprise_get(user=user, pk=enterprise_id)
     years = annual_facts_years(enterprise=enterprise)
-    stored = {
-        result.ruleset: result for result in RecognitionResult.objects.filter(enterprise=enterprise)
-    }
+    # The list's results (the registry app's, a layer above) through the reverse relation.
+    stored = {result.ruleset: result for result in enterprise.recognitions.all()}
     if year is None:
         # The year the list judged the enterprise on, so that the profile's summary (the
         # list panel) and this explanation speak of the same year and the same result.

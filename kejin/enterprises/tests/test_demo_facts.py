@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from kejin.enterprises.choices import CertificateKind, RegistryEventKind
+from kejin.enterprises.choices import CertificateKind
 from kejin.enterprises.demo import demo_enterprises
 from kejin.enterprises.demo_facts import (
     FACT_NAMES,
@@ -22,15 +22,10 @@ from kejin.enterprises.demo_facts import (
     demo_enterprise_facts,
 )
 from kejin.enterprises.facts import build_facts_frame
-from kejin.enterprises.models import (
-    AnnualFacts,
-    Certificate,
-    Enterprise,
-    EvaluationRun,
-    RecognitionResult,
-    RegistryEvent,
-)
+from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise
 from kejin.enterprises.recognition import ruleset_by_id
+from kejin.registry.choices import RegistryEventKind
+from kejin.registry.models import EvaluationRun, RecognitionResult, RegistryEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -27,20 +27,17 @@ from kejin.accounts.tests.permission_table import (
 from kejin.core.models import AuditEvent, Region
 from kejin.core.tests.factories import RegionFactory
 from kejin.enterprises import permissions
-from kejin.enterprises.models import (
-    AnnualFacts,
-    Certificate,
-    Enterprise,
+from kejin.enterprises.models import AnnualFacts, Certificate, Enterprise, ImportBatch
+from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
+from kejin.enterprises.tests.factories import EnterpriseFactory
+from kejin.registry.models import (
     GrowthStage,
-    ImportBatch,
     Label,
     RecognitionResult,
     RegistryEntry,
     RegistryEvent,
     RegistryOverride,
 )
-from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
-from kejin.enterprises.tests.factories import EnterpriseFactory
 
 TABLE = """
 predicate                                 obj   enterprise_admin enterprise_staff institution_manager institution_officer city_officer county_officer data_provider platform_admin

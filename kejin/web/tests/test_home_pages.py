@@ -12,16 +12,11 @@ import pytest
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.tests.factories import RegionFactory
-from kejin.enterprises.models import (
-    AnnualFacts,
-    GrowthStage,
-    Label,
-    RecognitionResult,
-    RegistryEntry,
-)
+from kejin.enterprises.models import AnnualFacts
 from kejin.enterprises.profile.display import explanation_card
 from kejin.enterprises.profile.selectors import recognition_for
 from kejin.enterprises.tests.factories import EnterpriseFactory
+from kejin.registry.models import GrowthStage, Label, RecognitionResult, RegistryEntry
 from kejin.web.selectors import registry_figures
 
 pytestmark = pytest.mark.django_db

@@ -36,7 +36,7 @@ EXPECTED_MENU = {
     Role.CITY_OFFICER: [
         "enterprises:list",
         "imports:list",
-        "listing:list",
+        "registry:list",
         "institutions:list",
         "core:audit_list",
         "core:holiday_schedule_list",
@@ -44,7 +44,7 @@ EXPECTED_MENU = {
     Role.COUNTY_OFFICER: [
         "enterprises:list",
         "imports:list",
-        "listing:list",
+        "registry:list",
         "institutions:list",
         "core:holiday_schedule_list",
     ],
@@ -52,7 +52,7 @@ EXPECTED_MENU = {
     Role.PLATFORM_ADMIN: [
         "enterprises:list",
         "imports:list",
-        "listing:list",
+        "registry:list",
         "institutions:list",
         "core:audit_list",
         "core:holiday_schedule_list",

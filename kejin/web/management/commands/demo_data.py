@@ -24,13 +24,10 @@ from django.db import transaction
 
 from kejin.accounts.demo import DemoCredential, demo_users
 from kejin.enterprises.demo import DemoReferenceMissing, demo_enterprises
-from kejin.enterprises.demo_facts import (
-    demo_annual_facts,
-    demo_list_size,
-    demo_registry_evaluate,
-)
+from kejin.enterprises.demo_facts import demo_annual_facts
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.demo import demo_institutions
+from kejin.registry.demo import demo_list_size, demo_registry_evaluate
 
 DEFAULT_SEED = 2017  # the year of the Jiaxing sci-tech finance action plan
 DEFAULT_ENTERPRISES = 2000

@@ -1,0 +1,675 @@
+"""The list's re-evaluation: recognition, growth stage and labels for every enterprise.
+
+``registry_compute`` is pure polars over a facts frame (vectorised; benchmarked).
+``registry_decide`` is the one pure decision: from what the rules compute, the active
+overrides and the current entry, where the enterprise stands and which events say why. Both
+the re-evaluation and an override's immediate effect (``kejin.registry.services``) call it.
+``registry_reevaluate`` reads the facts in chunks, computes, decides, and writes **only the
+changes** — recognition results, list entries, labels — each change as a
+:class:`RegistryEvent` with its reason and the rule or officer behind it. Each chunk commits
+atomically; the run beats a heartbeat and records its summary. ``registry_preview`` decides
+the same way and writes nothing: the entries and exits a run would record.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.enterprises.choices import RecognitionStatus
+from kejin.enterprises.facts import iter_facts_frames
+from kejin.enterprises.models import AnnualFacts
+from kejin.enterprises.recognition import recognition_evaluate_frame, rulesets_on
+from kejin.ingest.leases import Lease, LeaseLost
+from kejin.registry.choices import OverrideKind, RegistryEventKind, RunStatus
+from kejin.registry.models import (
+    RUN_ACTIVE_STATUSES,
+    EvaluationRun,
+    GrowthStage,
+    Label,
+    RecognitionResult,
+    RegistryEntry,
+    RegistryEvent,
+    RegistryOverride,
+)
+from kejin.rules.expressions import to_polars, variables
+
+
+@dataclass(frozen=True)
+class ListRules:
+    """The stages (in order) and labels in force, compiled once per run."""
+
+    stages: tuple[GrowthStage, ...]
+    labels: tuple[Label, ...]
+
+    @classmethod
+    def load(cls) -> ListRules:
+        return cls(tuple(GrowthStage.objects.order_by("order")), tuple(Label.objects.all()))
+
+    def stage_expression(self) -> pl.Expr:
+        chain: list = []
+        for stage in self.stages:
+            chain += [stage.criteria, stage.code]
+        chain.append(None)
+        return (
+            to_polars({"if": chain}).cast(pl.Utf8).alias("stage")
+            if self.stages
+            else pl.lit(None, pl.Utf8).alias("stage")
+        )
+
+    def label_expressions(self) -> list[pl.Expr]:
+        return [
+            (
+                to_polars(label.criteria).cast(pl.Boolean).fill_null(False)
+                if label.is_computed
+                else pl.lit(False)
+            ).alias(f"label.{label.code}")
+            for label in self.labels
+        ]
+
+
+def registry_compute(facts: pl.DataFrame, *, on: datetime.date, rules: ListRules) -> pl.DataFrame:
+    """Recognition statuses and scores, stage and computed labels for every row of ``facts``."""
+    recognition = recognition_evaluate_frame(facts, on=on)
+    joined = facts.lazy().join(recognition.lazy(), on="enterprise_id", how="left")
+    return joined.select(
+        "enterprise_id",
+        *recognition.columns[1:],
+        rules.stage_expression(),
+        *rules.label_expressions(),
+    ).collect()
+
+
+# --- the one decision -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What the rules give one enterprise: its stage and labels, and for each label the rules
+    do not give it, why not (in words: "科技型中小企业评价：数据不足；无2024年度数据")."""
+
+    stage: str | None
+    labels: frozenset[str]
+    why_not: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an enterprise stands on the list: on it or not, its stage and its labels."""
+
+    on_list: bool
+    stage: str | None
+    labels: frozenset[str]
+
+
+NOWHERE = Placement(False, None, frozenset())
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A list event to write: its kind, values, reason and the rule or officer behind it."""
+
+    kind: str
+    reason: str
+    rule: str
+    officer: Any = None
+    from_value: str = ""
+    to_value: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where the enterprise should stand, and the events that record the move there."""
+
+    placement: Placement
+    events: tuple[EventSpec, ...]
+
+
+def registry_decide(
+    *,
+    computed: Computed,
+    overrides: Iterable[RegistryOverride],
+    current: Placement,
+    stages: Mapping[str, GrowthStage],
+    labels: Mapping[str, Label],
+    lifted: RegistryOverride | None = None,
+    lifted_by: Any = None,
+) -> Decision:
+    """The list's one decision for one enterprise (pure: reads only what it is given).
+
+    ``overrides`` are the enterprise's active ones (their ``stage``, ``label`` and
+    ``created_by`` loaded); each wins over ``computed`` on its target, and its reason and
+    officer explain the change. ``lifted`` (with ``lifted_by``) is an override just lifted:
+    the change on its target is explained as its lifting. Membership follows the labels
+    unless a membership override decides it. Events come in a fixed order: entry or exit,
+    stage, labels added, labels removed.
+    """
+    membership = stage_override = None
+    label_overrides: dict[str, RegistryOverride] = {}
+    for override in overrides:
+        if override.kind == OverrideKind.MEMBERSHIP:
+            membership = override
+        elif override.kind == OverrideKind.STAGE:
+            stage_override = override
+        else:
+            label_overrides[override.label.code] = override
+
+    wanted = set(computed.labels)
+    for code, override in label_overrides.items():
+        (wanted.add if override.value else wanted.discard)(code)
+    stage = stage_override.stage.code if stage_override is not None else computed.stage
+    on_list = membership.value if membership is not None else bool(wanted)
+    placement = Placement(on_list, stage, frozenset(wanted))
+
+    def by(override, rule: str, lifted_kind: str, label_code: str | None = None):
+        """Attribution: the override in force, else the lifting of ``lifted``, else the rule."""
+        if override is not None:
+            return {"reason": override.reason, "rule": "", "officer": override.created_by}
+        if (
+            lifted is not None
+            and lifted.kind == lifted_kind
+            and (label_code is None or lifted.label.code == label_code)
+        ):
+            reason = _("解除人工调整：%(reason)s") % {"reason": lifted.lift_reason}
+            return {"reason": reason, "rule": rule, "officer": lifted_by}
+        return None
+
+    def name_of(code: str) -> str:
+        return labels[code].name if code in labels else code
+
+    events: list[EventSpec] = []
+    if on_list != current.on_list:
+        attribution = by(membership, "labels", OverrideKind.MEMBERSHIP)
+        if attribution is None:
+            if on_list:
+                names = "、".join(
+                    name_of(c) for c in sorted(wanted, key=lambda c: (labels[c].order, c))
+                )
+                attribution = {
+                    "reason": _("具有名单标签：%(labels)s") % {"labels": names or "—"},
+                    "rule": "labels",
+                    "officer": None,
+                }
+            else:
+                attribution = {
+                    "reason": _exit_reason(
+                        current.labels - wanted, computed, label_overrides, lifted, name_of
+                    ),
+                    "rule": "labels",
+                    "officer": None,
+                }
+        if on_list:
+            events.append(EventSpec(RegistryEventKind.ENTRY, to_value=_("在库"), **attribution))
+        else:
+            events.append(EventSpec(RegistryEventKind.EXIT, from_value=_("在库"), **attribution))
+    if stage != current.stage:
+        rule = f"stage:{stage}" if stage else "stage"
+        attribution = by(stage_override, rule, OverrideKind.STAGE)
+        if attribution is None:
+            reason = (
+                _("按成长阶段规则判定为%(stage)s") % {"stage": stages[stage].name}
+                if stage in stages
+                else _("数据不足，无法判定成长阶段")
+            )
+            attribution = {"reason": reason, "rule": rule, "officer": None}
+        events.append(
+            EventSpec(
+                RegistryEventKind.STAGE_CHANGE,
+                from_value=stages[current.stage].name if current.stage in stages else "",
+                to_value=stages[stage].name if stage in stages else "",
+                **attribution,
+            )
+        )
+    for code in sorted(wanted - current.labels):
+        rule = f"label:{code}"
+        attribution = by(label_overrides.get(code), rule, OverrideKind.LABEL, code) or {
+            "reason": _("符合“%(label)s”判定规则") % {"label": name_of(code)},
+            "rule": rule,
+            "officer": None,
+        }
+        events.append(
+            EventSpec(RegistryEventKind.LABEL_ADDED, to_value=name_of(code), **attribution)
+        )
+    for code in sorted(current.labels - wanted):
+        rule = f"label:{code}"
+        attribution = by(label_overrides.get(code), rule, OverrideKind.LABEL, code)
+        if attribution is None:
+            reason = _("不再符合“%(label)s”判定规则") % {"label": name_of(code)}
+            if computed.why_not.get(code):
+                reason = f"{reason}（{computed.why_not[code]}）"
+            attribution = {"reason": reason, "rule": rule, "officer": None}
+        events.append(
+            EventSpec(RegistryEventKind.LABEL_REMOVED, from_value=name_of(code), **attribution)
+        )
+    return Decision(placement, tuple(events))
+
+
+def _exit_reason(lost, computed: Computed, label_overrides, lifted, name_of) -> str:
+    """Why an enterprise leaves the list by its labels: each label it lost, and why."""
+    parts = []
+    for code in sorted(lost):
+        override = label_overrides.get(code)
+        if override is not None:
+            why = _("人工调整：%(reason)s") % {"reason": override.reason}
+        elif lifted is not None and lifted.kind == OverrideKind.LABEL and lifted.label.code == code:
+            why = _("解除人工调整：%(reason)s") % {"reason": lifted.lift_reason}
+        else:
+            why = computed.why_not.get(code) or _("不再符合判定规则")
+        parts.append(f"{name_of(code)}（{why}）")
+    if not parts:
+        return _("不再具有任何名单标签")
+    return _("不再具有任何名单标签：%(lost)s") % {"lost": "；".join(parts)}
+
+
+def _why_not_explainer(rules: ListRules, *, year: int):
+    """A function (row, has data) -> {label code: why the rules do not give it}: the
+    recognition results the label's rule reads, and a missing year of facts."""
+    from kejin.enterprises.recognition import rulesets
+
+    titles = {ruleset.id: ruleset.title for ruleset in rulesets()}
+    statuses = dict(RecognitionStatus.choices)
+    reads: dict[str, list[str]] = {}
+    for label in rules.labels:
+        if label.is_computed:
+            names = variables(label.criteria) if isinstance(label.criteria, dict) else set()
+            reads[label.code] = sorted(
+                name.removesuffix(".status")
+                for name in names
+                if name.endswith(".status") and name.removesuffix(".status") in titles
+            )
+
+    def explain(row: Mapping[str, Any], has_data: bool) -> dict[str, str]:
+        why = {}
+        for code, ruleset_ids in reads.items():
+            parts = [
+                _("%(ruleset)s：%(status)s")
+                % {
+                    "ruleset": titles[r],
+                    "status": statuses.get(row.get(f"{r}.status"), row.get(f"{r}.status") or "—"),
+                }
+                for r in ruleset_ids
+            ]
+            if not has_data:
+                parts.append(_("无%(year)s年度数据") % {"year": year})
+            why[code] = "；".join(str(part) for part in parts)
+        return why
+
+    return explain
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+#: A run whose worker has not beaten its heartbeat for this long is dead (chunks of 50,000
+#: enterprises take well under a minute).
+RUN_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+#: A run's worker claims it (queued -> running), beats ``heartbeat_at`` after every chunk and
+#: finishes it only while it still runs (``kejin.ingest.leases``).
+RUN_LEASE = Lease(
+    EvaluationRun,
+    pending=RunStatus.QUEUED,
+    running=RunStatus.RUNNING,
+    failed=RunStatus.FAILED,
+    started_field="started_at",
+    reason_field="error",
+    stale_after=RUN_STALE_AFTER,
+)
+#: A queued run that no worker picked up is stale from its start: the same lease over the
+#: queued state (it has no heartbeat, so it counts from ``started_at``).
+_QUEUED_LEASE = replace(RUN_LEASE, pending=None, running=RunStatus.QUEUED)
+
+
+def evaluation_run_fail_stale() -> int:
+    """Mark failed the active runs whose worker stopped beating (a queued run that no worker
+    picked up counts from its start). Returns how many. Safe to call anywhere, any time."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("工作进程已停止响应（超过%(minutes)s分钟无心跳），本批次已标记为失败。") % {
+            "minutes": int(RUN_STALE_AFTER.total_seconds() // 60)
+        }
+    return len(RUN_LEASE.expire_stale(reason=message)) + len(
+        _QUEUED_LEASE.expire_stale(reason=message)
+    )
+
+
+def run_in_progress_error(run: EvaluationRun | None) -> ApplicationError:
+    """``run_in_progress``: another run holds the one active slot."""
+    if run is None:
+        return ApplicationError(
+            ErrorCode.RUN_IN_PROGRESS, _("另一评价批次刚刚已发起，请等其完成后再发起。")
+        )
+    return ApplicationError(
+        ErrorCode.RUN_IN_PROGRESS,
+        _("评价批次 #%(id)s（%(year)s年度）正在进行，开始于%(when)s，请等其完成后再发起。")
+        % {
+            "id": run.pk,
+            "year": run.year,
+            "when": timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+
+
+def evaluation_run_create(
+    *, year: int, as_of: datetime.date | None = None, actor=None, status: str = RunStatus.QUEUED
+) -> EvaluationRun:
+    """A new active run, or ``run_in_progress`` while another one is queued or running (the
+    database's one-active-run index decides; dead runs are failed first)."""
+    evaluation_run_fail_stale()
+    try:
+        with transaction.atomic():
+            return EvaluationRun.objects.create(
+                year=year,
+                as_of=as_of or datetime.date(year, 12, 31),
+                triggered_by=actor if getattr(actor, "pk", None) else None,
+                status=status,
+                heartbeat_at=timezone.now() if status == RunStatus.RUNNING else None,
+            )
+    except IntegrityError:
+        active = EvaluationRun.objects.filter(status__in=RUN_ACTIVE_STATUSES).first()
+        raise run_in_progress_error(active) from None
+
+
+def registry_latest_data_year() -> int:
+    """The latest data year with facts for most enterprises: the latest year whose count of
+    enterprises with facts is at least half the best-covered year's (a year only a few have
+    started filling in is not "the latest year"); last year when there are no facts."""
+    counts = dict(
+        AnnualFacts.objects.values_list("year").annotate(n=Count("enterprise_id")).order_by()
+    )
+    if not counts:
+        return timezone.localdate().year - 1
+    best = max(counts.values())
+    return max(year for year, n in counts.items() if n * 2 >= best)
+
+
+def _beat(run: EvaluationRun) -> None:
+    """The worker is alive; a run marked failed meanwhile (taken for dead) stops here."""
+    if not RUN_LEASE.renew(run.pk, enterprises=run.enterprises):
+        raise LeaseLost(run.pk)
+
+
+def registry_reevaluate(
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+    actor=None,
+    chunk_size: int = 50_000,
+    run: EvaluationRun | None = None,
+) -> EvaluationRun:
+    """Re-evaluate every enterprise for data year ``year``; records only what changed.
+
+    With ``run`` (queued by ``registry_run_start``), claims it (queued -> running, a
+    conditional update: a second delivery of the task does nothing and returns it);
+    without, creates a running one (``run_in_progress`` if another is active).
+    """
+    if run is None:
+        if year is None:
+            raise ValueError("registry_reevaluate needs a year or a run")
+        run = evaluation_run_create(year=year, as_of=as_of, actor=actor, status=RunStatus.RUNNING)
+    else:
+        claimed = RUN_LEASE.claim(run.pk)
+        run.refresh_from_db()
+        if not claimed:
+            return run
+    year, as_of = run.year, run.as_of
+    rules = ListRules.load()
+    summary: Counter = Counter()
+    try:
+        # Event reasons are stored text: always in the platform's language, whoever runs it.
+        with translation.override(settings.LANGUAGE_CODE):
+            for facts in iter_facts_frames(year=year, as_of=as_of, chunk_size=chunk_size):
+                computed = registry_compute(facts, on=as_of, rules=rules)
+                with transaction.atomic():
+                    _apply_chunk(computed, run=run, rules=rules, summary=summary, as_of=as_of)
+                run.enterprises += computed.height
+                _beat(run)
+    except LeaseLost:
+        raise  # taken for dead and failed meanwhile: the run says so already
+    except Exception as exc:
+        run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        run.save()
+        raise
+    run.status, run.finished_at = RunStatus.DONE, timezone.now()
+    run.changes = sum(summary.values())
+    run.summary = dict(summary)
+    RUN_LEASE.finish(
+        run.pk,
+        status=run.status,
+        finished_at=run.finished_at,
+        enterprises=run.enterprises,
+        changes=run.changes,
+        summary=run.summary,
+    )
+    return run
+
+
+def _apply_chunk(
+    computed: pl.DataFrame, *, run: EvaluationRun, rules: ListRules, summary: Counter, as_of
+) -> None:
+    ids = computed["enterprise_id"].to_list()
+    lo, hi = min(ids), max(ids)
+    _write_recognition(computed, run=run, lo=lo, hi=hi, summary=summary)
+    _write_list(computed, run=run, rules=rules, lo=lo, hi=hi, summary=summary)
+
+
+def _write_recognition(computed: pl.DataFrame, *, run, lo: int, hi: int, summary: Counter) -> None:
+    current = {
+        (r.enterprise_id, r.ruleset): (r.status, r.score, r.year)
+        for r in RecognitionResult.objects.filter(
+            enterprise_id__gte=lo, enterprise_id__lte=hi
+        ).only("enterprise_id", "ruleset", "status", "score", "year")
+    }
+    changed = []
+    for ruleset in rulesets_on(run.as_of):
+        score_column = f"{ruleset.id}.score" if f"{ruleset.id}.score" in computed.columns else None
+        columns = ["enterprise_id", f"{ruleset.id}.status"] + (
+            [score_column] if score_column else []
+        )
+        for row in computed.select(columns).iter_rows():
+            enterprise_id, status = row[0], row[1]
+            score = row[2] if score_column else None
+            if current.get((enterprise_id, ruleset.id)) != (status, score, run.year):
+                changed.append(
+                    RecognitionResult(
+                        enterprise_id=enterprise_id,
+                        ruleset=ruleset.id,
+                        year=run.year,
+                        status=status,
+                        score=score,
+                        run=run,
+                    )
+                )
+    RecognitionResult.objects.bulk_create(
+        changed,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["enterprise", "ruleset"],
+        update_fields=["status", "score", "year", "run", "evaluated_at"],
+    )
+    summary["recognition_changed"] += len(changed)
+
+
+@dataclass
+class _ChunkDecision:
+    enterprise_id: int
+    entry: RegistryEntry | None
+    current: Placement
+    decision: Decision
+
+
+def _decide_chunk(
+    computed: pl.DataFrame, *, year: int, rules: ListRules, lo: int, hi: int
+) -> Iterator[_ChunkDecision]:
+    """The decision for every enterprise of a computed chunk, with its current entry."""
+    stages = {s.code: s for s in rules.stages}
+    labels = {label.code: label for label in rules.labels}
+    overrides: dict[int, list[RegistryOverride]] = {}
+    for override in RegistryOverride.objects.filter(
+        enterprise_id__gte=lo, enterprise_id__lte=hi, lifted_at__isnull=True
+    ).select_related("stage", "label", "created_by"):
+        overrides.setdefault(override.enterprise_id, []).append(override)
+    entries = {
+        e.enterprise_id: e
+        for e in RegistryEntry.objects.filter(
+            enterprise_id__gte=lo, enterprise_id__lte=hi
+        ).select_related("stage")
+    }
+    held: dict[int, set[str]] = {}
+    for enterprise_id, code in RegistryEntry.labels.through.objects.filter(
+        registryentry__enterprise__gte=lo, registryentry__enterprise__lte=hi
+    ).values_list("registryentry__enterprise", "label__code"):
+        held.setdefault(enterprise_id, set()).add(code)
+    with_data = set(
+        AnnualFacts.objects.filter(
+            year=year, enterprise_id__gte=lo, enterprise_id__lte=hi
+        ).values_list("enterprise_id", flat=True)
+    )
+    explain = _why_not_explainer(rules, year=year)
+    label_columns = [f"label.{code}" for code in labels]
+    for row in computed.iter_rows(named=True):
+        enterprise_id = row["enterprise_id"]
+        computed_labels = frozenset(
+            code for code, column in zip(labels, label_columns, strict=True) if row[column]
+        )
+        why_not = explain(row, enterprise_id in with_data)
+        entry = entries.get(enterprise_id)
+        current = (
+            Placement(
+                entry.on_list,
+                entry.stage.code if entry.stage else None,
+                frozenset(held.get(enterprise_id, ())),
+            )
+            if entry
+            else NOWHERE
+        )
+        decision = registry_decide(
+            computed=Computed(row["stage"], computed_labels, why_not),
+            overrides=overrides.get(enterprise_id, ()),
+            current=current,
+            stages=stages,
+            labels=labels,
+        )
+        yield _ChunkDecision(enterprise_id, entry, current, decision)
+
+
+def registry_event(spec: EventSpec, *, enterprise_id: int, day, run=None) -> RegistryEvent:
+    """The RegistryEvent (unsaved) of a decided ``spec``."""
+    return RegistryEvent(
+        enterprise_id=enterprise_id,
+        kind=spec.kind,
+        happened_on=day,
+        from_value=spec.from_value,
+        to_value=spec.to_value,
+        reason=str(spec.reason)[:255],
+        rule=spec.rule,
+        officer=spec.officer,
+        run=run,
+    )
+
+
+def _write_list(computed, *, run, rules: ListRules, lo: int, hi: int, summary: Counter) -> None:
+    today = timezone.localdate()
+    stages = {s.code: s for s in rules.stages}
+    labels = {label.code: label for label in rules.labels}
+    through = RegistryEntry.labels.through
+    events: list[RegistryEvent] = []
+    new_entries, changed_entries, label_adds, label_removes = [], [], [], []
+    for item in _decide_chunk(computed, year=run.year, rules=rules, lo=lo, hi=hi):
+        enterprise_id, entry, current = item.enterprise_id, item.entry, item.current
+        placement = item.decision.placement
+        events += [
+            registry_event(spec, enterprise_id=enterprise_id, day=today, run=run)
+            for spec in item.decision.events
+        ]
+        if entry is None:
+            new_entries.append(
+                RegistryEntry(
+                    enterprise_id=enterprise_id,
+                    on_list=placement.on_list,
+                    stage=stages.get(placement.stage),
+                    since=today if placement.on_list else None,
+                )
+            )
+        elif placement.on_list != current.on_list or placement.stage != current.stage:
+            entry.since = (entry.since if current.on_list else today) if placement.on_list else None
+            entry.on_list, entry.stage = placement.on_list, stages.get(placement.stage)
+            changed_entries.append(entry)
+        label_adds += [(enterprise_id, labels[c].pk) for c in placement.labels - current.labels]
+        label_removes += [(enterprise_id, labels[c].pk) for c in current.labels - placement.labels]
+
+    RegistryEntry.objects.bulk_create(new_entries, batch_size=2000)
+    RegistryEntry.objects.bulk_update(
+        changed_entries, ["on_list", "stage", "since"], batch_size=2000
+    )
+    entry_ids = dict(
+        RegistryEntry.objects.filter(enterprise_id__gte=lo, enterprise_id__lte=hi).values_list(
+            "enterprise_id", "pk"
+        )
+    )
+    through.objects.bulk_create(
+        [through(registryentry_id=entry_ids[e], label_id=label_id) for e, label_id in label_adds],
+        batch_size=2000,
+    )
+    for enterprise_id, label_id in label_removes:
+        through.objects.filter(
+            registryentry_id=entry_ids[enterprise_id], label_id=label_id
+        ).delete()
+    RegistryEvent.objects.bulk_create(events, batch_size=2000)
+    summary.update(event.kind for event in events)
+
+
+# --- preview --------------------------------------------------------------------------------
+
+
+@dataclass
+class RegistryPreview:
+    """What a run for ``year`` would change on the list, before it is committed.
+
+    ``counts``: events by kind; ``entries`` and ``exits``: ``(enterprise_id, reason)``, the
+    first ``limit`` of each (the counts are complete); ``with_data``: enterprises with facts
+    for the year, of ``enterprises`` evaluated.
+    """
+
+    year: int
+    as_of: datetime.date
+    enterprises: int = 0
+    with_data: int = 0
+    counts: Counter = field(default_factory=Counter)
+    entries: list[tuple[int, str]] = field(default_factory=list)
+    exits: list[tuple[int, str]] = field(default_factory=list)
+
+
+def registry_preview(
+    *, year: int, as_of: datetime.date | None = None, limit: int = 200, chunk_size: int = 50_000
+) -> RegistryPreview:
+    """The entries and exits (with their reasons) and other changes a run for ``year`` would
+    record now, deciding exactly as the run does; writes nothing."""
+    as_of = as_of or datetime.date(year, 12, 31)
+    rules = ListRules.load()
+    preview = RegistryPreview(year=year, as_of=as_of)
+    with translation.override(settings.LANGUAGE_CODE):
+        for facts in iter_facts_frames(year=year, as_of=as_of, chunk_size=chunk_size):
+            computed = registry_compute(facts, on=as_of, rules=rules)
+            ids = computed["enterprise_id"].to_list()
+            preview.enterprises += len(ids)
+            for item in _decide_chunk(computed, year=year, rules=rules, lo=min(ids), hi=max(ids)):
+                for spec in item.decision.events:
+                    preview.counts[spec.kind] += 1
+                    if spec.kind == RegistryEventKind.ENTRY and len(preview.entries) < limit:
+                        preview.entries.append((item.enterprise_id, str(spec.reason)))
+                    elif spec.kind == RegistryEventKind.EXIT and len(preview.exits) < limit:
+                        preview.exits.append((item.enterprise_id, str(spec.reason)))
+    preview.with_data = AnnualFacts.objects.filter(year=year).count()
+    return preview

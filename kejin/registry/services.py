@@ -1,0 +1,485 @@
+"""Writes of the tech-enterprise list (名单库): officers' overrides, re-evaluation runs, and
+the growth stages' and labels' rules. Atomic, permission-checked and audited.
+
+An override takes effect at once for its enterprise: creating one sets its target (list
+membership, stage or a label) to the officer's value; lifting one sets the target back to
+what the rules compute from the facts of the latest run's year. Either way the entry is
+updated and each change recorded as a RegistryEvent — the same changes, with the same
+reasons, that the next full re-evaluation would otherwise record — so the next run finds
+nothing more to change for it (tested).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from functools import partial
+
+import polars as pl
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kejin.core.audit import audit_record, model_snapshot
+from kejin.core.choices import AuditAction
+from kejin.core.errors import ApplicationError, ErrorCode
+from kejin.core.permissions import require
+from kejin.core.services import instance_save_audited
+from kejin.enterprises.facts import CATALOGUE, build_facts_frame
+from kejin.enterprises.models import Enterprise
+from kejin.enterprises.recognition import rulesets
+from kejin.registry.choices import OverrideKind, RunStatus
+from kejin.registry.evaluation import (
+    Computed,
+    ListRules,
+    Placement,
+    RegistryPreview,
+    evaluation_run_create,
+    evaluation_run_fail_stale,
+    registry_compute,
+    registry_decide,
+    registry_event,
+    registry_latest_data_year,
+    registry_preview,
+)
+from kejin.registry.models import (
+    EvaluationRun,
+    GrowthStage,
+    Label,
+    RegistryEntry,
+    RegistryEvent,
+    RegistryOverride,
+)
+from kejin.registry.permissions import (
+    registry_can_edit_rules,
+    registry_can_override,
+    registry_can_run,
+)
+from kejin.registry.selectors import registry_override_describe
+from kejin.rules.expressions import RuleError, to_polars, validate, variables
+from kejin.rules.messages import rule_error_message
+
+REASON_MAX_LENGTH = 255
+
+# --- overrides ----------------------------------------------------------------------------
+
+_OVERRIDE_AUDITED = ["enterprise", "kind", "value", "stage", "label", "reason", "created_by"]
+_LIFT_AUDITED = ["lifted_at", "lifted_by", "lift_reason"]
+
+
+def _clean_reason(reason, field: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError.invalid(
+            {field: [_("请填写原因，例如依据的文件、会议纪要或核实情况。")]}
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ApplicationError.invalid(
+            {field: [_("原因不能超过%(max)s个字。") % {"max": REASON_MAX_LENGTH}]}
+        )
+    return reason
+
+
+@transaction.atomic
+def registry_override_create(
+    *,
+    actor,
+    enterprise: Enterprise,
+    kind: str,
+    value: bool = True,
+    stage: GrowthStage | None = None,
+    label: Label | None = None,
+    reason: str,
+    ip_address: str | None = None,
+) -> RegistryOverride:
+    """An officer's decision on an enterprise's list membership (``value``: on or off), stage
+    (``stage``) or a label (``label``, ``value``: has it or not), winning over the rules until
+    lifted. One active override per target (``override_active`` otherwise); a reason is required.
+    Applied to the enterprise's entry at once. Audited."""
+    require(registry_can_override, user=actor, obj=enterprise)
+    problems: dict[str, list[str]] = {}
+    if kind not in OverrideKind.values:
+        problems["kind"] = [_("调整类型无效，应为 membership、stage 或 label。")]
+    elif kind == OverrideKind.STAGE and stage is None:
+        problems["stage"] = [_("请选择要指定的成长阶段。")]
+    elif kind == OverrideKind.LABEL and label is None:
+        problems["label"] = [_("请选择要调整的标签。")]
+    try:
+        reason = _clean_reason(reason, "reason")
+    except ApplicationError as error:
+        problems.update(error.fields)
+    if problems:
+        raise ApplicationError.invalid(problems)
+    stage = stage if kind == OverrideKind.STAGE else None
+    label = label if kind == OverrideKind.LABEL else None
+    value = True if kind == OverrideKind.STAGE else bool(value)
+
+    # One override per target at a time: serialise on the enterprise, and let the database's
+    # unique constraint catch what a lock cannot (SQLite has no row locks).
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    existing = (
+        RegistryOverride.objects.filter(
+            enterprise=enterprise, kind=kind, label=label, lifted_at__isnull=True
+        )
+        .select_related("stage", "label", "created_by")
+        .first()
+    )
+    if existing is not None:
+        raise _conflict_with(existing)
+    override = RegistryOverride(
+        enterprise=enterprise,
+        kind=kind,
+        value=value,
+        stage=stage,
+        label=label,
+        reason=reason,
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            override.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            ErrorCode.OVERRIDE_ACTIVE, _("该企业的同一事项刚刚已由他人人工调整，请刷新后查看。")
+        ) from exc
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=override,
+        after=model_snapshot(override, _OVERRIDE_AUDITED),
+        ip_address=ip_address,
+    )
+    _entry_apply(enterprise=enterprise, override=override)
+    return override
+
+
+def _conflict_with(existing: RegistryOverride) -> ApplicationError:
+    return ApplicationError(
+        ErrorCode.OVERRIDE_ACTIVE,
+        _(
+            "该企业已有生效中的同类人工调整（%(what)s，%(who)s于%(when)s设定，原因：%(reason)s），"
+            "请先解除该调整再重新设定。"
+        )
+        % {
+            "what": registry_override_describe(existing),
+            "who": existing.created_by,
+            "when": timezone.localtime(existing.created_at).strftime("%Y-%m-%d"),
+            "reason": existing.reason,
+        },
+    )
+
+
+@transaction.atomic
+def registry_override_lift(
+    *, actor, override: RegistryOverride, reason: str, ip_address: str | None = None
+) -> RegistryOverride:
+    """End an override (with a reason): its target goes back to what the rules compute, at
+    once. Lifting an override already lifted is ``override_lifted``. Audited."""
+    locked = (
+        RegistryOverride.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "stage", "label", "created_by", "lifted_by")
+        .get(pk=override.pk)
+    )
+    require(registry_can_override, user=actor, obj=locked.enterprise)
+    reason = _clean_reason(reason, "reason")
+    if locked.lifted_at is not None:
+        raise ApplicationError(
+            ErrorCode.OVERRIDE_LIFTED,
+            _("该人工调整已于%(when)s由%(who)s解除。")
+            % {
+                "when": timezone.localtime(locked.lifted_at).strftime("%Y-%m-%d %H:%M"),
+                "who": locked.lifted_by,
+            },
+        )
+    before = model_snapshot(locked, _LIFT_AUDITED)
+    locked.lifted_at, locked.lifted_by, locked.lift_reason = timezone.now(), actor, reason
+    locked.save(update_fields=[*_LIFT_AUDITED, "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=model_snapshot(locked, _LIFT_AUDITED),
+        ip_address=ip_address,
+    )
+    _entry_apply(enterprise=locked.enterprise, override=locked, lifted_by=actor)
+    return locked
+
+
+def _latest_basis() -> tuple[int, datetime.date]:
+    """The data year and evaluation day of the latest completed run (else the latest year
+    with data)."""
+    run = (
+        EvaluationRun.objects.filter(status=RunStatus.DONE)
+        .order_by("-finished_at", "-id")
+        .only("year", "as_of")
+        .first()
+    )
+    if run is not None:
+        return run.year, run.as_of
+    year = registry_latest_data_year()
+    return year, datetime.date(year, 12, 31)
+
+
+def _computed(enterprise: Enterprise, rules: ListRules) -> tuple[str | None, set[str]]:
+    """The stage and labels the rules give ``enterprise`` now (no overrides), from the facts
+    of the latest completed run's data year (one small query per table)."""
+    year, as_of = _latest_basis()
+    row = build_facts_frame(year=year, as_of=as_of, enterprise_id=enterprise.pk)
+    if not row.height:
+        return None, set()
+    computed = registry_compute(row, on=as_of, rules=rules).row(0, named=True)
+    labels = {label.code for label in rules.labels if computed[f"label.{label.code}"]}
+    return computed["stage"], labels
+
+
+def _entry_apply(
+    *, enterprise: Enterprise, override: RegistryOverride, lifted_by=None
+) -> list[RegistryEvent]:
+    """Bring the enterprise's entry in line with ``override`` just created (or just lifted,
+    ``lifted_by``), through the list's one decision (``registry_decide``), recording each
+    change. Only the override's target is judged anew (by the rules when lifted); the rest
+    stays as the last run left it, so that the next run finds nothing more to change."""
+    today = timezone.localdate()
+    entry, _created = RegistryEntry.objects.select_for_update().get_or_create(enterprise=enterprise)
+    rules = ListRules(tuple(GrowthStage.objects.order_by("order")), tuple(Label.objects.all()))
+    stages = {stage.code: stage for stage in rules.stages}
+    labels = {label.code: label for label in rules.labels}
+    by_pk = {stage.pk: stage for stage in rules.stages}
+    current = Placement(
+        entry.on_list,
+        by_pk[entry.stage_id].code if entry.stage_id in by_pk else None,
+        frozenset(entry.labels.values_list("code", flat=True)),
+    )
+    stage, computed_labels = current.stage, set(current.labels)
+    if lifted_by is not None and override.kind != OverrideKind.MEMBERSHIP:
+        rules_stage, rules_labels = _computed(enterprise, rules)
+        if override.kind == OverrideKind.STAGE:
+            stage = rules_stage
+        else:
+            code = override.label.code
+            (computed_labels.add if code in rules_labels else computed_labels.discard)(code)
+    active = list(
+        RegistryOverride.objects.filter(
+            enterprise=enterprise, lifted_at__isnull=True
+        ).select_related("stage", "label", "created_by")
+    )
+    decision = registry_decide(
+        computed=Computed(stage, frozenset(computed_labels)),
+        overrides=active,
+        current=current,
+        stages=stages,
+        labels=labels,
+        lifted=override if lifted_by is not None else None,
+        lifted_by=lifted_by,
+    )
+    placement = decision.placement
+    if placement.on_list != current.on_list or placement.stage != current.stage:
+        entry.since = (entry.since if current.on_list else today) if placement.on_list else None
+        entry.on_list, entry.stage = placement.on_list, stages.get(placement.stage)
+        entry.save(update_fields=["on_list", "stage", "since", "updated_at"])
+    if placement.labels - current.labels:
+        entry.labels.add(*[labels[c] for c in placement.labels - current.labels])
+    if current.labels - placement.labels:
+        entry.labels.remove(*[labels[c] for c in current.labels - placement.labels])
+    return RegistryEvent.objects.bulk_create(
+        registry_event(spec, enterprise_id=enterprise.pk, day=today) for spec in decision.events
+    )
+
+
+# --- re-evaluation runs -------------------------------------------------------------------
+
+FIRST_EVALUATION_YEAR = 2000
+
+
+def _enqueue_reevaluation(*, run_id: int) -> None:
+    from kejin.registry.tasks import registry_reevaluate_task
+
+    registry_reevaluate_task.delay(run_id=run_id)
+
+
+def _check_year(year) -> int:
+    last = timezone.localdate().year
+    if (
+        not isinstance(year, int)
+        or isinstance(year, bool)
+        or not FIRST_EVALUATION_YEAR <= year <= last
+    ):
+        raise ApplicationError.invalid(
+            {
+                "year": [
+                    _("数据年度应在%(first)s至%(last)s之间。")
+                    % {"first": FIRST_EVALUATION_YEAR, "last": last}
+                ]
+            }
+        )
+    return year
+
+
+def evaluation_run_fail_stale_runs() -> int:
+    """Mark failed the runs whose worker died (no heartbeat for ``RUN_STALE_AFTER``), so
+    that they show as failed and no longer block a new run. Returns how many."""
+    return evaluation_run_fail_stale()
+
+
+def registry_run_default_year() -> int:
+    """The year a new run is offered for: the latest year with data for most enterprises."""
+    return registry_latest_data_year()
+
+
+def registry_run_preview(*, actor, year, limit: int = 200) -> RegistryPreview:
+    """What a run for ``year`` would change — entries and exits with their reasons, counts
+    of every change — without writing anything (city officers and platform admins)."""
+    require(registry_can_run, user=actor)
+    return registry_preview(year=_check_year(year), limit=limit)
+
+
+_RUN_AUDITED = ["year", "as_of", "status", "triggered_by"]
+
+
+@transaction.atomic
+def registry_run_start(*, actor, year, ip_address: str | None = None) -> EvaluationRun:
+    """Start a re-evaluation of the whole list for data year ``year`` (city officers and
+    platform admins): creates the run (queued), audits the start, and sends the task with
+    the run's id once this transaction commits (run in-process when no broker is
+    configured). ``run_in_progress`` while another run is queued or running — the database
+    holds one active run at most; a run whose worker died is failed first."""
+    require(registry_can_run, user=actor)
+    year = _check_year(year)
+    run = evaluation_run_create(year=year, actor=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=run,
+        after=model_snapshot(run, _RUN_AUDITED),
+        ip_address=ip_address,
+    )
+    # robust: in-process (eager) runs record their own failure; the request still succeeds.
+    transaction.on_commit(partial(_enqueue_reevaluation, run_id=run.pk), robust=True)
+    return run
+
+
+# --- stages' and labels' rules ------------------------------------------------------------
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+
+
+def rule_fact_names() -> dict[str, str]:
+    """The names a stage's or label's rule may read, with what each is: the facts catalogue
+    plus each recognition rule set's status (and score, where it has one)."""
+    names = {
+        name: f"{fact.label}（{fact.unit}）" if fact.unit else fact.label
+        for name, fact in CATALOGUE.items()
+    }
+    for ruleset in rulesets():
+        names[f"{ruleset.id}.status"] = _("%(ruleset)s结果") % {"ruleset": ruleset.title}
+        if ruleset.components:
+            names[f"{ruleset.id}.score"] = _("%(ruleset)s得分") % {"ruleset": ruleset.title}
+    return names
+
+
+def _rule_schema() -> dict:
+    schema = {name: fact.dtype for name, fact in CATALOGUE.items()}
+    for ruleset in rulesets():
+        schema[f"{ruleset.id}.status"] = pl.Utf8
+        if ruleset.components:
+            schema[f"{ruleset.id}.score"] = pl.Int64
+    return schema
+
+
+def registry_rule_problem(criteria) -> str | None:
+    """What is wrong with a stage's or label's rule, in words an officer can act on, or None.
+
+    The rule must be a JSON object (or ``true``/``false``) in the engine's JsonLogic subset,
+    name only known facts (``rule_fact_names``) and compute over the facts frame's types.
+    """
+    if isinstance(criteria, bool):
+        return None
+    if not isinstance(criteria, dict):
+        return _('规则应是一个JSON对象，例如 {"var": "high_tech_certificate_valid"}，或 true。')
+    known = rule_fact_names()
+    try:
+        unknown = sorted(variables(criteria) - set(known))
+        if unknown:
+            return _("规则引用了未知的数据项：%(facts)s。请使用数据目录中的名称。") % {
+                "facts": "、".join(unknown)
+            }
+        validate(criteria, known)
+        expression = to_polars(criteria)
+    except RuleError as error:
+        return rule_error_message(error)
+    try:
+        pl.DataFrame(schema=_rule_schema()).lazy().select(expression.alias("rule")).collect()
+    except pl.exceptions.PolarsError as error:
+        return _("规则无法在企业数据上计算（例如把文字与数字比较）：%(error)s") % {
+            "error": str(error).splitlines()[0]
+        }
+    return None
+
+
+def _check_rule(criteria, *, allow_empty: bool) -> None:
+    if criteria is None and allow_empty:
+        return
+    if criteria is None:
+        raise ApplicationError.invalid({"criteria": [_("请填写判定规则（成长阶段必须有规则）。")]})
+    problem = registry_rule_problem(criteria)
+    if problem:
+        raise ApplicationError.invalid({"criteria": [problem]})
+
+
+_STAGE_EDITABLE = frozenset({"name", "criteria", "description", "reference"})
+_LABEL_EDITABLE = frozenset({"name", "criteria", "description", "reference", "order"})
+
+
+def _only(data: dict, allowed: frozenset[str]) -> dict:
+    refused = sorted(set(data) - allowed)
+    if refused:
+        raise ApplicationError.invalid({name: [_("该项不能修改。")] for name in refused})
+    return data
+
+
+@transaction.atomic
+def growth_stage_update(
+    *, actor, stage: GrowthStage, data: dict, ip_address: str | None = None
+) -> GrowthStage:
+    """Change a stage's name, rule, description or reference (city officers). The rule is
+    checked against the facts catalogue first; it takes effect at the next run. Audited."""
+    require(registry_can_edit_rules, user=actor)
+    data = _only(data, _STAGE_EDITABLE)
+    if "criteria" in data:
+        _check_rule(data["criteria"], allow_empty=False)
+    locked = GrowthStage.objects.select_for_update().get(pk=stage.pk)
+    return instance_save_audited(actor=actor, instance=locked, data=data, ip_address=ip_address)
+
+
+@transaction.atomic
+def label_create(*, actor, data: dict, ip_address: str | None = None) -> Label:
+    """A new label (city officers). Without ``criteria`` it is a manual label, given only by
+    officers' overrides; with one it is computed at each run. Audited."""
+    require(registry_can_edit_rules, user=actor)
+    data = _only(data, _LABEL_EDITABLE | {"code"})
+    code = str(data.get("code") or "").strip()
+    if not _CODE.match(code):
+        raise ApplicationError.invalid(
+            {
+                "code": [
+                    _("代码由2至32位小写字母、数字和下划线组成，以字母开头，如 specialised_sme。")
+                ]
+            }
+        )
+    _check_rule(data.get("criteria"), allow_empty=True)
+    return instance_save_audited(
+        actor=actor, instance=Label(), data={**data, "code": code}, ip_address=ip_address
+    )
+
+
+@transaction.atomic
+def label_update(*, actor, label: Label, data: dict, ip_address: str | None = None) -> Label:
+    """Change a label's name, rule (None: manual), description, reference or order (city
+    officers); its code never changes. The rule takes effect at the next run. Audited."""
+    require(registry_can_edit_rules, user=actor)
+    data = _only(data, _LABEL_EDITABLE)
+    if "criteria" in data:
+        _check_rule(data["criteria"], allow_empty=True)
+    locked = Label.objects.select_for_update().get(pk=label.pk)
+    return instance_save_audited(actor=actor, instance=locked, data=data, ip_address=ip_address)

@@ -1,0 +1,28 @@
+"""Pages of the tech-enterprise list (名单库), included at ``/registry/``."""
+
+from django.urls import path
+
+from kejin.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.registry_list_view, name="list"),
+    path("export.xlsx", views.registry_export_view, name="export"),
+    path("enterprises/<int:pk>/panel/", views.registry_panel_view, name="panel"),
+    path(
+        "enterprises/<int:pk>/overrides/new/",
+        views.override_create_view,
+        name="override_create",
+    ),
+    path("overrides/", views.override_list_view, name="override_list"),
+    path("overrides/<int:pk>/lift/", views.override_lift_view, name="override_lift"),
+    path("runs/", views.run_list_view, name="run_list"),
+    path("runs/preview/", views.run_preview_view, name="run_preview"),
+    path("runs/new/", views.run_start_view, name="run_start"),
+    path("runs/<int:pk>/", views.run_detail_view, name="run_detail"),
+    path("stages/", views.stage_list_view, name="stage_list"),
+    path("stages/<slug:code>/edit/", views.stage_edit_view, name="stage_edit"),
+    path("labels/", views.label_list_view, name="label_list"),
+    path("labels/new/", views.label_create_view, name="label_create"),
+    path("labels/<slug:code>/edit/", views.label_edit_view, name="label_edit"),
+]
