@@ -68,7 +68,7 @@ def test_worker_runs_the_reevaluation_task_from_the_broker(tmp_path):
         "shell",
         "-c",
         "from django.conf import settings; assert not settings.CELERY_TASK_ALWAYS_EAGER;"
-        "from kejin.enterprises.tasks import registry_reevaluate_task as t;"
+        "from kejin.registry.tasks import registry_reevaluate_task as t;"
         "print(t.delay(year=2024).id)",
     )
     assert enqueue.stdout.strip()

@@ -1,6 +1,6 @@
 """Enterprise admin for platform admins: search by name or USCC, filters, audited saves.
 
-Saving goes through the registry's services (``enterprise_create``/``enterprise_update``),
+Saving goes through the directory's services (``enterprise_create``/``enterprise_update``),
 so an admin change is validated (the USCC field names what is wrong with a code),
 permission-checked and written to the audit trail like any other change.
 """

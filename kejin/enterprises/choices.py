@@ -1,4 +1,4 @@
-"""Enumerations of the enterprise registry."""
+"""Enumerations of the enterprises app: enterprises, facts, certificates, recognition, imports."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

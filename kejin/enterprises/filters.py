@@ -1,4 +1,4 @@
-"""The one FilterSet for enterprise lists, shared by the registry pages and the API.
+"""The one FilterSet for enterprise lists, shared by the directory and list pages and the API.
 
 Besides the record (name/code, county, industry, size, founding date) it filters by the
 tech-enterprise list (名单库): ``stage`` (a growth stage's code), ``label`` (a label's code;

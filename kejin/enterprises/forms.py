@@ -1,4 +1,4 @@
-"""Forms of the enterprise registry pages: the record form and the list's filter form."""
+"""Forms of the enterprise directory pages: the record form and the list's filter form."""
 
 from __future__ import annotations
 

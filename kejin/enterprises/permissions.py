@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.permissions import refusal, signed_in
 
-# What an enterprise's own administrator may change; the registry facts (code, name,
+# What an enterprise's own administrator may change; the record's official facts (code, name,
 # county, founding date, capital) are kept by officers.
 ENTERPRISE_SELF_EDITABLE = frozenset(
     {

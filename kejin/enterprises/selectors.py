@@ -1,4 +1,4 @@
-"""Reads of the enterprise registry, always for an acting user."""
+"""Reads of the enterprise directory (企业名录), always for an acting user."""
 
 from __future__ import annotations
 

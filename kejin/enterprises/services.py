@@ -1,4 +1,4 @@
-"""Writes to the enterprise registry: atomic, permission-checked and audited."""
+"""Writes to the enterprise directory (企业名录): atomic, permission-checked and audited."""
 
 from __future__ import annotations
 

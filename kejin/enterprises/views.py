@@ -1,4 +1,4 @@
-"""Pages of the enterprise registry: list (with search, filters and an xlsx export), detail,
+"""Pages of the enterprise directory (企业名录): list (with search, filters and an xlsx export), detail,
 the enterprise user's own record, and the create and edit forms.
 
 Every read goes through ``kejin.enterprises.selectors`` (scoped to the acting user) and every
@@ -53,8 +53,8 @@ SORTABLE_COLUMNS = {
 }
 
 
-def _require_registry_reader(user) -> None:
-    """The registry list and export are for city and county officers and platform admins."""
+def _require_directory_reader(user) -> None:
+    """The directory (企业名录) and its export are for city and county officers and platform admins."""
     require(enterprise_can_browse, user=user)
 
 
@@ -62,7 +62,7 @@ def _require_registry_reader(user) -> None:
 @require_GET
 def enterprise_list_view(request):
     """The registry: search, filter, sort and page through the enterprises the user may see."""
-    _require_registry_reader(request.user)
+    _require_directory_reader(request.user)
     enterprises = enterprise_list(user=request.user, filters=request.GET)
     if enterprises.query.order_by:
         # A stable order, so that a page never repeats or skips a row of ties.
@@ -128,7 +128,7 @@ def _export_row(sheet, enterprise: Enterprise) -> list:
 @require_GET
 def enterprise_export_view(request):
     """The filtered list as an xlsx workbook (capital in 元, as numbers), same scoping as the list."""
-    _require_registry_reader(request.user)
+    _require_directory_reader(request.user)
     enterprises = enterprise_list(user=request.user, filters=request.GET)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("企业名录"))

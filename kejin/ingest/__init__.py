@@ -1,6 +1,6 @@
 """The ingestion framework: files of rows in, validated, upserted, audited, reported.
 
-Used by every module that takes files (the enterprise registry import today; credit batches,
+Used by every module that takes files (the enterprise directory import today; credit batches,
 institution reports and department series next). It imports only ``kejin.core``, Django,
 openpyxl and polars; it owns no table.
 

@@ -1,4 +1,4 @@
-"""API routes of the enterprise registry."""
+"""API routes of the enterprise directory (企业名录)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""API of the enterprise registry: list, detail, create, update.
+"""API of the enterprise directory (企业名录): list, detail, create, update.
 
 Reads go through ``kejin.enterprises.selectors`` (row scoping), writes through
 ``kejin.enterprises.services`` (permission checks and audit). A record the caller may not

@@ -1,4 +1,4 @@
-"""The enterprise registry's core record."""
+"""The enterprise record: the directory's (企业名录) core model."""
 
 from django.db import models
 from django.db.models import Q

@@ -1,6 +1,6 @@
 """Reads of an enterprise's profile, always for an acting user.
 
-Every read starts with ``enterprise_get`` (the registry's scoping): an enterprise the user may
+Every read starts with ``enterprise_get`` (the directory's scoping): an enterprise the user may
 not see is ``not_found`` here too. Whoever may see an enterprise sees its facts with their
 provenance — officers to judge them, the enterprise because they are its own data.
 """
