@@ -8,7 +8,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enterprises", "0010_evaluation_run_one_active"),
+        ("enterprises", "0011_input_bounds"),
     ]
 
     operations = [
