@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("enterprises", "0012_move_registry_to_its_app"),
+        ("enterprises", "0013_move_registry_to_its_app"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

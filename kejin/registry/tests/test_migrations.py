@@ -20,7 +20,7 @@ from kejin.registry.models import (
 )
 
 #: The enterprises migration that hands the list's models over to the registry app.
-MOVE = ("enterprises", "0012_move_registry_to_its_app")
+MOVE = ("enterprises", "0013_move_registry_to_its_app")
 
 # Transactional: the migrations run on the test database itself; serialized_rollback puts
 # back the rows data migrations created (default stages and labels) for the tests after it.

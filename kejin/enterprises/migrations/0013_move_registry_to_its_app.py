@@ -8,7 +8,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enterprises", "0011_input_bounds"),
+        ("enterprises", "0012_name_search_grams"),
     ]
 
     operations = [
