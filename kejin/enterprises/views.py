@@ -61,7 +61,7 @@ def _require_directory_reader(user) -> None:
 @login_required
 @require_GET
 def enterprise_list_view(request):
-    """The registry: search, filter, sort and page through the enterprises the user may see."""
+    """The directory: search, filter, sort and page through the enterprises the user may see."""
     _require_directory_reader(request.user)
     enterprises = enterprise_list(user=request.user, filters=request.GET)
     if enterprises.query.order_by:
