@@ -36,9 +36,9 @@ from schemathesis.specs.openapi.checks import (
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.tests.factories import DepartmentFactory, RegionFactory
-from kejin.enterprises.models import GrowthStage, Label
 from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.institutions.tests.factories import InstitutionFactory
+from kejin.registry.models import GrowthStage, Label
 
 pytestmark = pytest.mark.django_db
 
