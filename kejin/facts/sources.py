@@ -20,7 +20,7 @@ ROWS = "kejin.enterprises.facts.iter_facts_frames"
 #: Every source of facts; the first is the one ROWS reads (its facts are already there).
 SOURCES: tuple[str, ...] = (
     "kejin.enterprises.facts.ENTERPRISE_SOURCE",
-    "kejin.enterprises.registry_facts.REGISTRY_SOURCE",
+    "kejin.registry.fact_source.REGISTRY_SOURCE",
 )
 
 

@@ -9,12 +9,13 @@ import pytest
 
 from kejin.enterprises.facts import ANNUAL_FACTS, CATALOGUE, build_facts_frame
 from kejin.enterprises.imports.columns import FACT_COLUMNS
-from kejin.enterprises.models import AnnualFacts, GrowthStage, Label, RegistryEntry
+from kejin.enterprises.models import AnnualFacts
 from kejin.enterprises.profile.display import FACT_GROUPS
 from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.facts.catalogue import catalogue
 from kejin.facts.frame import build_frame, iter_frames
 from kejin.facts.sources import SOURCES, registered_sources
+from kejin.registry.models import GrowthStage, Label, RegistryEntry
 
 _FIELD_TYPES = {
     pl.Int64: ("PositiveIntegerField", "PositiveSmallIntegerField"),
@@ -56,7 +57,7 @@ def test_every_fact_has_both_labels_a_source_and_an_as_of():
 def test_sources_are_one_explicit_list_of_import_strings():
     assert SOURCES == (
         "kejin.enterprises.facts.ENTERPRISE_SOURCE",
-        "kejin.enterprises.registry_facts.REGISTRY_SOURCE",
+        "kejin.registry.fact_source.REGISTRY_SOURCE",
     )
     assert [s.name for s in registered_sources()] == ["enterprises", "registry"]
 

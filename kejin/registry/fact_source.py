@@ -12,6 +12,7 @@ import datetime
 import polars as pl
 
 from kejin.facts.catalogue import AS_OF_CURRENT, Fact, FactSource
+from kejin.registry.models import RegistryEntry
 
 _SOURCE = "名单库（最近一次重新评价及工作人员调整后的结果）"
 
@@ -63,8 +64,6 @@ def fetch_registry_facts(
     *, first_id: int, last_id: int, as_of: datetime.date, year: int
 ) -> pl.DataFrame:
     """The list's facts for enterprises with ids in [first_id, last_id] (two queries)."""
-    from kejin.enterprises.models import RegistryEntry
-
     entries = list(
         RegistryEntry.objects.filter(enterprise__pk__range=(first_id, last_id))
         .order_by("enterprise_id")
