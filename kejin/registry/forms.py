@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from kejin.core.ui.forms import bootstrap_style
 from kejin.enterprises.forms import enterprise_filter_form
 from kejin.enterprises.recognition import rulesets
-from kejin.enterprises.rule_labels import registry_rule_field
 from kejin.registry.choices import OverrideKind
 from kejin.registry.models import GrowthStage, Label
+from kejin.registry.rule_labels import registry_rule_field
 from kejin.registry.services import (
     FIRST_EVALUATION_YEAR,
     REASON_MAX_LENGTH,

@@ -35,7 +35,6 @@ from kejin.core.ui.lists import (
     xlsx_text,
 )
 from kejin.enterprises.recognition import rulesets
-from kejin.enterprises.rule_labels import registry_rule_describe as rule_describe
 from kejin.registry import permissions, selectors, services
 from kejin.registry.choices import OverrideKind, RegistryEventKind
 from kejin.registry.forms import (
@@ -46,6 +45,7 @@ from kejin.registry.forms import (
     RunStartForm,
     registry_filter_form,
 )
+from kejin.registry.rule_labels import registry_rule_describe as rule_describe
 
 PAGE_SIZE = 25
 EVENTS_PAGE_SIZE = 50

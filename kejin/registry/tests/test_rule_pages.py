@@ -12,8 +12,8 @@ from kejin.accounts.tests.factories import UserFactory
 from kejin.core.models import AuditEvent
 from kejin.core.tests.factories import RegionFactory
 from kejin.core.ui.rule_editor import EditorInput, input_to_rule, rule_to_input
-from kejin.enterprises.models import GrowthStage, Label
-from kejin.enterprises.rule_labels import rule_fact_labels
+from kejin.registry.models import GrowthStage, Label
+from kejin.registry.rule_labels import rule_fact_labels
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +57,8 @@ def test_rule_pages_are_read_by_the_lists_users_only(client, role):
     client.force_login(UserFactory(**ROLES[role]))
 
     pages = [
-        client.get(reverse("listing:stage_list")),
-        client.get(reverse("listing:label_list")),
+        client.get(reverse("registry:stage_list")),
+        client.get(reverse("registry:label_list")),
         client.get("/api/v1/registry/stages/"),
         client.get("/api/v1/registry/labels/tech_sme/"),
     ]
@@ -70,8 +70,8 @@ def test_rule_pages_are_read_by_the_lists_users_only(client, role):
         assert [p.status_code for p in pages] == [403, 403, 403, 403]
         assert "名单库仅向市、县(市、区)工作人员和平台管理员开放。" in pages[0].content.decode()
         assert pages[2].json()["error"]["code"] == "permission_denied"
-        assert reverse("listing:stage_list") not in menu
-        assert reverse("listing:label_list") not in menu
+        assert reverse("registry:stage_list") not in menu
+        assert reverse("registry:label_list") not in menu
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -79,9 +79,9 @@ def test_rule_editing_is_for_city_officers_only(client, role):
     client.force_login(UserFactory(**ROLES[role]))
     before = list(Label.objects.order_by("pk").values())
 
-    page = client.get(reverse("listing:label_edit", args=["eaglet"]))
+    page = client.get(reverse("registry:label_edit", args=["eaglet"]))
     post = client.post(
-        reverse("listing:label_edit", args=["eaglet"]),
+        reverse("registry:label_edit", args=["eaglet"]),
         _editor_post(rows=[{"fact": "employees", "op": ">=", "value": "5", "group": "0"}]),
     )
 
@@ -97,8 +97,8 @@ def test_rule_editing_is_for_city_officers_only(client, role):
 def test_stage_and_label_pages_show_the_rules_as_conditions(client):
     client.force_login(UserFactory())
 
-    stages = client.get(reverse("listing:stage_list")).content.decode()
-    labels = client.get(reverse("listing:label_list")).content.decode()
+    stages = client.get(reverse("registry:stage_list")).content.decode()
+    labels = client.get(reverse("registry:label_list")).content.decode()
 
     assert _clauses(stages)[:3] == ["全部满足以下条件", "成立年限 ≤ 5 年", "销售收入 ≤ 2000万元"]
     assert "资产总额 ≤ 2亿元" in _clauses(stages)
@@ -117,7 +117,7 @@ def test_stage_and_label_pages_show_the_rules_as_conditions(client):
 def test_the_editor_shows_a_stored_rule_as_condition_rows(client):
     client.force_login(UserFactory())
 
-    html = client.get(reverse("listing:label_edit", args=["eaglet"])).content.decode()
+    html = client.get(reverse("registry:label_edit", args=["eaglet"])).content.decode()
 
     values = re.findall(r'name="criteria-(\d+)-value" value="([^"]*)"', html)
     assert values[:4] == [("0", "符合、直接认定"), ("1", "5"), ("2", "20"), ("3", "10")]
@@ -129,7 +129,7 @@ def test_an_officer_saves_a_label_rule_with_the_editor_and_it_is_audited(client)
     client.force_login(officer)
 
     response = client.post(
-        reverse("listing:label_edit", args=["eaglet"]),
+        reverse("registry:label_edit", args=["eaglet"]),
         _editor_post(
             rows=[
                 {"fact": "years_registered", "op": "<=", "value": "5", "group": "0"},
@@ -169,7 +169,7 @@ def test_an_invalid_value_is_refused_beside_its_condition_and_nothing_changes(cl
     before = list(Label.objects.order_by("pk").values())
 
     response = client.post(
-        reverse("listing:label_edit", args=["eaglet"]),
+        reverse("registry:label_edit", args=["eaglet"]),
         _editor_post(
             rows=[
                 {"fact": "years_registered", "op": "<=", "value": "5", "group": "0"},
@@ -198,7 +198,7 @@ def test_a_choice_value_must_be_one_of_the_choices(client):
     client.force_login(UserFactory())
 
     response = client.post(
-        reverse("listing:label_edit", args=["eaglet"]),
+        reverse("registry:label_edit", args=["eaglet"]),
         _editor_post(
             rows=[{"fact": "tech_sme.status", "op": "in", "value": "符合、优秀", "group": "0"}]
         ),
@@ -215,7 +215,7 @@ def test_advanced_json_wins_when_ticked_and_is_checked_by_the_service(client):
     before = list(GrowthStage.objects.order_by("pk").values())
 
     bad = client.post(
-        reverse("listing:stage_edit", args=["growth"]),
+        reverse("registry:stage_edit", args=["growth"]),
         {
             "name": "成长期",
             "description": "",
@@ -231,7 +231,7 @@ def test_advanced_json_wins_when_ticked_and_is_checked_by_the_service(client):
     assert list(GrowthStage.objects.order_by("pk").values()) == before
 
     good = client.post(
-        reverse("listing:stage_edit", args=["growth"]),
+        reverse("registry:stage_edit", args=["growth"]),
         {
             "name": "成长期",
             "description": "",
@@ -254,7 +254,7 @@ def test_a_rule_the_rows_cannot_say_opens_in_json(client):
     )
     client.force_login(UserFactory())
 
-    html = client.get(reverse("listing:stage_edit", args=["growth"])).content.decode()
+    html = client.get(reverse("registry:stage_edit", args=["growth"])).content.decode()
 
     assert 'data-testid="rule-editor-json-only"' in html
     assert re.search(r'name="criteria-use_json"[^>]* checked', html)
@@ -301,9 +301,9 @@ def test_no_condition_is_every_enterprise_for_a_stage_and_a_manual_label(client)
     client.force_login(UserFactory())
     RegionFactory()
 
-    client.post(reverse("listing:label_edit", args=["eaglet"]), _editor_post(rows=[{"fact": ""}]))
+    client.post(reverse("registry:label_edit", args=["eaglet"]), _editor_post(rows=[{"fact": ""}]))
     client.post(
-        reverse("listing:stage_edit", args=["mature"]),
+        reverse("registry:stage_edit", args=["mature"]),
         {
             "name": "成熟期",
             "description": "",
@@ -322,7 +322,7 @@ def test_a_new_label_is_created_with_the_editor(client):
     client.force_login(UserFactory())
 
     response = client.post(
-        reverse("listing:label_create"),
+        reverse("registry:label_create"),
         {
             **_editor_post(
                 rows=[
@@ -346,14 +346,14 @@ def test_the_rule_pages_read_in_english(client):
     client.force_login(UserFactory())
     client.cookies["django_language"] = "en"
 
-    stages = client.get(reverse("listing:stage_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    stages = client.get(reverse("registry:stage_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "All of the following" in _clauses(stages)
     assert "Every enterprise (no condition)" in _clauses(stages)
 
 
 def test_the_engine_check_names_the_condition_by_its_path():
-    from kejin.enterprises.rule_labels import rule_check
+    from kejin.registry.rule_labels import rule_check
 
     problems = rule_check({"and": [{">": [{"var": "employees"}, 1]}, {"<=": [{"var": "nope"}, 2]}]})
 
