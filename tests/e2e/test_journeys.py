@@ -5,15 +5,12 @@ script error) and photographed to test-artifacts/screenshots/<role>-<page>.png."
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from django.urls import resolve
 from playwright.sync_api import expect
 
@@ -24,6 +21,7 @@ from kejin.core.choices import AuditAction
 from kejin.core.tests.factories import DepartmentFactory, IndustryFactory, RegionFactory
 from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.institutions.tests.factories import InstitutionFactory
+from kejin.registry.tests.defaults import default_stages_and_labels_load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -324,11 +322,7 @@ def test_city_officer_searches_filters_exports_and_re_evaluates_the_registry(
 
     # The published stages and labels (a data migration): a journey before this one, in a
     # transaction-flushed database, may have removed them.
-    # The migration's models as of its own state (the list has since moved to the registry
-    # app; the tables are the same).
-    migration = ("enterprises", "0004_default_stages_and_labels")
-    default_rules = importlib.import_module(f"kejin.enterprises.migrations.{migration[1]}")
-    default_rules.load(MigrationLoader(connection).project_state(migration).apps, None)
+    default_stages_and_labels_load()
     by_name = {e.name: e for e in Enterprise.objects.all()}
     # 2024: three tech SMEs and one that is not; 2025 (filled in by three of them): 云帆
     # no longer qualifies.

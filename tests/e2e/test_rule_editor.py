@@ -4,13 +4,11 @@ beside its condition (issue 6, "Pages users meet")."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from kejin.accounts.tests.factories import PASSWORD, UserFactory
+from kejin.registry.tests.defaults import default_stages_and_labels_load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,15 +16,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def rules():
     """The published stages and labels (a data migration that a flushed database lost)."""
-    importlib.import_module("kejin.enterprises.migrations.0004_default_stages_and_labels").load(
-        django_apps, None
-    )
+    default_stages_and_labels_load()
 
 
 def test_city_officer_edits_a_label_rule_with_the_condition_editor(
     page, live_server, watch, check_page, rules
 ):
-    from kejin.enterprises.models import Label
+    from kejin.registry.models import Label
 
     UserFactory(username="city", full_name="市科技局王科长")
     page.goto(f"{live_server.url}/accounts/login/?next=/registry/labels/")

@@ -160,7 +160,7 @@ def test_an_officer_saves_a_label_rule_with_the_editor_and_it_is_audited(client)
             },
         ]
     }
-    audit = AuditEvent.objects.get(object_type="enterprises.label")
+    audit = AuditEvent.objects.get(object_type="registry.label")
     assert (audit.actor, audit.action) == (officer, "update")
 
 
