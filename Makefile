@@ -45,7 +45,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
-	$(PY) scripts/check_layers.py
+	$(PY) scripts/check_layers.py --strict
 	$(VENV)/bin/mypy
 
 format: install

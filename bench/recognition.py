@@ -117,8 +117,9 @@ def _setup_django(path: Path) -> None:
 def _enterprises(size: int, counties: dict[str, int], industries: dict[str, int]):
     """Yield ``(row, subject)``: the enterprise's column values and what the facts
     generator needs, reproducibly."""
+    from kejin.core.demo import COUNTIES
     from kejin.core.uscc import uscc_build
-    from kejin.enterprises.demo import COUNTIES, DIVISIONS
+    from kejin.enterprises.demo import DIVISIONS
     from kejin.enterprises.demo_facts import DemoSubject
 
     rng = random.Random(SEED)
@@ -173,7 +174,8 @@ def _enterprises(size: int, counties: dict[str, int], industries: dict[str, int]
 
 def _load(path: Path, size: int, *, log) -> dict:
     """Insert enterprises, their facts and certificates in one raw transaction; row counts."""
-    from kejin.enterprises.demo import demo_industries, demo_regions
+    from kejin.core.demo import demo_regions
+    from kejin.enterprises.demo import demo_industries
     from kejin.enterprises.demo_facts import FACT_NAMES, demo_enterprise_facts, demo_provenance
 
     counties = {code: region.pk for code, region in demo_regions().items()}

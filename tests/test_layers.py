@@ -107,13 +107,16 @@ def test_tests_are_not_checked(tree):
     assert _found(root) == []
 
 
-def test_the_repository_has_no_violation_beyond_the_allow_list():
+def test_the_repository_has_no_violation_and_the_allow_list_stays_empty():
     result = subprocess.run(
-        [sys.executable, "scripts/check_layers.py"], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "scripts/check_layers.py", "--strict"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
 
-    assert result.returncode == 0, result.stdout
-    assert result.stdout.splitlines()[-1].startswith("layers: ok")
+    assert (result.returncode, result.stdout) == (0, "layers: ok\n")
+    assert not check_layers.ALLOWED
 
 
 def test_every_allowed_violation_names_existing_modules():

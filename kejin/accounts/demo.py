@@ -1,42 +1,23 @@
 """Demo users for ``manage.py demo_data``: one per role, all with one shared, printed password.
 
-Running again resets each demo user's password, role, organisation and flags to the values
-here and clears any django-axes lock-out on their usernames, so the printed logins always
-work. Demo users are written directly and **not audited** (they are set-up, not changes
-anyone made). Departments are the reference data's (``kejin/core/reference/departments.json``);
-a department it lacks is created minimally (see :func:`demo_departments`).
+This module holds what accounts knows about them (:data:`DEMO_USERS`, :data:`DEMO_PASSWORD`,
+the departments officers work in); ``kejin.web.demo.demo_users`` writes them, since the
+enterprise and institution users belong to organisations of a higher layer. Departments are
+the reference data's (``kejin/core/reference/departments.json``); a department it lacks is
+created minimally (see :func:`demo_departments`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from axes.utils import reset as axes_reset
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
-
 from kejin.accounts.choices import Role
-from kejin.accounts.models import User
 from kejin.core.choices import DepartmentKind
+from kejin.core.demo import demo_regions
 from kejin.core.models import Department, Region
-from kejin.enterprises.demo import demo_regions
-from kejin.enterprises.models import Enterprise
-from kejin.institutions.models import Institution
 
 # Passes Django's validators as configured: 14 characters, not common, not numeric.
 DEMO_PASSWORD = "Kejin@2026demo"
-
-
-@dataclass(frozen=True)
-class DemoCredential:
-    """A demo login as the command prints it."""
-
-    username: str
-    password: str
-    role: str
-    role_label: str
-    organisation: str
 
 
 @dataclass(frozen=True)
@@ -119,7 +100,7 @@ def demo_departments() -> dict[str, Department]:
 # The demo logins, also listed on the login page of a development checkout
 # (``kejin.accounts.views.demo_users_hint`` reads ``username``, ``role`` and ``note``).
 # ``organisation`` names what the user belongs to: the demo enterprise or tech sub-branch
-# passed to :func:`demo_users`, or a key of :func:`demo_departments`.
+# passed to ``kejin.web.demo.demo_users``, or a key of :func:`demo_departments`.
 DEMO_USERS: tuple[dict, ...] = (
     {"username": "enterprise_admin", "full_name": "沈嘉禾", "role": Role.ENTERPRISE_ADMIN,
      "organisation": "enterprise", "note": "南湖区演示企业的管理员"},
@@ -140,59 +121,3 @@ DEMO_USERS: tuple[dict, ...] = (
     {"username": "admin", "full_name": "平台管理员", "role": Role.PLATFORM_ADMIN,
      "organisation": None, "note": "用户、参考数据与审计"},
 )  # fmt: skip
-
-
-@transaction.atomic
-def demo_users(
-    *, enterprise: Enterprise, institution: Institution, password: str = DEMO_PASSWORD
-) -> list[DemoCredential]:
-    """Create or reset the users of :data:`DEMO_USERS`; returns their credentials in that order.
-
-    ``enterprise`` employs the enterprise admin and staff; ``institution`` (a tech
-    sub-branch) the institution manager and officer; county officers are bound to the county
-    of their department key. The password is checked against the configured validators and
-    hashed once for all demo users.
-    """
-    regions = demo_regions()
-    departments = demo_departments()
-    validate_password(password)
-    hashed = make_password(password)
-    credentials = []
-    for spec in DEMO_USERS:
-        username, role, key = spec["username"], spec["role"], spec["organisation"]
-        organisation = {"enterprise": None, "institution": None, "department": None, "county": None}
-        if key == "enterprise":
-            organisation["enterprise"] = enterprise
-        elif key == "institution":
-            organisation["institution"] = institution
-        elif key is not None:
-            organisation["department"] = departments[key]
-        if role == Role.COUNTY_OFFICER:
-            organisation["county"] = regions[key]
-        is_admin = role == Role.PLATFORM_ADMIN
-        user, _ = User.objects.update_or_create(
-            username=username,
-            defaults={
-                **organisation,
-                "full_name": spec["full_name"],
-                "role": role,
-                "password": hashed,
-                "is_active": True,
-                "is_staff": is_admin,
-                "is_superuser": is_admin,
-            },
-        )
-        axes_reset(username=username)
-        organisation_name = str(user.organisation or "—")
-        if user.county_id:
-            organisation_name += f"（{user.county.name}）"
-        credentials.append(
-            DemoCredential(
-                username=username,
-                password=password,
-                role=role.value,
-                role_label=str(role.label),
-                organisation=organisation_name,
-            )
-        )
-    return credentials

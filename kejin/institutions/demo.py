@@ -22,13 +22,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from kejin.core.demo import CITY_CODE, COUNTIES, demo_regions
 from kejin.core.models import Region
 from kejin.core.uscc import uscc_build
-from kejin.enterprises.demo import COUNTIES, demo_regions
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.models import Institution
 
-CITY_CODE = "330400"
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _YI = 100_000_000  # 1 亿元
 _WAN = 10_000  # 1 万元

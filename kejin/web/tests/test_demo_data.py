@@ -12,15 +12,10 @@ from django.urls import reverse
 from kejin.accounts.choices import Role
 from kejin.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from kejin.accounts.models import User
+from kejin.core.demo import COUNTIES, demo_regions
 from kejin.core.models import Department, Industry, Region
 from kejin.core.uscc import uscc_error
-from kejin.enterprises.demo import (
-    COUNTIES,
-    build_enterprises,
-    demo_industries,
-    demo_regions,
-    demo_zones,
-)
+from kejin.enterprises.demo import build_enterprises, demo_industries, demo_zones
 from kejin.enterprises.models import Enterprise
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.demo import INSTITUTIONS

@@ -22,12 +22,13 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from kejin.accounts.demo import DemoCredential, demo_users
-from kejin.enterprises.demo import DemoReferenceMissing, demo_enterprises
+from kejin.core.demo import DemoReferenceMissing
+from kejin.enterprises.demo import demo_enterprises
 from kejin.enterprises.demo_facts import demo_annual_facts
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.demo import demo_institutions
 from kejin.registry.demo import demo_list_size, demo_registry_evaluate
+from kejin.web.demo import DemoCredential, demo_users
 
 DEFAULT_SEED = 2017  # the year of the Jiaxing sci-tech finance action plan
 DEFAULT_ENTERPRISES = 2000
