@@ -7,6 +7,9 @@ that a wrong combination is a form error instead of a database IntegrityError.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     AdminPasswordChangeForm,
@@ -16,6 +19,7 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +38,7 @@ def _password_error_in_chinese(error: ValidationError) -> ValidationError:
         if item.code == "password_too_short":
             item = ValidationError(
                 gettext("密码太短，至少需要%(min_length)d个字符。")
-                % {"min_length": item.params["min_length"]},
+                % {"min_length": cast(dict[str, Any], item.params)["min_length"]},
                 code=item.code,
             )
         messages.append(item)
@@ -44,7 +48,7 @@ def _password_error_in_chinese(error: ValidationError) -> ValidationError:
 class _ChinesePasswordValidationMixin:
     """Runs the password validators (settings.AUTH_PASSWORD_VALIDATORS) with Chinese messages."""
 
-    def validate_password_for_user(self, user, password_field_name="password2"):
+    def validate_password_for_user(self, user, password_field_name="password2", **kwargs):
         # The admin's "add user" form may create a user without a usable password.
         if not self.cleaned_data.get("set_usable_password", True):
             return
@@ -93,11 +97,14 @@ class _RoleOrganisationMixin:
     more: a user belongs to exactly the organisation its role names; only platform admins
     may enter the admin site)."""
 
+    fields: dict[str, forms.Field]  # the form's, this being a form mixin
+
     def _limit_county_choices(self) -> None:
         if "county" in self.fields:
-            self.fields["county"].queryset = Region.objects.filter(level=RegionLevel.COUNTY)
+            county = cast(forms.ModelChoiceField, self.fields["county"])
+            county.queryset = Region.objects.filter(level=RegionLevel.COUNTY)
 
-    def _role_organisation_errors(self, data: dict) -> dict[str, str]:
+    def _role_organisation_errors(self, data: dict) -> dict[str, str | Promise]:
         role = data.get("role")
         if not role:
             return {}
@@ -113,7 +120,7 @@ class _RoleOrganisationMixin:
             "institution": _("角色为金融机构用户时必须选择所属金融机构。"),
             "department": _("角色为部门工作人员时必须选择所属部门。"),
         }
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         for name in ("enterprise", "institution", "department"):
             if name not in data:
                 continue

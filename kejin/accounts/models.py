@@ -1,5 +1,7 @@
 """Platform users: each belongs to one organisation (enterprise, institution or department) with a role."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -75,7 +77,7 @@ class User(AbstractUser):
         help_text=_("县级工作人员只能查看本县(市、区)的数据"),
     )
 
-    objects = KejinUserManager()
+    objects: ClassVar[KejinUserManager] = KejinUserManager()
 
     class Meta:
         verbose_name = _("用户")

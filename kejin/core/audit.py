@@ -6,6 +6,7 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
+from typing import cast
 
 from django.db import models
 from django.utils import timezone
@@ -30,7 +31,7 @@ def model_snapshot(instance: models.Model, fields: Iterable[str] | None = None) 
     names = fields or [f.name for f in instance._meta.concrete_fields]
     snapshot = {}
     for name in names:
-        field = instance._meta.get_field(name)
+        field = cast(models.Field, instance._meta.get_field(name))
         value = getattr(instance, field.attname)
         if isinstance(field, models.DecimalField) and value is not None:
             # Compare as stored: "5000000" and "5000000.00" are the same amount.

@@ -48,7 +48,7 @@ def instance_save_audited(*, actor, instance: _M, data: dict, ip_address: str | 
             str(_("数据与刚保存的另一条记录冲突（例如信用代码已被登记），请刷新后重试。")),
         ) from exc
     after = model_snapshot(instance, fields)
-    if creating:
+    if before is None:  # creating
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -221,12 +221,12 @@ def holiday_schedule_save(
     if problems:
         raise ApplicationError.invalid(holiday_schedule_problem_fields(problems))
 
-    schedule = HolidaySchedule.objects.select_for_update().filter(year=year).first()
-    creating = schedule is None
+    existing = HolidaySchedule.objects.select_for_update().filter(year=year).first()
     before = None
-    if creating:
+    if existing is None:
         schedule = HolidaySchedule(year=year)
     else:
+        schedule = existing
         before = _holiday_schedule_snapshot(schedule)
         schedule.days.all().delete()
     schedule.notice = notice.strip()
@@ -245,7 +245,7 @@ def holiday_schedule_save(
         for date, kind, name in sorted(days, key=lambda day: day[0])
     )
     after = _holiday_schedule_snapshot(schedule)
-    if creating:
+    if before is None:  # creating
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,

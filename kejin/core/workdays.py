@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from functools import cache
+from typing import cast
 
 import chinese_calendar
 from django.utils import timezone
@@ -106,7 +107,7 @@ class WorkdayCalendar:
         if source == LIBRARY:
             return chinese_calendar.is_workday(day)
         if source == SCHEDULE:
-            kind = self._schedule(day.year).get(day)
+            kind = cast(dict[datetime.date, str], self._schedule(day.year)).get(day)
             if kind == ScheduleDayKind.HOLIDAY:
                 return False
             if kind == ScheduleDayKind.WORKDAY:

@@ -106,7 +106,10 @@ INSTITUTIONS: tuple[DemoInstitution, ...] = (
     DemoInstitution("嘉兴市科技金融服务中心有限公司", _K.INTERMEDIARY, CITY_CODE, 1_000),
 )  # fmt: skip
 
-_CITY_ADDRESS = ("南湖区", ("中环东路", "广益路", "庆丰路", "昌盛南路", "凌公塘路", "富兴路"))
+_CITY_ADDRESS: tuple[str, tuple[str, ...]] = (
+    "南湖区",
+    ("中环东路", "广益路", "庆丰路", "昌盛南路", "凌公塘路", "富兴路"),
+)
 
 
 def organisation_body_for(name: str) -> str:

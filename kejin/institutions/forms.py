@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.ui.forms import BootstrapFormMixin, bootstrap_style
@@ -51,13 +53,16 @@ class InstitutionForm(BootstrapFormMixin, forms.ModelForm):
             parents = institution_list(user=user).order_by("name", "pk")
             if self.instance.pk:
                 parents = parents.exclude(pk=self.instance.pk)
-            self.fields["parent"].queryset = parents
-            self.fields["parent"].empty_label = _("无（总部或独立法人）")
+            parent = cast(forms.ModelChoiceField, self.fields["parent"])
+            parent.queryset = parents
+            parent.empty_label = _("无（总部或独立法人）")
         if "county" in self.fields:
-            self.fields["county"].queryset = self.fields["county"].queryset.order_by("code")
-            self.fields["county"].empty_label = _("请选择所在地")
+            county = cast(forms.ModelChoiceField, self.fields["county"])
+            county.queryset = cast(QuerySet, county.queryset).order_by("code")
+            county.empty_label = _("请选择所在地")
         if "kind" in self.fields:
-            self.fields["kind"].choices = [("", _("请选择机构类型")), *InstitutionKind.choices]
+            kind = cast(forms.ChoiceField, self.fields["kind"])
+            kind.choices = [("", _("请选择机构类型")), *InstitutionKind.choices]
         bootstrap_style(self)
 
     def clean_registered_capital(self):

@@ -28,6 +28,7 @@ from fractions import Fraction
 from typing import Any
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 #: Fact values enter exact comparisons as integer multiples of 1/EXACT_SCALE (cents).
 EXACT_SCALE = 100
@@ -180,10 +181,9 @@ def to_polars(expr: Any, path: str = "$", *, fractions: FractionColumns | None =
         return pl.col(args[0])
     if op in COMPARISONS and divides(args, fractions):
         return _exact_comparison_polars(op, args, path, fractions)
-    sub = [
-        to_polars(a, f"{path}.{op}[{i}]", fractions=fractions) if op != "in" or i == 0 else None
-        for i, a in enumerate(args)
-    ]
+    # ``in`` compiles its first operand only: the second is a literal list.
+    operands = args[:1] if op == "in" else args
+    sub = [to_polars(a, f"{path}.{op}[{i}]", fractions=fractions) for i, a in enumerate(operands)]
     if op in COMPARISONS:
         if len(args) == 3:  # a < b < c
             return COMPARISONS[op](sub[0], sub[1]) & COMPARISONS[op](sub[1], sub[2])
@@ -236,24 +236,26 @@ def _if_chain(sub: list[pl.Expr], args: list) -> pl.Expr:
     ) == len(literals):
         # Distinct known literals (points bands): two branches that could both be taken
         # never agree, so the first unknown condition reached leaves the result unknown.
-        chain = pl.when(conditions[0].is_null()).then(None).when(conditions[0]).then(values[0])
+        chain: Then | ChainedThen = (
+            pl.when(conditions[0].is_null()).then(None).when(conditions[0]).then(values[0])
+        )
         for condition, value in zip(conditions[1:], values[1:], strict=True):
             chain = chain.when(condition.is_null()).then(None).when(condition).then(value)
         return chain.otherwise(otherwise)
-    plain = pl.when(conditions[0]).then(values[0])
+    plain_chain: Then | ChainedThen = pl.when(conditions[0]).then(values[0])
     for condition, value in zip(conditions[1:], values[1:], strict=True):
-        plain = plain.when(condition).then(value)
-    plain = plain.otherwise(otherwise)
+        plain_chain = plain_chain.when(condition).then(value)
+    plain = plain_chain.otherwise(otherwise)
     unknown = pl.any_horizontal([c.is_null() for c in conditions])
     # Which branches could be taken: not ruled out by an earlier true condition.
     possible, open_ = [], pl.lit(True)
     for condition in conditions:
         possible.append(open_ & condition.fill_null(True))
         open_ = open_ & ~condition.fill_null(False)
-    first = pl.when(possible[0]).then(values[0])
+    first_chain: Then | ChainedThen = pl.when(possible[0]).then(values[0])
     for can, value in zip(possible[1:], values[1:], strict=True):
-        first = first.when(can).then(value)
-    first = first.otherwise(otherwise)
+        first_chain = first_chain.when(can).then(value)
+    first = first_chain.otherwise(otherwise)
     agree = pl.all_horizontal(
         [~can | value.eq_missing(first) for can, value in zip(possible, values, strict=True)]
         + [~open_ | otherwise.eq_missing(first)]
@@ -294,7 +296,7 @@ def divides(expr: Any, fractions: Mapping[str, Any] | None = None) -> bool:
     ((op, args),) = expr.items()
     if op == "var":
         name = args[0] if isinstance(args, list) and args else args
-        return bool(fractions) and isinstance(name, str) and name in fractions
+        return fractions is not None and isinstance(name, str) and name in fractions
     return op == "/" or divides(args, fractions)
 
 
@@ -339,7 +341,7 @@ class _Positive:
 
 def _fraction_polars(
     expr: Any, path: str, fractions: FractionColumns
-) -> tuple[pl.Expr, Denominator] | None:
+) -> tuple[pl.Expr, Denominator | _Positive] | None:
     """``expr`` as (numerator, denominator) in Int128, or None if it is not arithmetic."""
     literal = _literal_fraction(expr)
     if literal is not None:
@@ -350,14 +352,15 @@ def _fraction_polars(
     op, args = _split(expr, path)
     if op == "var":
         if args[0] in fractions:
-            numerator, denominator = fractions[args[0]]
-            return pl.col(numerator), _Positive(pl.col(denominator))
+            numerator_column, denominator_column = fractions[args[0]]
+            return pl.col(numerator_column), _Positive(pl.col(denominator_column))
         cents = pl.col(args[0]).cast(pl.Float64) * EXACT_SCALE
         return cents.round(0).cast(pl.Int128), EXACT_SCALE
     if op == "if":
         return _fraction_if_polars(args, path, fractions)
-    parts = [_fraction_polars(a, f"{path}.{op}[{i}]", fractions) for i, a in enumerate(args)]
-    if any(p is None for p in parts) or op not in ARITHMETIC:
+    maybe_parts = [_fraction_polars(a, f"{path}.{op}[{i}]", fractions) for i, a in enumerate(args)]
+    parts = [p for p in maybe_parts if p is not None]
+    if len(parts) < len(maybe_parts) or op not in ARITHMETIC:
         return None
     if op == "-" and len(parts) == 1:
         return -parts[0][0], parts[0][1]
@@ -386,8 +389,9 @@ def _fraction_if_polars(
 ) -> tuple[pl.Expr, pl.Expr] | None:
     if len(args) % 2 == 0:
         return None
-    values = [_fraction_polars(a, f"{path}.if", fractions) for a in [*args[1::2], args[-1]]]
-    if any(v is None for v in values):
+    maybe_values = [_fraction_polars(a, f"{path}.if", fractions) for a in [*args[1::2], args[-1]]]
+    values = [v for v in maybe_values if v is not None]
+    if len(values) < len(maybe_values):
         return None
     conditions = [to_polars(c, path, fractions=fractions) for c in args[0:-1:2]]
     chains = []

@@ -77,7 +77,7 @@ def batch_values(ruleset: RuleSet, scenarios: list[Scenario]) -> list[dict[str, 
     return ruleset.evaluate_frame(frame).collect().to_dicts()
 
 
-def _dtype(rows: list[dict], name: str) -> pl.DataType:
+def _dtype(rows: list[dict], name: str) -> type[pl.DataType]:
     values = [r[name] for r in rows if r[name] is not None]
     if values and all(isinstance(v, bool) for v in values):
         return pl.Boolean

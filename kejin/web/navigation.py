@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kejin.accounts.permissions import user_can_manage
@@ -28,7 +29,7 @@ from kejin.registry.permissions import registry_can_browse
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
 
     @property

@@ -162,7 +162,8 @@ def enterprise_recognition_summary(*, user, enterprise_id) -> RecognitionSummary
     """The recognition results and missing facts of an enterprise ``user`` may see (404 if not),
     computed as the profile's recognition section computes them."""
     report = recognition_for(user=user, enterprise_id=enterprise_id)
-    results, missing = [], []
+    results: list[dict] = []
+    missing: list[str] = []
     for explanation in report.explanations:
         card = explanation_card(explanation)
         labels = [str(fact["label"]) for fact in card["missing"]]

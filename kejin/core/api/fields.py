@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +35,7 @@ class MoneyField(serializers.DecimalField):
             kwargs.setdefault("min_value", minimum)
         kwargs.setdefault("max_value", MONEY_MAX)
         super().__init__(**kwargs)
-        self.validators = []
+        self.validators: list[Any] = []
         self.amount_label = label
         self.minimum = minimum
 
@@ -58,7 +59,7 @@ class CountField(serializers.IntegerField):
         kwargs.setdefault("min_value", minimum)
         kwargs.setdefault("max_value", maximum)
         super().__init__(**kwargs)
-        self.validators = []
+        self.validators: list[Any] = []
         self.count_label = label
         self.minimum, self.maximum = minimum, maximum
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -258,7 +258,9 @@ def _entries_common(entries: list, source: str, kind: str, model) -> list[tuple[
         code = entry.get("code")
         code_label = code if isinstance(code, str) else None
 
-        def fail(problem: str, field_name: str | None = None, *, _i=index, _c=code_label):
+        def fail(
+            problem: str, field_name: str | None = None, *, _i=index, _c=code_label
+        ) -> NoReturn:
             raise ReferenceDataError(
                 problem, source=source, index=_i, code=_c, field_name=field_name
             )
@@ -283,6 +285,7 @@ def _entries_common(entries: list, source: str, kind: str, model) -> list[tuple[
             if model_field.is_relation:
                 continue
             _scalar_check(model_field, value, fail, name)
+        code = cast(str, code)  # required, and checked to be a string above
         if code in seen:
             fail(
                 _("代码与第 {other} 条重复，每个代码只能出现一次。").format(other=seen[code]),
@@ -349,7 +352,7 @@ def _regions_plan(entries: list, source: str, Region) -> list[_Row]:
     for index, entry in checked:
         code, level = entry["code"], entry["level"]
 
-        def fail(problem: str, field_name: str, *, _i=index, _c=code):
+        def fail(problem: str, field_name: str, *, _i=index, _c=code) -> NoReturn:
             raise ReferenceDataError(
                 problem, source=source, index=_i, code=_c, field_name=field_name
             )
@@ -431,7 +434,7 @@ def _industries_plan(entries: list, source: str, Industry) -> list[_Row]:
     for index, entry in checked:
         code, level = entry["code"], entry["level"]
 
-        def fail(problem: str, field_name: str, *, _i=index, _c=code):
+        def fail(problem: str, field_name: str, *, _i=index, _c=code) -> NoReturn:
             raise ReferenceDataError(
                 problem, source=source, index=_i, code=_c, field_name=field_name
             )
@@ -501,7 +504,7 @@ def _departments_plan(entries: list, source: str, Department, Region) -> list[_R
     for index, entry in checked:
         code = entry["code"]
 
-        def fail(problem: str, field_name: str, *, _i=index, _c=code):
+        def fail(problem: str, field_name: str, *, _i=index, _c=code) -> NoReturn:
             raise ReferenceDataError(
                 problem, source=source, index=_i, code=_c, field_name=field_name
             )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -125,7 +126,8 @@ class _Names:
 
     def object_name(self, event: AuditEvent) -> str:
         """The object by its current name; an enterprise's record by the enterprise's name."""
-        obj = self.objects.get((event.object_type, event.object_id))
+        # Any: a model with an ``enterprise`` foreign key, when _enterprise_fk says so.
+        obj: Any = self.objects.get((event.object_type, event.object_id))
         if obj is None:
             return event.object_repr or audit_object_kind(event.object_type)
         text = str(obj)

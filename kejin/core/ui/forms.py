@@ -28,7 +28,7 @@ def bootstrap_style(form: forms.BaseForm) -> None:
 
 def _mark_invalid(form: forms.BaseForm) -> None:
     """Bootstrap's red outline on every field that has an error."""
-    for name in form._errors or {}:
+    for name in getattr(form, "_errors", None) or {}:
         if name in form.fields:
             widget = form.fields[name].widget
             classes = widget.attrs.get("class", "").split()

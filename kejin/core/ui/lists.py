@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -23,7 +24,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def wants_partial(request, target: str) -> bool:
     """An HTMX request that swaps only ``target`` (not a boosted page or a history restore)."""
-    htmx = getattr(request, "htmx", None)
+    htmx: Any = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request and htmx.target == target
 
 
