@@ -26,6 +26,9 @@ from kejin.rules.scenarios import (
     mismatches,
 )
 
+#: The ``case`` of the one failure reported for a version that has no worked cases at all.
+NO_WORKED_CASES = "(no worked cases)"
+
 
 def worked_case_failures(
     version: RuleSetVersion, scenarios: Iterable[Scenario]
@@ -63,7 +66,7 @@ def version_activate(*, version: RuleSetVersion, scenarios: Iterable[Scenario]) 
             version.id,
             failures=[
                 {
-                    "case": "(no worked cases)",
+                    "case": NO_WORKED_CASES,
                     "path": "",
                     "key": "",
                     "expected": None,
