@@ -15,6 +15,7 @@ from kejin.accounts.choices import (
     OFFICER_ROLES,
     Role,
 )
+from kejin.core.fields import TextLineField
 
 
 class UserQuerySet(models.QuerySet):
@@ -44,8 +45,8 @@ class User(AbstractUser):
     ``department``; a county officer also carries the ``county`` they are bound to.
     """
 
-    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    full_name = TextLineField(_("姓名"), max_length=64, blank=True)
+    phone = TextLineField(_("手机号"), max_length=20, blank=True)
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",

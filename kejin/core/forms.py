@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kejin.core.choices import ScheduleDayKind
+from kejin.core.fields import CleanTextFormField
 from kejin.core.services import holiday_schedule_problems
 
 # Words an officer may write for a day's kind, besides the stored values.
@@ -61,14 +62,15 @@ class HolidayScheduleForm(forms.Form):
     (:func:`~kejin.core.services.holiday_schedule_problems`).
     """
 
-    notice = forms.CharField(
+    notice = CleanTextFormField(
         label=gettext_lazy("通知文号或标题"),
         max_length=255,
         help_text=gettext_lazy(
             "例如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）"
         ),
     )
-    days = forms.CharField(
+    days = CleanTextFormField(
+        multiline=True,
         label=gettext_lazy("放假和调休上班日期"),
         widget=forms.Textarea(
             attrs={"rows": 18, "class": "form-control font-monospace", "spellcheck": "false"}

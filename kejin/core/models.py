@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.choices import AuditAction, DepartmentKind, RegionLevel, ScheduleDayKind
+from kejin.core.fields import TextLineField
 from kejin.core.permissions import audit_event_can_browse
 
 
@@ -27,7 +28,7 @@ class Region(models.Model):
     """
 
     code = models.CharField(_("区划代码"), max_length=12, unique=True)
-    name = models.CharField(_("名称"), max_length=64)
+    name = TextLineField(_("名称"), max_length=64)
     level = models.CharField(_("层级"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self",
@@ -60,7 +61,7 @@ class Industry(models.Model):
     """A class of the national economic industry classification GB/T 4754-2017."""
 
     code = models.CharField(_("行业代码"), max_length=8, unique=True)
-    name = models.CharField(_("行业名称"), max_length=128)
+    name = TextLineField(_("行业名称"), max_length=128)
     level = models.CharField(
         _("层级"),
         max_length=16,
@@ -93,14 +94,12 @@ class Department(models.Model):
     """A government department, financial regulator or data-provider department of the city or a county."""
 
     code = models.SlugField(_("代码"), max_length=64, unique=True)
-    name = models.CharField(_("名称"), max_length=128)
-    short_name = models.CharField(_("简称"), max_length=64, blank=True)
+    name = TextLineField(_("名称"), max_length=128)
+    short_name = TextLineField(_("简称"), max_length=64, blank=True)
     kind = models.CharField(_("类别"), max_length=16, choices=DepartmentKind.choices)
     region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT)
-    former_names = models.CharField(
-        _("曾用名"), max_length=255, blank=True, help_text=_("以顿号分隔")
-    )
-    provides_data = models.CharField(_("提供的信用数据"), max_length=255, blank=True)
+    former_names = TextLineField(_("曾用名"), max_length=255, blank=True, help_text=_("以顿号分隔"))
+    provides_data = TextLineField(_("提供的信用数据"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("部门")
@@ -161,7 +160,7 @@ class HolidaySchedule(models.Model):
     """
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
-    notice = models.CharField(_("通知文号或标题"), max_length=255)
+    notice = TextLineField(_("通知文号或标题"), max_length=255)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -186,7 +185,7 @@ class HolidayScheduleDay(models.Model):
     schedule = models.ForeignKey(HolidaySchedule, on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("日期"), unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=ScheduleDayKind.choices)
-    name = models.CharField(_("节日"), max_length=32)
+    name = TextLineField(_("节日"), max_length=32)
 
     class Meta:
         verbose_name = _("节假日安排日期")

@@ -13,6 +13,7 @@ from kejin.core.audit import audit_record, model_snapshot, snapshot_diff
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.permissions import holiday_schedule_can_change, require
+from kejin.core.text import text_problem
 
 _NOT_AUDITED = {"created_at", "updated_at"}
 _M = TypeVar("_M", bound=models.Model)
@@ -120,6 +121,8 @@ def holiday_schedule_problems(
         add("notice", _("请填写通知文号或标题，例如“国务院办公厅关于2027年部分节假日安排的通知”。"))
     elif len(notice) > 255:
         add("notice", _("通知文号或标题不能超过255个字。"))
+    elif problem := text_problem(notice):
+        add("notice", problem)
 
     kinds = {choice.value for choice in ScheduleDayKind}
     seen: dict[datetime.date, int] = {}
@@ -162,6 +165,8 @@ def holiday_schedule_problems(
             add(index, _("请填写节日名称，例如“春节”。"))
         elif len(name) > 32:
             add(index, _("节日名称不能超过32个字。"))
+        elif problem := text_problem(name):
+            add(index, problem)
 
     if not any(
         isinstance(day, (tuple, list)) and len(day) == 3 and day[1] == ScheduleDayKind.HOLIDAY
