@@ -25,6 +25,8 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kejin.core.text import text_problem
+
 REFERENCE_DIR = Path(__file__).resolve().parent
 # Regions first: departments point at regions.
 BUNDLED_FILES = ("regions.json", "industries.json", "departments.json")
@@ -299,6 +301,8 @@ def _entries_common(entries: list, source: str, kind: str, model) -> list[tuple[
 def _scalar_check(model_field, value: str, fail, name: str) -> None:
     if value != value.strip():
         fail(_("首尾有空白字符，请删去。"), name)
+    if problem := text_problem(value):
+        fail(problem, name)
     if not value and not model_field.blank:
         fail(_("不能为空。"), name)
     max_length = getattr(model_field, "max_length", None)

@@ -1,11 +1,13 @@
 """Invisible characters (NUL, a bidi override, a zero-width space) are refused in the core's
 free text — a holiday schedule's notice and day names (service, edit page, admin) and
-reference data edited in the admin — with the one message of ``kejin.core.text``, and nothing
+reference data edited in the admin or loaded by ``reference_load`` — with the one message of ``kejin.core.text``, and nothing
 is stored."""
 
+import json
 from datetime import date
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from kejin.accounts.tests.factories import UserFactory
@@ -144,4 +146,23 @@ def test_reference_data_edited_in_the_admin_refuses_them(client, officer, value,
         Department._meta.get_field("former_names").get_default(),
         Department._meta.get_field("provides_data").get_default(),
     )
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize(("value", "char"), INVISIBLE)
+def test_reference_load_refuses_them_naming_entry_and_field(tmp_path, value, char):
+    path = tmp_path / "regions.json"
+    entries = [{"code": "330500", "name": "湖" + value, "level": "city", "parent": "330000"}]
+    path.write_text(
+        json.dumps({"kind": "regions", "source": "测试", "entries": entries}), encoding="utf-8"
+    )
+
+    with pytest.raises(CommandError) as caught:
+        call_command("reference_load", str(path))
+
+    assert str(caught.value) == (
+        f"regions.json：第 1 条（代码 330500），字段 “name”：{message(char, position=4)}"
+        "\n未写入任何数据，请修改文件后重试。"
+    )
+    assert not Region.objects.filter(code="330500").exists()
     assert not AuditEvent.objects.exists()
