@@ -188,7 +188,7 @@ def _bookkeeping(field) -> bool:
 def _field_order(model, names: list[str]) -> list[str]:
     """``names`` once each, in the model's field order (then unknown names alphabetically):
     the stored JSON's key order is not the same on SQLite and PostgreSQL (jsonb sorts keys)."""
-    order = {}
+    order: dict[str, int] = {}
     if model is not None:
         for index, field in enumerate(model._meta.get_fields()):
             order.setdefault(field.name, index)
