@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kejin.enterprises",
     "kejin.institutions",
     "kejin.registry",
+    "kejin.credit",
     "kejin.web",
 ]
 

@@ -19,7 +19,7 @@ from django.db import models
 from kejin.enterprises.permissions import ALL, NONE, enterprise_scope, import_batch_scope
 
 
-def _scoped(queryset: models.QuerySet, scope: str | dict, path: str = "") -> models.QuerySet:
+def scoped(queryset: models.QuerySet, scope: str | dict, path: str = "") -> models.QuerySet:
     """``queryset`` limited to ``scope`` (``ALL``, ``NONE`` or field values) found at ``path``."""
     if scope == ALL:
         return queryset
@@ -32,7 +32,7 @@ def _scoped(queryset: models.QuerySet, scope: str | dict, path: str = "") -> mod
 class EnterpriseQuerySet(models.QuerySet):
     def visible_to(self, user) -> EnterpriseQuerySet:
         """The enterprises ``user`` may see: the one place enterprise rows are scoped."""
-        return _scoped(self, enterprise_scope(user=user))
+        return scoped(self, enterprise_scope(user=user))
 
 
 class EnterpriseOwnedQuerySet(models.QuerySet):
@@ -47,11 +47,11 @@ class EnterpriseOwnedQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> EnterpriseOwnedQuerySet:
         """The rows of the enterprises ``user`` may see."""
-        return _scoped(self, enterprise_scope(user=user), self.enterprise_path)
+        return scoped(self, enterprise_scope(user=user), self.enterprise_path)
 
 
 class ImportBatchQuerySet(models.QuerySet):
     def visible_to(self, user) -> ImportBatchQuerySet:
         """Batches ``user`` may see: all for city officers and platform admins, the batches
         limited to their county for a county officer, none for anyone else."""
-        return _scoped(self, import_batch_scope(user=user))
+        return scoped(self, import_batch_scope(user=user))

@@ -1,0 +1,6 @@
+"""Models of the credit module; each file holds one part (catalogue, records, …)."""
+
+from kejin.credit.models.catalogue import CategoryField, RecordCategory
+from kejin.credit.models.records import CreditBatch, CreditRecord
+
+__all__ = ["CategoryField", "CreditBatch", "CreditRecord", "RecordCategory"]

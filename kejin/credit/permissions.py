@@ -1,0 +1,70 @@
+"""Who may do what with credit information: the only place in the credit app that decides it
+by role.
+
+Predicates are ``<entity>_can_<verb>(*, user, obj=None) -> bool`` over the role facts of
+``User``; ``obj`` is the object acted on (None: "on any at all", for menus and buttons).
+
+- The data catalogue (categories and their fields) is readable by every signed-in user and
+  kept by city officers (officers add categories and fields without code).
+- A data-provider department delivers the categories whose source department is its own,
+  and sees those records and batches; city officers and platform admins see every batch.
+- Credit records are sensitive. ``credit_record_scope`` says which rows a user may list: an
+  enterprise its own, a county officer its county's, a city officer or platform admin all, a
+  data provider its department's categories. Institutions see none here: they read records
+  only inside a report the enterprise authorised, through the report access function.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from kejin.core.permissions import refusal, signed_in
+from kejin.enterprises.permissions import ALL, NONE
+
+
+@refusal(_("请先登录。"))
+def credit_category_can_view(*, user, obj=None) -> bool:
+    """The catalogue of record categories: every signed-in user (it says what is collected)."""
+    return signed_in(user)
+
+
+@refusal(_("只有市级部门工作人员可以维护信用数据目录。"))
+def credit_category_can_edit(*, user, obj=None) -> bool:
+    """Adding and changing categories and their fields: city officers."""
+    return signed_in(user) and user.is_city_officer
+
+
+@refusal(_("只有该类数据的来源部门可以报送数据。"))
+def credit_batch_can_create(*, user, obj=None) -> bool:
+    """Delivering a batch of category ``obj``: a data provider of its source department
+    (``obj`` None: a data provider at all)."""
+    if not (signed_in(user) and user.is_data_provider and user.department_id):
+        return False
+    return obj is None or obj.department_id == user.department_id
+
+
+def credit_batch_scope(*, user) -> str | dict:
+    """Which batches ``user`` may see: all for city officers and platform admins, its own
+    department's for a data provider, none for anyone else."""
+    if not signed_in(user):
+        return NONE
+    if user.sees_whole_city:
+        return ALL
+    if user.is_data_provider and user.department_id:
+        return {"department_id": user.department_id}
+    return NONE
+
+
+def credit_record_scope(*, user) -> str | dict:
+    """Which credit records ``user`` may list (see the module docstring)."""
+    if not signed_in(user):
+        return NONE
+    if user.sees_whole_city:
+        return ALL
+    if user.is_county_officer:
+        return {"enterprise__county_id": user.county_id}
+    if user.is_enterprise_user:
+        return {"enterprise_id": user.enterprise_id}
+    if user.is_data_provider and user.department_id:
+        return {"category__department_id": user.department_id}
+    return NONE
