@@ -107,7 +107,9 @@ def demo_zones(counties: dict[str, Region]) -> dict[str, list[Region]]:
         .select_related("reports_to")
         .order_by("code")
     ):
-        zones[zone.reports_to.code].append(zone)
+        county = zone.reports_to
+        if county is not None:  # always: the filter asks for a county
+            zones[county.code].append(zone)
     return zones
 
 
@@ -211,7 +213,7 @@ def _founded_on(rnd: random.Random) -> datetime.date:
     return datetime.date(year, 1, 1) + datetime.timedelta(days=rnd.randrange(365))
 
 
-def _capital(rnd: random.Random, size: str) -> Decimal:
+def _capital(rnd: random.Random, size: EnterpriseSize) -> Decimal:
     """Registered capital in yuan: log-normal by size, 10万–5亿, two significant figures of 万."""
     yuan = rnd.lognormvariate(math.log(_CAPITAL_MEDIAN[size]), 0.8)
     wan = max(10.0, min(50_000.0, yuan / 10_000))

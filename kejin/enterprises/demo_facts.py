@@ -650,8 +650,8 @@ def _within_limits(facts: dict) -> bool:
 def _fits(plan: Plan, drivers: dict[int, _Year], traits: _Traits, last: int) -> bool:
     """Whether the planned facts show what the plan is for (before any value is removed)."""
     now = _facts(_copy_without_missing(drivers[last]), traits)
-    before = drivers.get(last - 1)
-    before = _facts(before, traits) if before is not None else None
+    before_year = drivers.get(last - 1)
+    before = _facts(before_year, traits) if before_year is not None else None
     if plan in _WITHIN_LIMITS_PLANS:
         return _within_limits(now) and now["revenue"] > 0
     if plan == Plan.NARROW_SIZE:
@@ -763,7 +763,7 @@ def _high_tech_certificates(
     while covers_last and _batch_day(issued[-1] + HIGH_TECH_YEARS) <= today and rnd.random() < 0.85:
         issued.append(issued[-1] + HIGH_TECH_YEARS)
     serial = rnd.randrange(1000, 9999)
-    certificates = []
+    certificates: list[dict[str, Any]] = []
     for year in issued:
         valid_from = _batch_day(year)
         valid_to = _years_later(valid_from, HIGH_TECH_YEARS) - datetime.timedelta(days=1)
@@ -981,13 +981,12 @@ def _certificates_upsert(wanted: dict[tuple[int, str, str], dict]) -> tuple[int,
     enterprise_ids = sorted({key[0] for key in wanted})
     existing: dict[tuple[int, str, str], Certificate] = {}
     for start in range(0, len(enterprise_ids), BATCH_SIZE):
-        for certificate in Certificate.objects.filter(
+        for stored in Certificate.objects.filter(
             enterprise_id__in=enterprise_ids[start : start + BATCH_SIZE]
         ):
-            existing.setdefault(
-                (certificate.enterprise_id, certificate.kind, certificate.number), certificate
-            )
-    new, changed = [], []
+            existing.setdefault((stored.enterprise_id, stored.kind, stored.number), stored)
+    new: list[Certificate] = []
+    changed: list[Certificate] = []
     for key, values in wanted.items():
         certificate = existing.get(key)
         if certificate is None:

@@ -402,7 +402,9 @@ def _fetch(sql: str, params: list, schema: dict) -> pl.DataFrame:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # What the database hands over (see _sql_value and _sql_date), cast below.
-    fetched = {pl.Boolean: pl.Int64}
+    fetched: dict[pl.DataType | type[pl.DataType], pl.DataType | type[pl.DataType]] = {
+        pl.Boolean: pl.Int64
+    }
     if connection.vendor == "sqlite":
         fetched[pl.Date] = pl.Utf8
     frame = pl.DataFrame(

@@ -14,6 +14,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from kejin.core.models import Industry, Region
 from kejin.core.uscc import uscc_normalise
@@ -36,12 +37,12 @@ RECOGNITION_PASSED = "passed"
 _PASSED_STATUSES = (RecognitionStatus.QUALIFIED, RecognitionStatus.QUALIFIED_DIRECT)
 
 
-def recognition_filter_choices() -> list[tuple[str, str]]:
+def recognition_filter_choices() -> list[tuple[str, StrOrPromise]]:
     """The values of the ``recognition`` filter: ``<rule set>:<status>`` for every recognition
     rule set, ``passed`` first."""
     from kejin.enterprises.recognition import rulesets
 
-    choices = []
+    choices: list[tuple[str, StrOrPromise]] = []
     for ruleset in rulesets():
         passed = format_lazy(_("{ruleset}：符合（含直接认定）"), ruleset=ruleset.title)
         choices.append((f"{ruleset.id}:{RECOGNITION_PASSED}", passed))
@@ -145,8 +146,8 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         wanted: dict[str, set[str]] = {}
         for choice in value:
             ruleset, status = choice.split(":", 1)
-            statuses = _PASSED_STATUSES if status == RECOGNITION_PASSED else (status,)
-            wanted.setdefault(ruleset, set()).update(statuses)
+            asked = _PASSED_STATUSES if status == RECOGNITION_PASSED else (status,)
+            wanted.setdefault(ruleset, set()).update(asked)
         for ruleset, statuses in sorted(wanted.items()):
             queryset = queryset.filter(
                 recognitions__ruleset=ruleset, recognitions__status__in=sorted(statuses)

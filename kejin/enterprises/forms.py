@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -55,26 +56,29 @@ class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
         for name in list(self.fields):
             if name not in editable_fields:
                 del self.fields[name]
+        # county, zone and industry are the model's foreign keys: model choice fields.
         if "county" in self.fields:
+            county = cast(forms.ModelChoiceField, self.fields["county"])
             counties = Region.objects.filter(level="county").order_by("code")
             if user.is_county_officer:
                 counties = counties.filter(pk=user.county_id)
-                self.fields["county"].empty_label = None
-            self.fields["county"].queryset = counties
+                county.empty_label = None
+            else:
+                county.empty_label = _("请选择县(市、区)")
+            county.queryset = counties
         if "zone" in self.fields:
+            zone = cast(forms.ModelChoiceField, self.fields["zone"])
             zones = Region.objects.filter(level="zone").order_by("code")
             if user.is_county_officer:
                 zones = zones.filter(reports_to_id=user.county_id)
             elif "county" not in self.fields and self.instance.county_id:
                 zones = zones.filter(reports_to_id=self.instance.county_id)
-            self.fields["zone"].queryset = zones
+            zone.queryset = zones
+            zone.empty_label = _("无")
         if "industry" in self.fields:
-            self.fields["industry"].queryset = Industry.objects.order_by("code")
-            self.fields["industry"].empty_label = _("请选择行业")
-        if "county" in self.fields and self.fields["county"].empty_label is not None:
-            self.fields["county"].empty_label = _("请选择县(市、区)")
-        if "zone" in self.fields:
-            self.fields["zone"].empty_label = _("无")
+            industry = cast(forms.ModelChoiceField, self.fields["industry"])
+            industry.queryset = Industry.objects.order_by("code")
+            industry.empty_label = _("请选择行业")
         bootstrap_style(self)
 
     def clean_registered_capital(self):

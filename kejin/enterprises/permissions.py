@@ -55,9 +55,11 @@ OFFICER_EDITABLE = frozenset(
 
 ALL = "all"
 NONE = "none"
+# A row scope: ``ALL``, ``NONE`` or the field values a row must have.
+Scope = str | dict[str, object]
 
 
-def enterprise_scope(*, user) -> str | dict:
+def enterprise_scope(*, user) -> Scope:
     """Which enterprises ``user`` may see: ``ALL``, ``NONE`` or the field values they must have.
 
     City officers and platform admins: all. County officers: their county (zones reporting
@@ -76,11 +78,11 @@ def enterprise_scope(*, user) -> str | dict:
     return NONE
 
 
-def in_scope(scope: str | dict, obj) -> bool:
+def in_scope(scope: Scope, obj) -> bool:
     """Whether ``obj`` is within ``scope`` (``obj`` None: whether the scope holds anything)."""
-    if scope == NONE:
-        return False
-    if scope == ALL or obj is None:
+    if not isinstance(scope, dict):
+        return scope == ALL
+    if obj is None:
         return True
     return all(getattr(obj, name) == value for name, value in scope.items())
 
@@ -200,7 +202,7 @@ def import_batch_can_create(*, user, obj=None) -> bool:
     return signed_in(user) and (user.sees_whole_city or user.is_county_officer)
 
 
-def import_batch_scope(*, user) -> str | dict:
+def import_batch_scope(*, user) -> Scope:
     """Which batches ``user`` may see: ``ALL`` for city officers and platform admins, a county
     officer's the batches limited to their county (their own and their county colleagues'),
     ``NONE`` for everyone else."""

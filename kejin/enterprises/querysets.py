@@ -14,17 +14,19 @@ copied subquery::
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db import models
 
-from kejin.enterprises.permissions import ALL, NONE, enterprise_scope, import_batch_scope
+from kejin.enterprises.permissions import ALL, Scope, enterprise_scope, import_batch_scope
+
+_QuerySet = TypeVar("_QuerySet", bound=models.QuerySet)
 
 
-def scoped(queryset: models.QuerySet, scope: str | dict, path: str = "") -> models.QuerySet:
+def scoped(queryset: _QuerySet, scope: Scope, path: str = "") -> _QuerySet:
     """``queryset`` limited to ``scope`` (``ALL``, ``NONE`` or field values) found at ``path``."""
-    if scope == ALL:
-        return queryset
-    if scope == NONE:
-        return queryset.none()
+    if not isinstance(scope, dict):
+        return queryset if scope == ALL else queryset.none()
     prefix = f"{path}__" if path else ""
     return queryset.filter(**{f"{prefix}{name}": value for name, value in scope.items()})
 

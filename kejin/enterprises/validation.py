@@ -55,6 +55,12 @@ class FactBounds:
     maximum: int | Decimal | None = None
     decimal_places: int = 0
 
+    def count_range(self) -> tuple[int, int]:
+        """The (minimum, maximum) of a count or score, whole numbers at both ends."""
+        if not isinstance(self.minimum, int) or not isinstance(self.maximum, int):
+            raise TypeError(f"{self.name} is not a count: its bounds are not whole numbers")
+        return self.minimum, self.maximum
+
 
 def _bounds(fact) -> FactBounds:
     if fact.dtype is pl.Boolean:
@@ -95,6 +101,7 @@ def fact_parse(name: str, value):
         if not isinstance(value, bool):
             raise FactError(_("%(label)s应为“是”或“否”。") % {"label": bounds.label})
         return value
+    parsed: int | Decimal
     try:
         if bounds.kind == MONEY:
             amount = amount_parse(value, label=bounds.label)
@@ -103,10 +110,10 @@ def fact_parse(name: str, value):
         else:
             if isinstance(value, Decimal) and value == value.to_integral_value():
                 value = int(value)
-            parsed = count_parse(value, label=bounds.label)
-            problem = count_problem(
-                parsed, label=bounds.label, minimum=bounds.minimum, maximum=bounds.maximum
-            )
+            number = count_parse(value, label=bounds.label)
+            minimum, maximum = bounds.count_range()
+            problem = count_problem(number, label=bounds.label, minimum=minimum, maximum=maximum)
+            parsed = number
     except ValueError as exc:
         raise FactError(str(exc)) from exc
     if problem:

@@ -112,7 +112,7 @@ def _export_row(sheet, enterprise: Enterprise) -> list:
         xlsx_text(sheet, enterprise.uscc),
         xlsx_text(sheet, enterprise.name),
         xlsx_text(sheet, enterprise.county.name),
-        xlsx_text(sheet, enterprise.zone.name if enterprise.zone_id else ""),
+        xlsx_text(sheet, enterprise.zone.name if enterprise.zone is not None else ""),
         xlsx_text(sheet, enterprise.industry.code),
         xlsx_text(sheet, enterprise.industry.name),
         xlsx_formatted(sheet, enterprise.founded_on, "yyyy-mm-dd"),

@@ -175,7 +175,7 @@ def _chunk_state(records: list[RowRecord]) -> ChunkState:
     ).values_list("pk", "uscc", "county_id"):
         state.enterprises[uscc] = (pk, county_id)
     ids = {state.enterprises[r.uscc][0] for r in records if r.facts and r.uscc in state.enterprises}
-    years = {r.year for r in records if r.facts}
+    years = {r.year for r in records if r.facts and r.year is not None}
     if ids:
         for row in AnnualFacts.objects.filter(enterprise_id__in=ids, year__in=years).values(
             "enterprise_id", "year", *FACT_FIELDS
@@ -214,13 +214,13 @@ def import_chunk_write(
         for e in Enterprise.objects.select_for_update().filter(uscc__in=[r.uscc for r in records])
     }
     ids = {enterprises[r.uscc].pk for r in records if r.facts and r.uscc in enterprises}
-    years = {r.year for r in records if r.facts}
-    stored_facts = {}
+    years = {r.year for r in records if r.facts and r.year is not None}
+    stored_facts: dict[tuple[int, int], AnnualFacts] = {}
     if ids:
-        for facts in AnnualFacts.objects.select_for_update().filter(
+        for stored in AnnualFacts.objects.select_for_update().filter(
             enterprise_id__in=ids, year__in=years
         ):
-            stored_facts[(facts.enterprise_id, facts.year)] = facts
+            stored_facts[(stored.enterprise_id, stored.year)] = stored
     state = ChunkState(
         enterprises={uscc: (e.pk, e.county_id) for uscc, e in enterprises.items()},
         facts={
@@ -233,17 +233,20 @@ def import_chunk_write(
     now = timezone.now()
     outcome: dict[int, int] = {}
     if batch.kind == ImportKind.ENTERPRISES:
-        new, changed, changed_fields = [], [], set()
+        new: list[Enterprise] = []
+        changed: list[Enterprise] = []
+        changed_fields: set[str] = set()
         audited: list[tuple[Enterprise, dict]] = []
         for record in records:
+            values = record.enterprise or {}  # every row of an enterprises file has them
             enterprise = enterprises.get(record.uscc)
             if enterprise is None:
-                enterprise = Enterprise(uscc=record.uscc, **record.enterprise)
+                enterprise = Enterprise(uscc=record.uscc, **values)
                 enterprises[record.uscc] = enterprise
                 new.append(enterprise)
                 outcome[record.row] = _CREATED
                 continue
-            before = _enterprise_apply(enterprise, record.enterprise, validator.reference, log)
+            before = _enterprise_apply(enterprise, values, validator.reference, log)
             if before:
                 enterprise.updated_at = now
                 changed.append(enterprise)
@@ -260,10 +263,12 @@ def import_chunk_write(
         for enterprise, before in audited:
             log.updated(enterprise, before)
 
-    new_facts, changed_facts, changed_names = [], [], set()
+    new_facts: list[AnnualFacts] = []
+    changed_facts: list[AnnualFacts] = []
+    changed_names: set[str] = set()
     audited_facts: list[tuple[AnnualFacts, dict]] = []
     for record in records:
-        if not record.facts:
+        if not record.facts or record.year is None:  # facts always come with their year
             continue
         enterprise = enterprises[record.uscc]
         enterprise_id = enterprise.pk

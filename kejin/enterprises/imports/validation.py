@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
@@ -264,7 +265,9 @@ class Reference:
 
     @classmethod
     def load(cls) -> Reference:
-        counties, zones, names = {}, {}, {}
+        counties: dict[str, tuple[int, str]] = {}
+        zones: dict[str, tuple[int, int | None, str]] = {}
+        names: dict[int, str] = {}
         for pk, code, name, level, reports_to in Region.objects.filter(
             level__in=(RegionLevel.COUNTY, RegionLevel.ZONE)
         ).values_list("pk", "code", "name", "level", "reports_to_id"):
@@ -274,7 +277,9 @@ class Reference:
             else:
                 zones[code.upper()] = (pk, reports_to, name)
         industries = {code.upper(): pk for pk, code in Industry.objects.values_list("pk", "code")}
-        zone_counties = {pk: reports_to for pk, reports_to, _name in zones.values()}
+        zone_counties: dict[int, int | None] = {
+            pk: reports_to for pk, reports_to, _name in zones.values()
+        }
         return cls(counties, zones, industries, names, timezone.localdate(), zone_counties)
 
     def industry_id(self, value) -> int:
@@ -323,6 +328,14 @@ class Reference:
                 % {"code": display_value(value)}
             )
         return found
+
+
+def _model_field(name: str) -> models.Field:
+    """The Enterprise field an import column writes (a column never names a reverse relation)."""
+    model_field = Enterprise._meta.get_field(name)
+    if not isinstance(model_field, models.Field):
+        raise TypeError(f"Enterprise.{name} is not a field a column can write")
+    return model_field
 
 
 @dataclass(slots=True)
@@ -399,7 +412,7 @@ class RowValidator:
                     else _("与第%(first)s行是同一企业的同一年度：请合并或删除其中一行。")
                 )
                 fail(USCC_COLUMN, reason % {"first": first})
-        if errors:
+        if errors or uscc is None:  # no code is always an error
             return None, errors
         return RowRecord(number, uscc, enterprise, year, facts or None, values), []
 
@@ -433,7 +446,7 @@ class RowValidator:
                     data[column.field] = self._size(raw)
                 elif column.type == c.MONEY:
                     data[column.field] = parse_money(
-                        raw, label=str(Enterprise._meta.get_field(column.field).verbose_name)
+                        raw, label=str(_model_field(column.field).verbose_name)
                     )
             except CellError as exc:
                 fail(column, exc.reason)
@@ -579,7 +592,11 @@ class RowValidator:
                 ]
         if not record.facts:
             return []
-        current = state.facts.get((existing[0], record.year)) if existing else None
+        current = (
+            state.facts.get((existing[0], record.year))
+            if existing and record.year is not None
+            else None
+        )
         return [
             error(record.row, column.header, record.value(column, value), reason)
             for column, value, reason in facts_contradictions(record.facts, current or {})

@@ -145,6 +145,11 @@ class Certificate(TimeStampedModel):
 
     objects = EnterpriseOwnedQuerySet.as_manager()
 
+    # Not stored: set for the pages by ``profile.selectors.certificates_of`` as of a day (a
+    # ``CertificateExpiry`` and the days until ``valid_to``, None when it has no end).
+    expiry: str
+    days_left: int | None
+
     class Meta:
         verbose_name = _("证书与资质")
         verbose_name_plural = _("证书与资质")

@@ -8,6 +8,8 @@ caller may not write to, checked before the input is validated).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -74,7 +76,7 @@ class ProvenanceSerializer(serializers.Serializer):
 def _fact_field(name: str) -> serializers.Field:
     fact = CATALOGUE[name]
     unit = f"（单位：{fact.unit}）" if fact.unit else ""
-    options = {
+    options: dict[str, Any] = {
         "required": False,
         "allow_null": True,
         "help_text": f"{fact.label}{unit}：{fact.meaning}。null 表示未知。",
@@ -85,7 +87,8 @@ def _fact_field(name: str) -> serializers.Field:
     # The bounds and messages are the one validator's (kejin.enterprises.validation).
     if bounds.kind == MONEY:
         return MoneyField(label=bounds.label, **options)
-    return CountField(label=bounds.label, minimum=bounds.minimum, maximum=bounds.maximum, **options)
+    minimum, maximum = bounds.count_range()
+    return CountField(label=bounds.label, minimum=minimum, maximum=maximum, **options)
 
 
 AnnualFactsSerializer = type(

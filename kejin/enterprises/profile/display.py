@@ -123,7 +123,7 @@ def _wan(value) -> float | None:
 
 def chart_data(rows: list[AnnualFacts]) -> dict:
     """The series the profile charts draw (amounts in 万元, R&D intensity in %), with labels."""
-    intensity = []
+    intensity: list[float | None] = []
     for row in rows:
         if row.rd_expense is not None and row.revenue:
             share = Decimal(row.rd_expense) * 100 / Decimal(row.revenue)

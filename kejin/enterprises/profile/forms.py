@@ -6,8 +6,11 @@ rules again and write.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,12 +53,12 @@ class FactValueField(forms.Field):
 
 
 def _fact_field(name: str) -> forms.Field:
-    model_field = AnnualFacts._meta.get_field(name)
+    # Every fact is a concrete column of AnnualFacts, never a relation.
+    label = cast(models.Field, AnnualFacts._meta.get_field(name)).verbose_name
     kind = CATALOGUE[name].dtype.__name__
-    options = {"label": model_field.verbose_name, "required": False}
     if kind == "Boolean":
-        return forms.NullBooleanField(widget=_FlagSelect(), **options)
-    return FactValueField(fact=name, **options)
+        return forms.NullBooleanField(widget=_FlagSelect(), label=label, required=False)
+    return FactValueField(fact=name, label=label, required=False)
 
 
 class AnnualFactsForm(BootstrapFormMixin, forms.Form):
@@ -76,7 +79,7 @@ class AnnualFactsForm(BootstrapFormMixin, forms.Form):
         initial.setdefault("as_of", timezone.localdate())
         super().__init__(*args, initial=initial, **kwargs)
         provenance = (facts.provenance or {}) if facts is not None else {}
-        self.groups = []
+        self.groups: list[dict[str, Any]] = []
         for heading, names in FACT_GROUPS:
             group = []
             for name in names:
@@ -145,5 +148,7 @@ class YearForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, _("%(year)s年") % {"year": y}) for y in years]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [
+            (y, _("%(year)s年") % {"year": y}) for y in years
+        ]
         bootstrap_style(self)

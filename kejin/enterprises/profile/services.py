@@ -137,10 +137,15 @@ def annual_facts_save(
     if errors:
         raise ApplicationError.invalid(errors)
 
-    facts = AnnualFacts.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
-    creating = facts is None
-    if creating:
-        facts = AnnualFacts(enterprise=enterprise, year=year, provenance={})
+    stored = (
+        AnnualFacts.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
+    )
+    creating = stored is None
+    facts = (
+        stored
+        if stored is not None
+        else AnnualFacts(enterprise=enterprise, year=year, provenance={})
+    )
     changed = {name for name, value in cleaned.items() if getattr(facts, name) != value}
     current = {name: getattr(facts, name) for name in FACT_NAMES}
     given = {name: cleaned[name] for name in changed}
@@ -148,7 +153,7 @@ def annual_facts_save(
         errors[name] = [message]
     if errors:
         raise ApplicationError.invalid(errors)
-    locked = annual_facts_locked(source=source, facts=None if creating else facts)
+    locked = annual_facts_locked(source=source, facts=stored)
     refused = {name: [locked[name]] for name in sorted(changed) if name in locked}
     if refused:
         raise ApplicationError(
