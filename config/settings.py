@@ -1,9 +1,9 @@
 """Kejin settings: the only module that reads the environment (django-environ).
 
-Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CELERY_BROKER_URL, KEJIN_CITY,
-CACHE_URL, KEJIN_HTTPS, SECURE_HSTS_SECONDS (and _INCLUDE_SUBDOMAINS, _PRELOAD),
-SECURE_SSL_REDIRECT, KEJIN_API_TOKEN_LIFETIME_DAYS, KEJIN_SIGN_IN_RATE_IP,
-KEJIN_SIGN_IN_RATE_USERNAME.
+Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CELERY_BROKER_URL,
+CELERY_BROKER_KEY_PREFIX, KEJIN_CITY, CACHE_URL, KEJIN_HTTPS, SECURE_HSTS_SECONDS (and
+_INCLUDE_SUBDOMAINS, _PRELOAD), SECURE_SSL_REDIRECT, KEJIN_API_TOKEN_LIFETIME_DAYS,
+KEJIN_SIGN_IN_RATE_IP, KEJIN_SIGN_IN_RATE_USERNAME.
 Development needs none of them: SQLite under var/, a generated secret key kept in var/,
 Celery tasks run eagerly in-process.
 """
@@ -298,6 +298,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A prefix on every key the broker uses in Redis (e.g. "kejin-staging:"), so that two
+# installations — or two test runs — sharing one Redis database never see each other's tasks.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": env.str("CELERY_BROKER_KEY_PREFIX", default="")
+}
 
 LOGGING = {
     "version": 1,

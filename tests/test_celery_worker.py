@@ -2,7 +2,12 @@
 
 Everything runs in subprocesses against a SQLite file, because a worker cannot see the test
 database of this process. CI starts Redis (`.ci/run`); elsewhere the test is skipped when no
-Redis answers on 127.0.0.1:6379.
+Redis answers on 127.0.0.1:6379 (or at ``KEJIN_TEST_REDIS_URL``).
+
+Concurrent runs (CI and a developer, two xdist sessions) share that Redis database, so each
+run keeps to its own keys: the broker's keys carry a prefix unique to the run
+(``CELERY_BROKER_KEY_PREFIX``), the worker has its own node name, and afterwards only the
+keys under that prefix are deleted — never the whole database.
 """
 
 import os
@@ -10,13 +15,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
-BROKER = "redis://127.0.0.1:6379/14"
+BROKER = os.environ.get("KEJIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def _redis_available() -> bool:
@@ -43,17 +50,30 @@ def _manage(env, *args, timeout=120):
     )
 
 
-def test_worker_runs_the_reevaluation_task_from_the_broker(tmp_path):
+@pytest.fixture
+def key_prefix() -> Iterator[str]:
+    """A broker key prefix of this run alone; its keys (and only they) are deleted after."""
+    prefix = f"kejin-test-{uuid.uuid4().hex}:"
+    yield prefix
+    client = redis.Redis.from_url(BROKER)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def test_worker_runs_the_reevaluation_task_from_the_broker(tmp_path, key_prefix):
     database = tmp_path / "worker.sqlite3"
     env = {
         **os.environ,
         "KEJIN_DEV": "1",
         "DATABASE_URL": f"sqlite:///{database}",
         "CELERY_BROKER_URL": BROKER,
+        "CELERY_BROKER_KEY_PREFIX": key_prefix,
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    redis.Redis.from_url(BROKER).flushdb()
+    env.pop("CELERY_RESULT_BACKEND", None)  # no results are read; nothing else to share
+    client = redis.Redis.from_url(BROKER)
     _manage(env, "migrate", "-v0")
     _manage(env, "demo_data", "--enterprises", "30")
     runs_before = (
@@ -72,6 +92,8 @@ def test_worker_runs_the_reevaluation_task_from_the_broker(tmp_path):
         "print(t.delay(year=2024).id)",
     )
     assert enqueue.stdout.strip()
+    # The message waits in this run's own queue key, where no other run's worker looks.
+    assert client.llen(f"{key_prefix}celery") == 1
     assert (
         runs_before
         == sqlite3.connect(database)
@@ -91,6 +113,10 @@ def test_worker_runs_the_reevaluation_task_from_the_broker(tmp_path):
             "solo",
             "--concurrency",
             "1",
+            "--hostname",
+            f"{key_prefix.rstrip(':')}@%h",
+            "--without-mingle",
+            "--without-gossip",
             "-l",
             "warning",
         ],
@@ -124,3 +150,4 @@ def test_worker_runs_the_reevaluation_task_from_the_broker(tmp_path):
         worker.terminate()
         output = worker.communicate(timeout=30)[0]
     assert status == ("done", 30), output
+    assert client.llen(f"{key_prefix}celery") == 0
