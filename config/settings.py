@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "kejin.core",
+    "kejin.ingest",
     "kejin.accounts",
     "kejin.enterprises",
     "kejin.institutions",
@@ -302,6 +303,11 @@ CELERY_TASK_ACKS_LATE = True
 # installations — or two test runs — sharing one Redis database never see each other's tasks.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "global_keyprefix": env.str("CELERY_BROKER_KEY_PREFIX", default="")
+}
+# `celery -A config beat` runs the dead-work sweep (kejin.ingest.sweep); without beat, cron
+# runs `manage.py ingest_sweep_stale` (docs/operations.md).
+CELERY_BEAT_SCHEDULE = {
+    "ingest-sweep-stale": {"task": "ingest.sweep_stale", "schedule": 10 * 60},
 }
 
 LOGGING = {

@@ -15,6 +15,9 @@ Modules
 ``runs``      :func:`~kejin.ingest.runs.batch_run`: claim → validate → write → finish/fail.
 ``leases``    :class:`~kejin.ingest.leases.Lease`: claim, heartbeat, conditional finish and
               stale expiry for any model with a status (batches, evaluation runs).
+``sweep``     :func:`~kejin.ingest.sweep.ingest_sweep_stale`: fail every stale batch of every
+              ``IngestBatch`` model (and the runs of ``OTHER_SWEEPS``), on a schedule
+              (``manage.py ingest_sweep_stale``, task ``ingest.sweep_stale``).
 ``audit``     :class:`~kejin.ingest.audit.RowAuditLog`: one AuditEvent per created/changed
               row (before/after), bulk-created per chunk in the write transaction.
 ``reports``   :func:`~kejin.ingest.reports.errors_workbook`: the 行号/列/值/原因 xlsx.
