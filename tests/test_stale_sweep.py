@@ -17,8 +17,9 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from kejin.accounts.tests.factories import UserFactory
-from kejin.core.tests.factories import IndustryFactory, RegionFactory
+from kejin.core.tests.factories import DepartmentFactory, IndustryFactory, RegionFactory
 from kejin.core.uscc import uscc_build
+from kejin.credit.models import CreditBatch, RecordCategory
 from kejin.enterprises.choices import ImportKind, ImportStatus
 from kejin.enterprises.imports import services
 from kejin.enterprises.imports.columns import ENTERPRISE_COLUMNS
@@ -115,7 +116,8 @@ def test_a_killed_workers_batch_is_failed_by_the_command_once_its_heartbeat_is_o
     call_command("ingest_sweep_stale", stdout=out)
     assert ImportBatch.objects.get(pk=dead.pk).status == "running"
     assert out.getvalue() == (
-        "已标记为失败的停止响应批次：enterprises.ImportBatch 0 个，registry.EvaluationRun 0 个。\n"
+        "已标记为失败的停止响应批次：credit.CreditBatch 0 个，enterprises.ImportBatch 0 个，"
+        "registry.EvaluationRun 0 个。\n"
     )
 
     age_heartbeat(ImportBatch, dead.pk, minutes=31)
@@ -124,7 +126,8 @@ def test_a_killed_workers_batch_is_failed_by_the_command_once_its_heartbeat_is_o
     call_command("ingest_sweep_stale", stdout=out)
 
     assert out.getvalue() == (
-        "已标记为失败的停止响应批次：enterprises.ImportBatch 1 个，registry.EvaluationRun 0 个。\n"
+        "已标记为失败的停止响应批次：credit.CreditBatch 0 个，enterprises.ImportBatch 1 个，"
+        "registry.EvaluationRun 0 个。\n"
     )
     dead.refresh_from_db()
     assert (dead.status, dead.failure, dead.finished_at is not None) == (
@@ -157,7 +160,11 @@ def test_a_batch_running_without_any_heartbeat_counts_from_its_upload():
         created_at=timezone.now() - datetime.timedelta(hours=2)
     )
 
-    assert ingest_sweep_stale() == {"enterprises.ImportBatch": 1, "registry.EvaluationRun": 0}
+    assert ingest_sweep_stale() == {
+        "credit.CreditBatch": 0,
+        "enterprises.ImportBatch": 1,
+        "registry.EvaluationRun": 0,
+    }
 
     assert dict(ImportBatch.objects.values_list("original_name", "status")) == {
         "legacy.csv": "failed",
@@ -172,7 +179,11 @@ def test_the_sweep_fails_a_dead_evaluation_run_and_leaves_a_live_one_running():
     )
     age_heartbeat(EvaluationRun, dead.pk, minutes=int(RUN_STALE_AFTER.total_seconds() // 60) + 1)
 
-    assert ingest_sweep_stale() == {"enterprises.ImportBatch": 0, "registry.EvaluationRun": 1}
+    assert ingest_sweep_stale() == {
+        "credit.CreditBatch": 0,
+        "enterprises.ImportBatch": 0,
+        "registry.EvaluationRun": 1,
+    }
 
     dead.refresh_from_db()
     assert (dead.status, dead.error, dead.finished_at is not None) == (
@@ -186,7 +197,11 @@ def test_the_sweep_fails_a_dead_evaluation_run_and_leaves_a_live_one_running():
     )
     age_heartbeat(EvaluationRun, live.pk, minutes=1)
 
-    assert ingest_sweep_stale() == {"enterprises.ImportBatch": 0, "registry.EvaluationRun": 0}
+    assert ingest_sweep_stale() == {
+        "credit.CreditBatch": 0,
+        "enterprises.ImportBatch": 0,
+        "registry.EvaluationRun": 0,
+    }
     live.refresh_from_db()
     assert (live.status, live.error, live.finished_at) == ("running", "", None)
 
@@ -198,15 +213,50 @@ def test_the_task_sweeps_and_stores_the_reason_in_the_platform_language(referenc
     with translation.override("en"):  # e.g. run from an English-speaking admin's request
         result = ingest_sweep_stale_task.delay().get()
 
-    assert result == {"enterprises.ImportBatch": 1, "registry.EvaluationRun": 0}
+    assert result == {
+        "credit.CreditBatch": 0,
+        "enterprises.ImportBatch": 1,
+        "registry.EvaluationRun": 0,
+    }
     dead.refresh_from_db()
     assert (dead.status, dead.failure) == ("failed", BATCH_STALE_REASON)
     # A second sweep finds nothing more to do.
     assert ingest_sweep_stale_task.delay().get() == {
+        "credit.CreditBatch": 0,
         "enterprises.ImportBatch": 0,
         "registry.EvaluationRun": 0,
     }
 
 
 def test_every_batch_model_built_on_ingest_batch_is_swept():
-    assert ingest_batch_models() == [ImportBatch]
+    assert ingest_batch_models() == [CreditBatch, ImportBatch]
+
+
+def test_a_dead_credit_batch_is_failed_and_a_live_one_left_running():
+    # Another client of the framework, swept without being named anywhere in the sweep.
+    provider = UserFactory()
+    department = DepartmentFactory()
+    category = RecordCategory.objects.create(code="tax", name="纳税信用等级", department=department)
+    dead, alive = (
+        CreditBatch.objects.create(
+            category=category,
+            department=department,
+            original_name=name,
+            uploaded_by=provider,
+            status="running",
+        )
+        for name in ("dead.csv", "alive.csv")
+    )
+    age_heartbeat(CreditBatch, dead.pk, minutes=45)
+    age_heartbeat(CreditBatch, alive.pk, minutes=2)
+
+    assert ingest_sweep_stale() == {
+        "credit.CreditBatch": 1,
+        "enterprises.ImportBatch": 0,
+        "registry.EvaluationRun": 0,
+    }
+
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert (dead.status, dead.failure) == ("failed", BATCH_STALE_REASON)
+    assert (alive.status, alive.failure, alive.finished_at) == ("running", "", None)
