@@ -28,6 +28,10 @@ class ErrorCode:
     OVERRIDE_ACTIVE = "override_active"
     OVERRIDE_LIFTED = "override_lifted"
     ALREADY_REGISTERED = "already_registered"
+    VERSIONS_OVERLAP = "versions_overlap"
+    VERSION_NOT_DRAFT = "version_not_draft"
+    # A rule version whose worked cases fail (400: fix the rule or the cases).
+    WORKED_CASES_FAIL = "worked_cases_fail"
     BAD_REQUEST = "bad_request"
     CSRF_FAILED = "csrf_failed"
     TOKEN_EXPIRED = "token_expired"
@@ -54,6 +58,8 @@ _DEFAULT_STATUS = {
     ErrorCode.OVERRIDE_ACTIVE: 409,
     ErrorCode.OVERRIDE_LIFTED: 409,
     ErrorCode.ALREADY_REGISTERED: 409,
+    ErrorCode.VERSIONS_OVERLAP: 409,
+    ErrorCode.VERSION_NOT_DRAFT: 409,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.THROTTLED: 429,
 }

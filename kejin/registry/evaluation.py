@@ -31,8 +31,11 @@ from kejin.enterprises.choices import RecognitionStatus
 from kejin.enterprises.facts import iter_facts_frames
 from kejin.enterprises.models import AnnualFacts
 from kejin.enterprises.recognition import recognition_evaluate_frame, rulesets_on
+from kejin.facts.choices import RuleVersionStatus
+from kejin.facts.rule_versions import active_on
 from kejin.ingest.leases import Lease, LeaseLost
 from kejin.registry.choices import OverrideKind, RegistryEventKind, RunStatus
+from kejin.registry.fact_source import fetch_registry_facts
 from kejin.registry.models import (
     RUN_ACTIVE_STATUSES,
     EvaluationRun,
@@ -42,52 +45,229 @@ from kejin.registry.models import (
     RegistryEntry,
     RegistryEvent,
     RegistryOverride,
+    RegistryRuleVersion,
 )
 from kejin.rules.expressions import to_polars, variables
+
+#: The list's own facts (``kejin.registry.fact_source``) that a stage's or label's rule may
+#: name: inside a run they hold what this same evaluation gives (rules, in dependency order),
+#: so a label may build on another label or on the stage; ``registry_since`` is the entry's.
+LIST_FACTS = ("registry_on_list", "registry_stage", "registry_labels")
+STAGE_NODE = "stage"
+
+
+def rule_reads(rule: Any, label_codes: Iterable[str]) -> set[str]:
+    """What of the list a rule reads: ``"stage"`` and the label codes it names. A label is
+    named by ``{"in": ["<code>", {"var": "registry_labels"}]}``; any other reading of the
+    labels (or of ``registry_on_list``, which follows every label) reads them all."""
+    codes = set(label_codes)
+    names = variables(rule) if isinstance(rule, dict) else set()
+    reads = {STAGE_NODE} if "registry_stage" in names else set()
+    if "registry_on_list" in names:
+        reads |= codes
+    if "registry_labels" in names:
+        named, other = _labels_named(rule)
+        reads |= codes if other else named & codes
+    return reads
+
+
+def _labels_named(rule: Any) -> tuple[set[str], bool]:
+    """The label codes ``rule`` tests membership of, and whether it reads the labels in any
+    other way."""
+    if isinstance(rule, list):
+        found: set[str] = set()
+        other = False
+        for item in rule:
+            named, more = _labels_named(item)
+            found |= named
+            other |= more
+        return found, other
+    if not isinstance(rule, dict) or len(rule) != 1:
+        return set(), False
+    ((op, args),) = rule.items()
+    if (
+        op == "in"
+        and isinstance(args, list)
+        and len(args) == 2
+        and isinstance(args[0], str)
+        and args[1] == {"var": "registry_labels"}
+    ):
+        return {args[0]}, False
+    if op == "var":
+        return set(), args in ("registry_labels", ["registry_labels"])
+    return _labels_named(args)
+
+
+def rule_order(reads: Mapping[str, set[str]]) -> list[str]:
+    """The stage (``"stage"``) and labels in an order where each comes after what it reads;
+    ValueError naming the cycle when there is none."""
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        if state.get(node) == "done":
+            return
+        if state.get(node) == "visiting":
+            cycle = path[path.index(node) :] + [node]
+            raise ValueError(cycle)
+        state[node] = "visiting"
+        for needed in sorted(reads.get(node, ())):
+            visit(needed, [*path, node])
+        state[node] = "done"
+        order.append(node)
+
+    for node in sorted(reads, key=lambda n: (n != STAGE_NODE, n)):
+        visit(node, [])
+    return order
 
 
 @dataclass(frozen=True)
 class ListRules:
-    """The stages (in order) and labels in force, compiled once per run."""
+    """The stages (in order) and labels, with the rule of each in force on the evaluation
+    day and the version it comes from, compiled once per run.
+
+    ``rules`` maps ``stage:<code>`` / ``label:<code>`` to the rule in force (a stage or
+    label without any stored version is judged by its ``criteria``; one whose versions are
+    none in force that day has no rule: the stage is skipped, the label not computed).
+    """
 
     stages: tuple[GrowthStage, ...]
     labels: tuple[Label, ...]
+    rules: Mapping[str, Any] | None = None
+    versions: Mapping[str, RegistryRuleVersion] = field(default_factory=dict)
 
     @classmethod
-    def load(cls) -> ListRules:
-        return cls(tuple(GrowthStage.objects.order_by("order")), tuple(Label.objects.all()))
+    def load(cls, *, on: datetime.date | None = None) -> ListRules:
+        """The stages and labels with the rule versions in force on ``on`` (today)."""
+        on = on or timezone.localdate()
+        stages = tuple(GrowthStage.objects.order_by("order"))
+        labels = tuple(Label.objects.all())
+        versioned = set(
+            RegistryRuleVersion.objects.exclude(status=RuleVersionStatus.DRAFT).values_list(
+                "stage_id", "label_id"
+            )
+        )
+        in_force = {
+            (v.stage_id, v.label_id): v
+            for v in RegistryRuleVersion.objects.filter(active_on(on)).select_related(
+                "stage", "label"
+            )
+        }
+        rules: dict[str, Any] = {}
+        versions: dict[str, RegistryRuleVersion] = {}
+        for key, owner, pair in [
+            *((f"stage:{s.code}", s, (s.pk, None)) for s in stages),
+            *((f"label:{lb.code}", lb, (None, lb.pk)) for lb in labels),
+        ]:
+            version = in_force.get(pair)
+            if version is not None:
+                rules[key], versions[key] = version.rule(), version
+            elif pair not in versioned:
+                rules[key] = owner.criteria
+            else:
+                rules[key] = None
+        return cls(stages, labels, rules, versions)
+
+    def rule_of(self, owner: GrowthStage | Label) -> Any:
+        key = f"{'stage' if isinstance(owner, GrowthStage) else 'label'}:{owner.code}"
+        return owner.criteria if self.rules is None else self.rules.get(key)
+
+    def computed_labels(self) -> tuple[Label, ...]:
+        return tuple(label for label in self.labels if self.rule_of(label) is not None)
+
+    def names(self, fact: str) -> bool:
+        """Whether any rule in force names ``fact``."""
+        return any(
+            isinstance(rule, dict) and fact in variables(rule)
+            for rule in (self.rule_of(owner) for owner in (*self.stages, *self.labels))
+        )
+
+    def reads(self) -> dict[str, set[str]]:
+        """What the stage (all stages together) and each label read of the list."""
+        codes = [label.code for label in self.labels]
+        stage_reads: set[str] = set()
+        for stage in self.stages:
+            stage_reads |= rule_reads(self.rule_of(stage), codes)
+        return {
+            STAGE_NODE: stage_reads,
+            **{label.code: rule_reads(self.rule_of(label), codes) for label in self.labels},
+        }
 
     def stage_expression(self) -> pl.Expr:
         chain: list = []
         for stage in self.stages:
-            chain += [stage.criteria, stage.code]
+            rule = self.rule_of(stage)
+            if rule is not None:
+                chain += [rule, stage.code]
         chain.append(None)
         return (
             to_polars({"if": chain}).cast(pl.Utf8).alias("stage")
-            if self.stages
+            if len(chain) > 1
             else pl.lit(None, pl.Utf8).alias("stage")
         )
 
+    def label_expression(self, label: Label) -> pl.Expr:
+        rule = self.rule_of(label)
+        return (
+            to_polars(rule).cast(pl.Boolean).fill_null(False) if rule is not None else pl.lit(False)
+        ).alias(f"label.{label.code}")
+
     def label_expressions(self) -> list[pl.Expr]:
-        return [
-            (
-                to_polars(label.criteria).cast(pl.Boolean).fill_null(False)
-                if label.is_computed
-                else pl.lit(False)
-            ).alias(f"label.{label.code}")
-            for label in self.labels
-        ]
+        return [self.label_expression(label) for label in self.labels]
+
+
+def _list_columns(done: list[str], *, stage_done: bool) -> list[pl.Expr]:
+    """The list's facts as this evaluation has computed them so far."""
+    held = [pl.when(pl.col(f"label.{code}")).then(pl.lit(code)) for code in sorted(done)]
+    labels = (
+        pl.concat_list(held).list.drop_nulls() if held else pl.lit([], dtype=pl.List(pl.Utf8))
+    ).alias("registry_labels")
+    return [
+        labels,
+        (labels.list.len() > 0).alias("registry_on_list"),
+        (pl.col("stage") if stage_done else pl.lit(None, pl.Utf8)).alias("registry_stage"),
+    ]
 
 
 def registry_compute(facts: pl.DataFrame, *, on: datetime.date, rules: ListRules) -> pl.DataFrame:
-    """Recognition statuses and scores, stage and computed labels for every row of ``facts``."""
+    """Recognition statuses and scores, stage and computed labels for every row of ``facts``.
+
+    When a rule names the list's own facts (``LIST_FACTS``), the stage and labels are
+    computed in dependency order and each rule reads what this evaluation gave the ones
+    before it (officers' overrides are applied afterwards, by ``registry_decide``)."""
     recognition = recognition_evaluate_frame(facts, on=on)
     joined = facts.lazy().join(recognition.lazy(), on="enterprise_id", how="left")
-    return joined.select(
+    if rules.names("registry_since") and "registry_since" not in facts.columns and facts.height:
+        # The entry's date as it stands (the list's fact source), for the rows of this chunk.
+        ids = facts["enterprise_id"]
+        since = fetch_registry_facts(
+            first_id=ids.min(), last_id=ids.max(), as_of=on, year=on.year
+        ).select("enterprise_id", "registry_since")
+        joined = joined.join(since.lazy(), on="enterprise_id", how="left")
+    reads = rules.reads()
+    if not any(reads.values()):
+        return joined.select(
+            "enterprise_id",
+            *recognition.columns[1:],
+            rules.stage_expression(),
+            *rules.label_expressions(),
+        ).collect()
+    by_code = {label.code: label for label in rules.labels}
+    done: list[str] = []
+    stage_done = False
+    frame = joined
+    for node in rule_order(reads):
+        frame = frame.with_columns(_list_columns(done, stage_done=stage_done))
+        if node == STAGE_NODE:
+            frame, stage_done = frame.with_columns(rules.stage_expression()), True
+        else:
+            frame = frame.with_columns(rules.label_expression(by_code[node]))
+            done.append(node)
+    return frame.select(
         "enterprise_id",
         *recognition.columns[1:],
-        rules.stage_expression(),
-        *rules.label_expressions(),
+        "stage",
+        *(f"label.{label.code}" for label in rules.labels),
     ).collect()
 
 
@@ -281,8 +461,9 @@ def _why_not_explainer(rules: ListRules, *, year: int):
     statuses = dict(RecognitionStatus.choices)
     reads: dict[str, list[str]] = {}
     for label in rules.labels:
-        if label.is_computed:
-            names = variables(label.criteria) if isinstance(label.criteria, dict) else set()
+        rule = rules.rule_of(label)
+        if rule is not None:
+            names = variables(rule) if isinstance(rule, dict) else set()
             reads[label.code] = sorted(
                 name.removesuffix(".status")
                 for name in names
@@ -423,7 +604,7 @@ def registry_reevaluate(
         if not claimed:
             return run
     year, as_of = run.year, run.as_of
-    rules = ListRules.load()
+    rules = ListRules.load(on=as_of)
     summary: Counter = Counter()
     try:
         # Event reasons are stored text: always in the platform's language, whoever runs it.
@@ -466,10 +647,10 @@ def _apply_chunk(
 
 def _write_recognition(computed: pl.DataFrame, *, run, lo: int, hi: int, summary: Counter) -> None:
     current = {
-        (r.enterprise_id, r.ruleset): (r.status, r.score, r.year)
+        (r.enterprise_id, r.ruleset): (r.status, r.score, r.year, r.ruleset_version)
         for r in RecognitionResult.objects.filter(
             enterprise_id__gte=lo, enterprise_id__lte=hi
-        ).only("enterprise_id", "ruleset", "status", "score", "year")
+        ).only("enterprise_id", "ruleset", "status", "score", "year", "ruleset_version")
     }
     changed = []
     for ruleset in rulesets_on(run.as_of):
@@ -480,11 +661,17 @@ def _write_recognition(computed: pl.DataFrame, *, run, lo: int, hi: int, summary
         for row in computed.select(columns).iter_rows():
             enterprise_id, status = row[0], row[1]
             score = row[2] if score_column else None
-            if current.get((enterprise_id, ruleset.id)) != (status, score, run.year):
+            if current.get((enterprise_id, ruleset.id)) != (
+                status,
+                score,
+                run.year,
+                ruleset.version,
+            ):
                 changed.append(
                     RecognitionResult(
                         enterprise_id=enterprise_id,
                         ruleset=ruleset.id,
+                        ruleset_version=ruleset.version,
                         year=run.year,
                         status=status,
                         score=score,
@@ -496,7 +683,7 @@ def _write_recognition(computed: pl.DataFrame, *, run, lo: int, hi: int, summary
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["enterprise", "ruleset"],
-        update_fields=["status", "score", "year", "run", "evaluated_at"],
+        update_fields=["status", "score", "year", "ruleset_version", "run", "evaluated_at"],
     )
     summary["recognition_changed"] += len(changed)
 
@@ -564,8 +751,16 @@ def _decide_chunk(
         yield _ChunkDecision(enterprise_id, entry, current, decision)
 
 
-def registry_event(spec: EventSpec, *, enterprise_id: int, day, run=None) -> RegistryEvent:
-    """The RegistryEvent (unsaved) of a decided ``spec``."""
+def registry_event(
+    spec: EventSpec,
+    *,
+    enterprise_id: int,
+    day,
+    run=None,
+    versions: Mapping[str, RegistryRuleVersion] | None = None,
+) -> RegistryEvent:
+    """The RegistryEvent (unsaved) of a decided ``spec``, naming the rule version behind it
+    (``versions``: ``ListRules.versions``, by rule)."""
     return RegistryEvent(
         enterprise_id=enterprise_id,
         kind=spec.kind,
@@ -574,6 +769,7 @@ def registry_event(spec: EventSpec, *, enterprise_id: int, day, run=None) -> Reg
         to_value=spec.to_value,
         reason=str(spec.reason)[:255],
         rule=spec.rule,
+        rule_version=(versions or {}).get(spec.rule),
         officer=spec.officer,
         run=run,
     )
@@ -590,7 +786,9 @@ def _write_list(computed, *, run, rules: ListRules, lo: int, hi: int, summary: C
         enterprise_id, entry, current = item.enterprise_id, item.entry, item.current
         placement = item.decision.placement
         events += [
-            registry_event(spec, enterprise_id=enterprise_id, day=today, run=run)
+            registry_event(
+                spec, enterprise_id=enterprise_id, day=today, run=run, versions=rules.versions
+            )
             for spec in item.decision.events
         ]
         if entry is None:
@@ -657,7 +855,7 @@ def registry_preview(
     """The entries and exits (with their reasons) and other changes a run for ``year`` would
     record now, deciding exactly as the run does; writes nothing."""
     as_of = as_of or datetime.date(year, 12, 31)
-    rules = ListRules.load()
+    rules = ListRules.load(on=as_of)
     preview = RegistryPreview(year=year, as_of=as_of)
     with translation.override(settings.LANGUAGE_CODE):
         for facts in iter_facts_frames(year=year, as_of=as_of, chunk_size=chunk_size):

@@ -12,16 +12,22 @@ table (``db_table = "enterprises_…"``), see migration ``registry.0001_initial`
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 
+from kejin.core.fields import TextBlockField, TextLineField
 from kejin.core.models import TimeStampedModel
 from kejin.enterprises.choices import RecognitionStatus
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
+from kejin.facts.rule_versions import RuleVersion
 from kejin.registry.choices import OverrideKind, RegistryEventKind, RunStatus
 from kejin.registry.permissions import registry_can_browse
+from kejin.rules.expressions import variables
+from kejin.rules.ruleset import Condition, Parameter, RuleSet, resolve_parameters
 
 
 class EvaluationRunQuerySet(models.QuerySet):
@@ -36,13 +42,14 @@ class GrowthStage(models.Model):
     criteria hold is the enterprise's stage (the last should be a catch-all: ``true``)."""
 
     code = models.SlugField(_("代码"), max_length=32, unique=True)
-    name = models.CharField(_("名称"), max_length=32)
+    name = TextLineField(_("名称"), max_length=32)
     order = models.PositiveSmallIntegerField(_("判定顺序"))
     criteria = models.JSONField(
-        _("判定规则"), help_text=_("基于企业数据的JSON规则（JsonLogic子集）")
+        _("判定规则"),
+        help_text=_("当前生效版本的JSON规则（JsonLogic子集）；修改规则请新建版本"),
     )
-    description = models.TextField(_("说明"), blank=True)
-    reference = models.CharField(_("依据"), max_length=255, blank=True)
+    description = TextBlockField(_("说明"), blank=True)
+    reference = TextLineField(_("依据"), max_length=255, blank=True)
 
     class Meta:
         db_table = "enterprises_growthstage"
@@ -59,12 +66,15 @@ class Label(models.Model):
     criteria; manual labels (``criteria`` empty) are given by officers through overrides."""
 
     code = models.SlugField(_("代码"), max_length=32, unique=True)
-    name = models.CharField(_("名称"), max_length=32)
+    name = TextLineField(_("名称"), max_length=32)
     criteria = models.JSONField(
-        _("判定规则"), null=True, blank=True, help_text=_("为空表示由工作人员认定")
+        _("判定规则"),
+        null=True,
+        blank=True,
+        help_text=_("当前生效版本的规则；为空表示由工作人员认定"),
     )
-    description = models.TextField(_("说明"), blank=True)
-    reference = models.CharField(_("依据"), max_length=255, blank=True)
+    description = TextBlockField(_("说明"), blank=True)
+    reference = TextLineField(_("依据"), max_length=255, blank=True)
     order = models.PositiveSmallIntegerField(_("显示顺序"), default=100)
 
     class Meta:
@@ -79,6 +89,87 @@ class Label(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.criteria is not None
+
+
+class RegistryRuleVersion(RuleVersion):
+    """One dated version of a growth stage's or a label's rule (``document``: one JSON rule;
+    ``None`` for a label given only by officers). Officers draft a version, add worked cases
+    (facts in, the rule's outcome — true or false — out: ``expect`` is
+    ``{"condition.rule": …}``) and activate it; a run uses the version in force on its
+    evaluation day, and the list's events name the version that produced them. The stage's
+    or label's ``criteria`` mirrors the version in force when one was last activated."""
+
+    RULE_FIELDS = ("stage", "label")
+
+    stage = models.ForeignKey(
+        GrowthStage,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("成长阶段"),
+    )
+    label = models.ForeignKey(
+        Label,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("标签"),
+    )
+
+    class Meta:
+        db_table = "registry_ruleversion"
+        verbose_name = _("名单规则版本")
+        verbose_name_plural = _("名单规则版本")
+        ordering = ["-valid_from", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="rule_version_of_stage_or_label",
+                condition=Q(stage__isnull=False, label__isnull=True)
+                | Q(stage__isnull=True, label__isnull=False),
+            )
+        ]
+
+    @property
+    def rule_id(self) -> str:
+        """``stage:<code>`` or ``label:<code>``, as the list's events name their rule."""
+        return f"stage:{self.stage.code}" if self.stage_id else f"label:{self.label.code}"
+
+    @property
+    def owner(self) -> GrowthStage | Label:
+        return self.stage if self.stage_id else self.label
+
+    @property
+    def needs_worked_cases(self) -> bool:
+        """A label's version without a rule (given by officers) computes nothing to check."""
+        return self.document is not None
+
+    def named_parameters(self) -> dict[str, Parameter]:
+        return {
+            name: Parameter(name, p.get("value"), p.get("reference", ""), p.get("label", ""))
+            for name, p in (self.parameters or {}).items()
+        }
+
+    def rule(self) -> Any:
+        """The rule with its named parameters put in."""
+        return resolve_parameters(self.document, self.named_parameters())
+
+    def rule_set_version(self) -> RuleSet:
+        """The rule as the engine's rule set: one condition, ``rule``, whose outcome the
+        worked cases expect."""
+        rule = self.rule()
+        return RuleSet(
+            id=self.rule_id,
+            title=str(self.owner),
+            reference=self.reference,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            facts=tuple(sorted(variables(rule))),
+            conditions=(Condition(id="rule", label=str(self.owner), test=rule),),
+            version=self.version,
+            parameters=tuple(self.named_parameters().values()),
+        )
 
 
 #: The statuses of a run that holds the one slot for an active run.
@@ -144,6 +235,7 @@ class RecognitionResult(models.Model):
         verbose_name=_("企业"),
     )
     ruleset = models.CharField(_("认定规则"), max_length=32)
+    ruleset_version = models.CharField(_("认定规则版本"), max_length=32, blank=True)
     year = models.PositiveSmallIntegerField(_("数据年度"))
     status = models.CharField(_("结果"), max_length=20, choices=RecognitionStatus.choices)
     score = models.PositiveSmallIntegerField(_("得分"), null=True, blank=True)
@@ -213,6 +305,14 @@ class RegistryEvent(models.Model):
     to_value = models.CharField(_("变更后"), max_length=64, blank=True)
     reason = models.CharField(_("原因"), max_length=255)
     rule = models.CharField(_("依据规则"), max_length=64, blank=True)
+    rule_version = models.ForeignKey(
+        RegistryRuleVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("规则版本"),
+    )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("工作人员"),

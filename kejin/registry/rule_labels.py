@@ -1,13 +1,15 @@
 """What the facts a stage's or label's rule may read are called and measured in, for the rule
 describer (``kejin.rules.describe``) and the rule editor (``kejin.core.ui.rule_editor``).
 
-The facts catalogue's facts, plus each recognition rule set's result (one of the recognition
-statuses) and score. ``rule_check`` is the engine's validation as (path, message) pairs, so
+Every fact of the shared catalogue (``kejin.facts.catalogue``: the enterprises' facts and
+the list's own — stage, labels, on the list), plus each recognition rule set's result (one
+of the recognition statuses) and score. ``rule_check`` is the engine's validation as (path, message) pairs, so
 the editor can show a problem beside the condition it concerns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
@@ -15,19 +17,34 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kejin.enterprises.choices import RecognitionStatus
-from kejin.enterprises.facts import CATALOGUE
 from kejin.enterprises.recognition import rulesets
+from kejin.facts.catalogue import catalogue
 from kejin.rules.describe import Clause, FactLabel, rule_describe
 from kejin.rules.expressions import RuleError, validate
 from kejin.rules.messages import rule_error_message
+
+
+def _list_choices() -> dict[str, Mapping[str, str]]:
+    """The codes of the list's own facts with their names: stages and labels."""
+    from kejin.registry.models import GrowthStage, Label
+
+    return {
+        "registry_stage": dict(GrowthStage.objects.order_by("order").values_list("code", "name")),
+        "registry_labels": dict(
+            Label.objects.order_by("order", "code").values_list("code", "name")
+        ),
+    }
 
 
 def rule_fact_labels() -> dict[str, FactLabel]:
     """Every name a stage's or label's rule may read, with how it reads."""
     labels: dict[str, FactLabel] = {}
     english = (get_language() or "").startswith("en")
-    for name, fact in CATALOGUE.items():
-        if fact.dtype is pl.Boolean:
+    choices = _list_choices()
+    for name, fact in catalogue().items():
+        if name in choices:
+            kind = "set" if isinstance(fact.dtype, pl.List) else "choice"
+        elif fact.dtype is pl.Boolean:
             kind = "flag"
         elif fact.unit == "元":
             kind = "money"
@@ -35,7 +52,7 @@ def rule_fact_labels() -> dict[str, FactLabel]:
             kind = "number"
         # The catalogue's English label where it has one (kejin.facts' Fact.label_en).
         label = getattr(fact, "label_en", "") if english else ""
-        labels[name] = FactLabel(label or fact.label, fact.unit, kind)
+        labels[name] = FactLabel(label or fact.label, fact.unit, kind, choices.get(name, {}))
     statuses = {value: str(label) for value, label in RecognitionStatus.choices}
     for ruleset in rulesets():
         labels[f"{ruleset.id}.status"] = FactLabel(

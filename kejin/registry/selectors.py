@@ -34,6 +34,7 @@ from kejin.registry.models import (
     RegistryEntry,
     RegistryEvent,
     RegistryOverride,
+    RegistryRuleVersion,
 )
 from kejin.registry.permissions import (
     registry_can_browse,
@@ -382,3 +383,30 @@ def label_get(*, user, code: str) -> Label:
     if label is None:
         raise ApplicationError.not_found()
     return label
+
+
+# --- rule versions --------------------------------------------------------------------------
+
+
+def registry_rule_version_list(
+    *, user, owner: GrowthStage | Label
+) -> QuerySet[RegistryRuleVersion]:
+    """A stage's or label's rule versions, newest validity first, with who drafted and
+    activated each (the list's readers)."""
+    _require_signed_in(user)
+    return owner.versions.select_related("created_by", "activated_by", "stage", "label").order_by(
+        "-valid_from", "-pk"
+    )
+
+
+def registry_rule_version_get(*, user, pk: int) -> RegistryRuleVersion:
+    """One rule version (404 when there is none)."""
+    _require_signed_in(user)
+    version = (
+        RegistryRuleVersion.objects.select_related("created_by", "activated_by", "stage", "label")
+        .filter(pk=pk)
+        .first()
+    )
+    if version is None:
+        raise ApplicationError.not_found()
+    return version

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import polars as pl
 from django.db import IntegrityError, transaction
@@ -25,11 +27,15 @@ from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.permissions import require
 from kejin.core.services import instance_save_audited
-from kejin.enterprises.facts import CATALOGUE, build_facts_frame
+from kejin.enterprises.facts import build_facts_frame
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.recognition import rulesets
+from kejin.facts.catalogue import catalogue
+from kejin.facts.choices import RuleVersionStatus
+from kejin.facts.rule_versions import rule_version_activate
 from kejin.registry.choices import OverrideKind, RunStatus
 from kejin.registry.evaluation import (
+    STAGE_NODE,
     Computed,
     ListRules,
     Placement,
@@ -41,6 +47,8 @@ from kejin.registry.evaluation import (
     registry_event,
     registry_latest_data_year,
     registry_preview,
+    rule_order,
+    rule_reads,
 )
 from kejin.registry.models import (
     EvaluationRun,
@@ -49,6 +57,7 @@ from kejin.registry.models import (
     RegistryEntry,
     RegistryEvent,
     RegistryOverride,
+    RegistryRuleVersion,
 )
 from kejin.registry.permissions import (
     registry_can_edit_rules,
@@ -242,7 +251,7 @@ def _entry_apply(
     stays as the last run left it, so that the next run finds nothing more to change."""
     today = timezone.localdate()
     entry, _created = RegistryEntry.objects.select_for_update().get_or_create(enterprise=enterprise)
-    rules = ListRules(tuple(GrowthStage.objects.order_by("order")), tuple(Label.objects.all()))
+    rules = ListRules.load(on=_latest_basis()[1])
     stages = {stage.code: stage for stage in rules.stages}
     labels = {label.code: label for label in rules.labels}
     by_pk = {stage.pk: stage for stage in rules.stages}
@@ -283,7 +292,8 @@ def _entry_apply(
     if current.labels - placement.labels:
         entry.labels.remove(*[labels[c] for c in current.labels - placement.labels])
     return RegistryEvent.objects.bulk_create(
-        registry_event(spec, enterprise_id=enterprise.pk, day=today) for spec in decision.events
+        registry_event(spec, enterprise_id=enterprise.pk, day=today, versions=rules.versions)
+        for spec in decision.events
     )
 
 
@@ -365,11 +375,12 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
 
 def rule_fact_names() -> dict[str, str]:
-    """The names a stage's or label's rule may read, with what each is: the facts catalogue
-    plus each recognition rule set's status (and score, where it has one)."""
+    """The names a stage's or label's rule may read, with what each is: every fact of the
+    shared catalogue (``kejin.facts``: the enterprises' and the list's own) plus each
+    recognition rule set's status (and score, where it has one)."""
     names = {
         name: f"{fact.label}（{fact.unit}）" if fact.unit else fact.label
-        for name, fact in CATALOGUE.items()
+        for name, fact in catalogue().items()
     }
     for ruleset in rulesets():
         names[f"{ruleset.id}.status"] = _("%(ruleset)s结果") % {"ruleset": ruleset.title}
@@ -379,7 +390,7 @@ def rule_fact_names() -> dict[str, str]:
 
 
 def _rule_schema() -> dict:
-    schema = {name: fact.dtype for name, fact in CATALOGUE.items()}
+    schema = {name: fact.dtype for name, fact in catalogue().items()}
     for ruleset in rulesets():
         schema[f"{ruleset.id}.status"] = pl.Utf8
         if ruleset.components:
@@ -387,11 +398,52 @@ def _rule_schema() -> dict:
     return schema
 
 
-def registry_rule_problem(criteria) -> str | None:
+def _node_name(node: str, labels: dict[str, Label]) -> str:
+    if node == STAGE_NODE:
+        return _("成长阶段")
+    return _("标签“%(name)s”") % {"name": labels[node].name if node in labels else node}
+
+
+def registry_rule_cycle(criteria, *, owner: GrowthStage | Label) -> str | None:
+    """Why ``criteria`` as ``owner``'s rule would make the list's rules read themselves (a
+    stage rule naming the stage, a label naming itself, or a cycle through other labels and
+    the stage), in words; None when the rules can still be computed one after another."""
+    rules = ListRules.load()
+    labels = {label.code: label for label in rules.labels}
+    codes = list(labels)
+    reads = rules.reads()
+    if isinstance(owner, GrowthStage):
+        reads[STAGE_NODE] = rule_reads(criteria, codes)
+        for stage in rules.stages:
+            if stage.pk != owner.pk:
+                reads[STAGE_NODE] |= rule_reads(rules.rule_of(stage), codes)
+        node = STAGE_NODE
+    else:
+        node = owner.code
+        reads[node] = rule_reads(criteria, codes)
+        labels.setdefault(node, owner)
+    if node in reads[node]:
+        if node == STAGE_NODE:
+            return _("成长阶段的规则不能引用成长阶段本身（registry_stage）。")
+        return _(
+            "%(owner)s的规则不能引用该标签本身（或引用全部名单标签、是否在库）。请改为引用其他标签。"
+        ) % {"owner": _node_name(node, labels)}
+    try:
+        rule_order(reads)
+    except ValueError as error:
+        cycle = error.args[0]
+        return _("规则之间不能循环引用：%(cycle)s。请删去其中一处引用。") % {
+            "cycle": " → ".join(_node_name(n, labels) for n in cycle)
+        }
+    return None
+
+
+def registry_rule_problem(criteria, *, owner: GrowthStage | Label | None = None) -> str | None:
     """What is wrong with a stage's or label's rule, in words an officer can act on, or None.
 
     The rule must be a JSON object (or ``true``/``false``) in the engine's JsonLogic subset,
-    name only known facts (``rule_fact_names``) and compute over the facts frame's types.
+    name only known facts (``rule_fact_names``), compute over the facts frame's types and,
+    as ``owner``'s rule, not read itself through the list's facts (``registry_rule_cycle``).
     """
     if isinstance(criteria, bool):
         return None
@@ -414,21 +466,23 @@ def registry_rule_problem(criteria) -> str | None:
         return _("规则无法在企业数据上计算（例如把文字与数字比较）：%(error)s") % {
             "error": str(error).splitlines()[0]
         }
+    if owner is not None:
+        return registry_rule_cycle(criteria, owner=owner)
     return None
 
 
-def _check_rule(criteria, *, allow_empty: bool) -> None:
+def _check_rule(criteria, *, allow_empty: bool, owner: GrowthStage | Label | None) -> None:
     if criteria is None and allow_empty:
         return
     if criteria is None:
         raise ApplicationError.invalid({"criteria": [_("请填写判定规则（成长阶段必须有规则）。")]})
-    problem = registry_rule_problem(criteria)
+    problem = registry_rule_problem(criteria, owner=owner)
     if problem:
         raise ApplicationError.invalid({"criteria": [problem]})
 
 
-_STAGE_EDITABLE = frozenset({"name", "criteria", "description", "reference"})
-_LABEL_EDITABLE = frozenset({"name", "criteria", "description", "reference", "order"})
+_STAGE_EDITABLE = frozenset({"name", "criteria", "description", "reference", "valid_from"})
+_LABEL_EDITABLE = frozenset({"name", "criteria", "description", "reference", "order", "valid_from"})
 
 
 def _only(data: dict, allowed: frozenset[str]) -> dict:
@@ -438,24 +492,55 @@ def _only(data: dict, allowed: frozenset[str]) -> dict:
     return data
 
 
+@dataclass(frozen=True)
+class RuleEdit:
+    """What an edit of a stage or label wrote: the row, and the draft version its changed
+    rule became (None when the rule stayed as it is)."""
+
+    owner: Any
+    draft: RegistryRuleVersion | None
+
+
+def _edit(*, actor, owner, data: dict, allow_empty: bool, ip_address) -> RuleEdit:
+    """Save ``owner``'s own fields; a changed rule becomes a draft version (the rule in
+    force stays until an officer activates the draft)."""
+    data = dict(data)
+    valid_from = data.pop("valid_from", None)
+    criteria = data.pop("criteria", owner.criteria)
+    draft = None
+    if criteria != owner.criteria:
+        draft = _draft_create(
+            actor=actor,
+            owner=owner,
+            document=criteria,
+            allow_empty=allow_empty,
+            valid_from=valid_from,
+            reference=data.get("reference", owner.reference),
+            ip_address=ip_address,
+        )
+    if data:
+        owner = instance_save_audited(actor=actor, instance=owner, data=data, ip_address=ip_address)
+    return RuleEdit(owner, draft)
+
+
 @transaction.atomic
 def growth_stage_update(
     *, actor, stage: GrowthStage, data: dict, ip_address: str | None = None
-) -> GrowthStage:
-    """Change a stage's name, rule, description or reference (city officers). The rule is
-    checked against the facts catalogue first; it takes effect at the next run. Audited."""
+) -> RuleEdit:
+    """Change a stage's name, description or reference (city officers); a changed rule
+    (``criteria``, checked against the facts catalogue first) becomes a draft version from
+    ``valid_from`` (today), activated once its worked cases pass. Audited."""
     require(registry_can_edit_rules, user=actor)
     data = _only(data, _STAGE_EDITABLE)
-    if "criteria" in data:
-        _check_rule(data["criteria"], allow_empty=False)
     locked = GrowthStage.objects.select_for_update().get(pk=stage.pk)
-    return instance_save_audited(actor=actor, instance=locked, data=data, ip_address=ip_address)
+    return _edit(actor=actor, owner=locked, data=data, allow_empty=False, ip_address=ip_address)
 
 
 @transaction.atomic
-def label_create(*, actor, data: dict, ip_address: str | None = None) -> Label:
-    """A new label (city officers). Without ``criteria`` it is a manual label, given only by
-    officers' overrides; with one it is computed at each run. Audited."""
+def label_create(*, actor, data: dict, ip_address: str | None = None) -> RuleEdit:
+    """A new label (city officers), manual until a rule version is activated: with
+    ``criteria`` its rule is drafted as version 1, to be given worked cases and activated.
+    Audited."""
     require(registry_can_edit_rules, user=actor)
     data = _only(data, _LABEL_EDITABLE | {"code"})
     code = str(data.get("code") or "").strip()
@@ -467,19 +552,169 @@ def label_create(*, actor, data: dict, ip_address: str | None = None) -> Label:
                 ]
             }
         )
-    _check_rule(data.get("criteria"), allow_empty=True)
-    return instance_save_audited(
+    criteria = data.pop("criteria", None)
+    valid_from = data.pop("valid_from", None)
+    _check_rule(criteria, allow_empty=True, owner=Label(code=code, name=data.get("name", code)))
+    label = instance_save_audited(
         actor=actor, instance=Label(), data={**data, "code": code}, ip_address=ip_address
     )
+    draft = None
+    if criteria is not None:
+        draft = _draft_create(
+            actor=actor,
+            owner=label,
+            document=criteria,
+            allow_empty=True,
+            valid_from=valid_from,
+            reference=label.reference,
+            ip_address=ip_address,
+        )
+    return RuleEdit(label, draft)
 
 
 @transaction.atomic
-def label_update(*, actor, label: Label, data: dict, ip_address: str | None = None) -> Label:
-    """Change a label's name, rule (None: manual), description, reference or order (city
-    officers); its code never changes. The rule takes effect at the next run. Audited."""
+def label_update(*, actor, label: Label, data: dict, ip_address: str | None = None) -> RuleEdit:
+    """Change a label's name, description, reference or order (city officers); its code
+    never changes. A changed rule (None: manual) becomes a draft version. Audited."""
     require(registry_can_edit_rules, user=actor)
     data = _only(data, _LABEL_EDITABLE)
-    if "criteria" in data:
-        _check_rule(data["criteria"], allow_empty=True)
     locked = Label.objects.select_for_update().get(pk=label.pk)
+    return _edit(actor=actor, owner=locked, data=data, allow_empty=True, ip_address=ip_address)
+
+
+# --- rule versions --------------------------------------------------------------------------
+
+_VERSION_AUDITED = [
+    "stage",
+    "label",
+    "version",
+    "valid_from",
+    "valid_to",
+    "reference",
+    "parameters",
+    "document",
+    "worked_cases",
+    "status",
+]
+_VERSION_EDITABLE = frozenset({"valid_from", "valid_to", "reference", "worked_cases"})
+
+
+def _next_version(owner) -> str:
+    numbers = [int(v) for v in owner.versions.values_list("version", flat=True) if str(v).isdigit()]
+    return str(max(numbers, default=0) + 1)
+
+
+def _draft_create(
+    *, actor, owner, document, allow_empty: bool, valid_from, reference: str, ip_address
+) -> RegistryRuleVersion:
+    _check_rule(document, allow_empty=allow_empty, owner=owner)
+    latest = owner.versions.order_by("-created_at", "-pk").first()
+    version = RegistryRuleVersion(
+        stage=owner if isinstance(owner, GrowthStage) else None,
+        label=owner if isinstance(owner, Label) else None,
+        version=_next_version(owner),
+        valid_from=valid_from or timezone.localdate(),
+        reference=reference or "",
+        document=document,
+        # The cases of the version before carry over: most still hold, the officer adapts them.
+        worked_cases=list(latest.worked_cases) if latest is not None else [],
+        created_by=actor,
+    )
+    version.full_clean()
+    version.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=version,
+        after=model_snapshot(version, _VERSION_AUDITED),
+        ip_address=ip_address,
+    )
+    return version
+
+
+def _refuse_unless_draft(version: RegistryRuleVersion) -> None:
+    if version.status != RuleVersionStatus.DRAFT:
+        raise ApplicationError(
+            ErrorCode.VERSION_NOT_DRAFT,
+            _("版本 %(version)s 已是“%(status)s”状态，只有草稿可以修改或启用。")
+            % {"version": version.version, "status": version.get_status_display()},
+        )
+
+
+def _clean_cases(cases) -> list[dict]:
+    """Worked cases as stored: ``[{"name", "facts", "expect": {"condition.rule": bool}}]``."""
+    if not isinstance(cases, list):
+        raise ApplicationError.invalid({"worked_cases": [_("算例应是一个列表。")]})
+    cleaned, problems = [], []
+    for number, case in enumerate(cases, start=1):
+        name = str(case.get("name") or "").strip() if isinstance(case, dict) else ""
+        expect = case.get("expect") if isinstance(case, dict) else None
+        facts = case.get("facts") if isinstance(case, dict) else None
+        if not name:
+            problems.append(_("第%(n)s个算例：请填写名称。") % {"n": number})
+        elif not isinstance(facts, dict):
+            problems.append(
+                _("第%(n)s个算例“%(name)s”：数据应是一个对象。") % {"n": number, "name": name}
+            )
+        elif not isinstance(expect, dict) or not isinstance(expect.get("condition.rule"), bool):
+            problems.append(
+                _("第%(n)s个算例“%(name)s”：请选择预期结果（成立或不成立）。")
+                % {"n": number, "name": name}
+            )
+        else:
+            cleaned.append(
+                {
+                    "name": name,
+                    "facts": facts,
+                    "expect": {"condition.rule": expect["condition.rule"]},
+                }
+            )
+    names = [case["name"] for case in cleaned]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        problems.append(_("算例名称重复：%(names)s。") % {"names": "、".join(repeated)})
+    if problems:
+        raise ApplicationError.invalid({"worked_cases": problems})
+    return cleaned
+
+
+@transaction.atomic
+def registry_rule_version_update(
+    *, actor, version: RegistryRuleVersion, data: dict, ip_address: str | None = None
+) -> RegistryRuleVersion:
+    """Change a draft's validity, reference or worked cases (city officers); an active or
+    retired version never changes (``version_not_draft``). Audited."""
+    require(registry_can_edit_rules, user=actor)
+    data = _only(dict(data), _VERSION_EDITABLE)
+    locked = RegistryRuleVersion.objects.select_for_update().get(pk=version.pk)
+    _refuse_unless_draft(locked)
+    if "worked_cases" in data:
+        data["worked_cases"] = _clean_cases(data["worked_cases"])
+    if data.get("valid_to") and data.get("valid_from", locked.valid_from) > data["valid_to"]:
+        raise ApplicationError.invalid({"valid_to": [_("失效日期不能早于生效日期。")]})
     return instance_save_audited(actor=actor, instance=locked, data=data, ip_address=ip_address)
+
+
+@transaction.atomic
+def registry_rule_version_activate(
+    *, actor, version: RegistryRuleVersion, ip_address: str | None = None
+) -> RegistryRuleVersion:
+    """Activate a draft (city officers): its worked cases must all pass
+    (``worked_cases_fail``, each failing case listed), its rule still compiles and reads no
+    cycle, and no other active version may share a day with it (``versions_overlap``); the
+    version in force on its first day is closed the day before. The stage's or label's
+    ``criteria`` follows it when it is in force today. Audited."""
+    require(registry_can_edit_rules, user=actor)
+    owner = version.owner
+    _refuse_unless_draft(version)
+    if version.document is not None or isinstance(owner, GrowthStage):
+        _check_rule(version.rule(), allow_empty=False, owner=owner)
+    activated = rule_version_activate(version=version, actor=actor, ip_address=ip_address)
+    if activated.is_valid_on(timezone.localdate()) and owner.criteria != activated.document:
+        instance_save_audited(
+            actor=actor,
+            instance=owner,
+            data={"criteria": activated.document},
+            ip_address=ip_address,
+        )
+    return activated

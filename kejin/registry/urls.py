@@ -25,4 +25,17 @@ urlpatterns = [
     path("labels/", views.label_list_view, name="label_list"),
     path("labels/new/", views.label_create_view, name="label_create"),
     path("labels/<slug:code>/edit/", views.label_edit_view, name="label_edit"),
+    path(
+        "stages/<slug:code>/versions/",
+        views.rule_version_list_view,
+        {"kind": "stages"},
+        name="stage_versions",
+    ),
+    path(
+        "labels/<slug:code>/versions/",
+        views.rule_version_list_view,
+        {"kind": "labels"},
+        name="label_versions",
+    ),
+    path("versions/<int:pk>/", views.rule_version_view, name="rule_version"),
 ]

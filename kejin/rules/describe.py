@@ -20,8 +20,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 #: What a fact's values are: a count or measure (``number``), an amount in 元 (``money``),
-#: yes/no (``flag``) or one of a few codes (``choice``).
-KINDS = ("number", "money", "flag", "choice")
+#: yes/no (``flag``), one of a few codes (``choice``) or a set of codes (``set``).
+KINDS = ("number", "money", "flag", "choice", "set")
 SYMBOLS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 _VALUE_OPERATORS = frozenset({"+", "-", "*", "/", "max", "min"})
 _WAN = Decimal(10_000)
@@ -106,6 +106,13 @@ def _clause(expr: Any, labels: Mapping[str, FactLabel], path: str) -> Clause:
         return _truthy(expr, labels, path, path)
     if op in SYMBOLS:
         return Clause(_comparison(op, args, labels), path)
+    if op == "in" and len(args) == 2 and _is_var(args[1]):
+        hint = _hint(args[1], labels)
+        return Clause(
+            _("%(term)s包含：%(value)s")
+            % {"term": _term(args[1], labels), "value": _value(args[0], hint)},
+            path,
+        )
     if op == "in" and len(args) == 2 and isinstance(args[1], list):
         hint = _hint(args[0], labels)
         values = "、".join(_value(v, hint) for v in args[1])
@@ -164,6 +171,11 @@ def _hint(expr: Any, labels: Mapping[str, FactLabel]) -> _Hint | None:
     if op in ("+", "-", "max", "min", "if"):
         return next((h for h in (_hint(a, labels) for a in args) if h is not None), None)
     return None
+
+
+def _is_var(expr: Any) -> bool:
+    split = _op(expr)
+    return split is not None and split[0] == "var"
 
 
 def _is_flag(args: list, labels: Mapping[str, FactLabel]) -> bool:

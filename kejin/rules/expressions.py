@@ -2,7 +2,8 @@
 
 Supported operators: ``var``, ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=`` (including the
 three-argument "between" forms of ``<`` and ``<=``), ``and``, ``or``, ``!``, ``!!``, ``if``
-(chains), ``+``, ``-``, ``*``, ``/``, ``max``, ``min``, ``in`` (value in a literal list).
+(chains), ``+``, ``-``, ``*``, ``/``, ``max``, ``min``, ``in`` (value in a literal list, or
+in a list-valued fact: ``{"in": ["high_tech", {"var": "registry_labels"}]}``).
 
 Semantics differ from JsonLogic in one deliberate way: a missing fact is *unknown*, not
 falsy. A comparison or arithmetic with a missing value is missing, ``and``/``or`` follow
@@ -138,6 +139,15 @@ def validate(expr: Any, known: Iterable[str], path: str = "$") -> None:
     _check_arity(expr, path)
 
 
+def _list_fact(expr: Any) -> str | None:
+    """The fact's name when ``expr`` is a plain ``{"var": name}`` (``in``'s list-valued fact)."""
+    if isinstance(expr, dict) and len(expr) == 1 and "var" in expr:
+        name = expr["var"]
+        name = name[0] if isinstance(name, list) and len(name) == 1 else name
+        return name if isinstance(name, str) else None
+    return None
+
+
 def _check_arity(expr: Any, path: str) -> None:
     if not _is_operation(expr):
         return
@@ -148,7 +158,7 @@ def _check_arity(expr: Any, path: str) -> None:
         raise RuleError("arity", path, op=op, count=1)
     if op == "if" and len(args) < 3:
         raise RuleError("if_arity", path)
-    if op == "in" and (len(args) != 2 or not isinstance(args[1], list)):
+    if op == "in" and (len(args) != 2 or not (isinstance(args[1], list) or _list_fact(args[1]))):
         raise RuleError("in_arity", path)
     if op != "var":
         for i, arg in enumerate(args):
@@ -216,6 +226,9 @@ def to_polars(expr: Any, path: str = "$", *, fractions: FractionColumns | None =
         value = pl.max_horizontal(sub) if op == "max" else pl.min_horizontal(sub)
         return pl.when(pl.any_horizontal([s.is_null() for s in sub])).then(None).otherwise(value)
     if op == "in":
+        listed = _list_fact(args[1])
+        if listed is not None:  # membership in a list-valued fact; unknown list -> unknown
+            return pl.col(listed).list.contains(sub[0])
         return sub[0].is_in(args[1])
     raise RuleError("unknown_operator", path, op=op)  # pragma: no cover - guarded by _split
 
@@ -470,7 +483,9 @@ def evaluate(
         return _exact_comparison(op, args, facts, path, fractions)
     if op == "in":
         value = evaluate(args[0], facts, path, fractions=fractions)
-        return None if value is None else value in args[1]
+        listed = _list_fact(args[1])
+        values = facts.get(listed) if listed is not None else args[1]
+        return None if value is None or values is None else value in values
     if op == "if":
         return _evaluate_if(args, facts, path, fractions)
     values = [

@@ -77,10 +77,14 @@ def batch_values(ruleset: RuleSet, scenarios: list[Scenario]) -> list[dict[str, 
     return ruleset.evaluate_frame(frame).collect().to_dicts()
 
 
-def _dtype(rows: list[dict], name: str) -> type[pl.DataType]:
+def _dtype(rows: list[dict], name: str) -> pl.DataType | type[pl.DataType]:
     values = [r[name] for r in rows if r[name] is not None]
     if values and all(isinstance(v, bool) for v in values):
         return pl.Boolean
     if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         return pl.Int64
+    if values and all(isinstance(v, str) for v in values):
+        return pl.Utf8  # a code, e.g. a recognition status or a stage
+    if values and all(isinstance(v, list) for v in values):
+        return pl.List(pl.Utf8)  # a set of codes, e.g. the list's labels
     return pl.Float64

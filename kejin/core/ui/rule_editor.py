@@ -41,6 +41,7 @@ OPERATOR_CHOICES = (
     ("==", "="),
     ("!=", "≠"),
     ("in", gettext_lazy("属于其中之一")),
+    ("contains", gettext_lazy("包含")),
     ("yes", gettext_lazy("是")),
     ("no", gettext_lazy("否")),
 )
@@ -60,7 +61,7 @@ class EditorFact(Protocol):
     def unit(self) -> str: ...
 
     @property
-    def kind(self) -> str: ...  # number | money | flag | choice
+    def kind(self) -> str: ...  # number | money | flag | choice | set (of codes)
 
     @property
     def choices(self) -> Mapping[str, str]: ...
@@ -138,6 +139,12 @@ def _leaf(expr: Any, facts: Mapping[str, EditorFact]) -> Row | None:
         inner = args[0] if isinstance(args, list) and len(args) == 1 else args
         row = _leaf(inner, facts)
         return Row(fact=row.fact, op="no") if row is not None and row.op == "yes" else None
+    if op == "in" and isinstance(args, list) and len(args) == 2 and _var(args[1]) is not None:
+        name = _var(args[1]) or ""
+        fact = facts.get(name)
+        if fact is None or fact.kind != "set" or not isinstance(args[0], str):
+            return None
+        return Row(fact=name, op="contains", value=str(fact.choices.get(args[0], args[0])))
     if op == "in" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list):
         name = _var(args[0])
         fact = facts.get(name or "")
@@ -228,6 +235,20 @@ def _row_condition(row: Row, facts: Mapping[str, EditorFact]) -> Any:
         return var if row.op == "yes" else {"!": [var]}
     if row.op in ("yes", "no"):
         raise ValueError(_("“是/否”只适用于“是/否”类数据项，请选择比较运算。"))
+    if fact.kind == "set" or row.op == "contains":
+        if fact.kind != "set" or row.op != "contains" or row.divisor:
+            raise ValueError(
+                _("“包含”只适用于取值为多个代码的数据项（如名单标签），且只能选“包含”。")
+            )
+        by_name = {str(label): code for code, label in fact.choices.items()}
+        value = row.value.strip()
+        code = by_name.get(value, value if value in fact.choices else None)
+        if code is None:
+            raise ValueError(
+                _("“%(value)s”不是可选的取值。可选：%(choices)s。")
+                % {"value": value, "choices": "、".join(str(c) for c in fact.choices.values())}
+            )
+        return {"in": [code, var]}
     if fact.kind == "choice":
         if row.divisor:
             raise ValueError(_("“%(fact)s”不是数值，不能计算比例。") % {"fact": fact.label})
@@ -420,7 +441,7 @@ class RuleEditorWidget(forms.Widget):
 def _unit(fact: EditorFact) -> str:
     if fact.kind == "money":
         return "万元"
-    if fact.kind in ("flag", "choice"):
+    if fact.kind in ("flag", "choice", "set"):
         return ""
     return fact.unit
 

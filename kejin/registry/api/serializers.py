@@ -15,6 +15,7 @@ from kejin.registry.models import (
     RecognitionResult,
     RegistryEvent,
     RegistryOverride,
+    RegistryRuleVersion,
 )
 
 
@@ -263,3 +264,35 @@ class LabelSerializer(serializers.ModelSerializer):
         model = Label
         fields = ["code", "name", "order", "criteria", "is_computed", "description", "reference"]
         extra_kwargs: dict[str, dict] = {"code": {"validators": []}}
+
+
+class RuleVersionSerializer(serializers.ModelSerializer):
+    """One dated version of a stage's or label's rule (read-only): ``document`` is the rule
+    (null: a manual label), ``parameters`` named thresholds each with ``value`` and
+    ``reference``, ``worked_cases`` facts in and the rule's outcome expected out."""
+
+    created_by = serializers.StringRelatedField()
+    activated_by = serializers.StringRelatedField()
+    document = serializers.JSONField()
+    parameters = serializers.JSONField()
+    worked_cases = serializers.JSONField()
+
+    class Meta:
+        model = RegistryRuleVersion
+        fields = [
+            "id",
+            "version",
+            "status",
+            "valid_from",
+            "valid_to",
+            "reference",
+            "parameters",
+            "document",
+            "worked_cases",
+            "pre_existing",
+            "created_by",
+            "created_at",
+            "activated_by",
+            "activated_at",
+        ]
+        read_only_fields = fields

@@ -53,10 +53,20 @@ urlpatterns = [
         api.GrowthStageDetailView.as_view(),
         name="api-registry-stage-detail",
     ),
+    path(
+        "registry/stages/<slug:code>/versions/",
+        api.StageRuleVersionListView.as_view(),
+        name="api-registry-stage-versions",
+    ),
     path("registry/labels/", api.LabelListView.as_view(), name="api-registry-label-list"),
     path(
         "registry/labels/<slug:code>/",
         api.LabelDetailView.as_view(),
         name="api-registry-label-detail",
+    ),
+    path(
+        "registry/labels/<slug:code>/versions/",
+        api.LabelRuleVersionListView.as_view(),
+        name="api-registry-label-versions",
     ),
 ]

@@ -33,6 +33,7 @@ from kejin.registry.api.serializers import (
     RegistryEventSerializer,
     RegistryOverrideCreateSerializer,
     RegistryOverrideSerializer,
+    RuleVersionSerializer,
     RunPreviewSerializer,
     RunQueuedSerializer,
     RunStartSerializer,
@@ -44,6 +45,7 @@ from kejin.registry.models import (
     Label,
     RegistryEvent,
     RegistryOverride,
+    RegistryRuleVersion,
 )
 
 REGISTRY_TAG = "registry 名单库"
@@ -427,7 +429,10 @@ class GrowthStageDetailView(generics.GenericAPIView):
     @extend_schema(
         tags=[REGISTRY_TAG],
         summary="修改成长阶段 (Update a growth stage)",
-        description="市级工作人员。规则按数据目录检验，下一次重新评价时生效。Audited.",
+        description=(
+            "市级工作人员。规则按数据目录检验；改动的规则存为草稿版本（见 versions/），"
+            "由工作人员添加算例并在页面上启用。Audited."
+        ),
         request=GrowthStageSerializer,
         responses={200: GrowthStageSerializer, **error_responses(400, 401, 403, 404)},
     )
@@ -441,7 +446,7 @@ class GrowthStageDetailView(generics.GenericAPIView):
             stage=stage,
             data=dict(serializer.validated_data),
             ip_address=client_ip_address(request),
-        )
+        ).owner
         return Response(self.get_serializer(stage).data)
 
 
@@ -478,7 +483,7 @@ class LabelListView(generics.GenericAPIView):
             actor=request.user,
             data=dict(serializer.validated_data),
             ip_address=client_ip_address(request),
-        )
+        ).owner
         return Response(
             self.get_serializer(label).data,
             status=status.HTTP_201_CREATED,
@@ -504,7 +509,9 @@ class LabelDetailView(generics.GenericAPIView):
     @extend_schema(
         tags=[REGISTRY_TAG],
         summary="修改名单标签 (Update a label)",
-        description="市级工作人员；代码不能修改。规则下一次重新评价时生效。Audited.",
+        description=(
+            "市级工作人员；代码不能修改。改动的规则存为草稿版本（见 versions/）。Audited."
+        ),
         request=LabelSerializer,
         responses={200: LabelSerializer, **error_responses(400, 401, 403, 404)},
     )
@@ -519,5 +526,40 @@ class LabelDetailView(generics.GenericAPIView):
         data.pop("code", None)
         label = services.label_update(
             actor=request.user, label=label, data=data, ip_address=client_ip_address(request)
-        )
+        ).owner
         return Response(self.get_serializer(label).data)
+
+
+class RuleVersionListView(generics.GenericAPIView):
+    """A stage's or label's rule versions, newest validity first (read-only)."""
+
+    # Rows come from the selectors; this only tells the schema the model.
+    queryset = RegistryRuleVersion._default_manager.none()
+    serializer_class = RuleVersionSerializer
+    pagination_class = None
+    kind = "stages"
+
+    @extend_schema(
+        tags=[REGISTRY_TAG],
+        summary="规则版本 (List rule versions)",
+        description=(
+            "成长阶段或标签的规则版本：有效期、依据条款、参数、算例、状态（draft/active/"
+            "retired）。重新评价按评价日有效的 active 版本判定。"
+        ),
+        responses={200: RuleVersionSerializer(many=True), **error_responses(401, 403, 404)},
+    )
+    def get(self, request, code: str):
+        if self.kind == "stages":
+            owner = selectors.growth_stage_get(user=request.user, code=code)
+        else:
+            owner = selectors.label_get(user=request.user, code=code)
+        versions = selectors.registry_rule_version_list(user=request.user, owner=owner)
+        return Response(self.get_serializer(versions, many=True).data)
+
+
+class StageRuleVersionListView(RuleVersionListView):
+    kind = "stages"
+
+
+class LabelRuleVersionListView(RuleVersionListView):
+    kind = "labels"

@@ -1356,15 +1356,21 @@ def test_a_good_stage_rule_is_saved_and_audited(client):
 
     assert response.status_code == 302
     stage = GrowthStage.objects.get(code="growth")
-    assert stage.criteria == {
+    # The rule becomes a draft version; the stage's own fields are saved at once.
+    draft = stage.versions.get(status="draft")
+    assert (draft.version, draft.reference, draft.created_by) == ("2", "试行", officer)
+    assert draft.document == {
         "and": [
             {"<=": [{"var": "employees"}, 300]},
             {"==": [{"var": "tech_sme.status"}, "qualified"]},
         ]
     }
+    assert stage.criteria["and"][0] == {"<=": [{"var": "employees"}, 500]}
     audit = AuditEvent.objects.get(object_type="registry.growthstage")
     assert (audit.actor, audit.action, audit.object_id) == (officer, "update", str(stage.pk))
-    assert set(audit.after) == {"criteria", "description", "reference"}
+    assert set(audit.after) == {"description", "reference"}
+    drafted = AuditEvent.objects.get(object_type="registry.registryruleversion")
+    assert (drafted.action, drafted.object_id) == ("create", str(draft.pk))
 
 
 def test_city_officer_creates_a_manual_label_and_a_computed_one(client):
@@ -1407,7 +1413,9 @@ def test_city_officer_creates_a_manual_label_and_a_computed_one(client):
 
     assert (manual.status_code, computed.status_code, taken.status_code) == (302, 302, 400)
     assert Label.objects.get(code="specialised_sme").criteria is None
-    assert Label.objects.get(code="rd_heavy").criteria == {">=": [{"var": "rd_expense"}, 5000000]}
+    rd_heavy = Label.objects.get(code="rd_heavy")
+    assert rd_heavy.criteria is None  # manual until its drafted version 1 is activated
+    assert rd_heavy.versions.get().document == {">=": [{"var": "rd_expense"}, 5000000]}
     assert 'data-field="code">具有 代码 的 名单标签 已存在。' in taken.content.decode()
     assert AuditEvent.objects.filter(object_type="registry.label", action="create").count() == 2
 

@@ -12,7 +12,7 @@ from kejin.accounts.tests.factories import UserFactory
 from kejin.core.models import AuditEvent
 from kejin.core.tests.factories import RegionFactory
 from kejin.core.ui.rule_editor import EditorInput, input_to_rule, rule_to_input
-from kejin.registry.models import GrowthStage, Label
+from kejin.registry.models import GrowthStage, Label, RegistryRuleVersion
 from kejin.registry.rule_labels import rule_fact_labels
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,11 @@ def _testids(html: str, testid: str) -> list[str]:
 
 def _clauses(html: str) -> list[str]:
     return [text.split("\n")[0].strip() for text in _testids(html, "rule-clause")]
+
+
+def _draft(**owner) -> RegistryRuleVersion:
+    """The newest draft version of a stage's (``stage__code=``) or label's rule."""
+    return RegistryRuleVersion.objects.filter(status="draft", **owner).latest("pk")
 
 
 def _editor_post(**conditions) -> dict:
@@ -148,7 +153,13 @@ def test_an_officer_saves_a_label_rule_with_the_editor_and_it_is_audited(client)
     )
 
     assert response.status_code == 302
-    assert Label.objects.get(code="eaglet").criteria == {
+    # The rule in force stays until the officer activates the draft its change became.
+    draft = _draft(label__code="eaglet")
+    assert response.url == reverse("registry:rule_version", args=[draft.pk])
+    assert Label.objects.get(code="eaglet").criteria["and"][0]["in"][0] == {
+        "var": "tech_sme.status"
+    }
+    assert draft.document == {
         "and": [
             {"<=": [{"var": "years_registered"}, 5]},
             {">=": [{"var": "revenue"}, 20000000]},
@@ -243,9 +254,7 @@ def test_advanced_json_wins_when_ticked_and_is_checked_by_the_service(client):
         },
     )
     assert good.status_code == 302
-    assert GrowthStage.objects.get(code="growth").criteria == {
-        "if": [{"var": "key_field"}, True, False]
-    }
+    assert _draft(stage__code="growth").document == {"if": [{"var": "key_field"}, True, False]}
 
 
 def test_a_rule_the_rows_cannot_say_opens_in_json(client):
@@ -314,8 +323,9 @@ def test_no_condition_is_every_enterprise_for_a_stage_and_a_manual_label(client)
         },
     )
 
-    assert Label.objects.get(code="eaglet").criteria is None
+    assert _draft(label__code="eaglet").document is None  # manual once activated
     assert GrowthStage.objects.get(code="mature").criteria is True
+    assert not RegistryRuleVersion.objects.filter(stage__code="mature", status="draft").exists()
 
 
 def test_a_new_label_is_created_with_the_editor(client):
@@ -337,7 +347,8 @@ def test_a_new_label_is_created_with_the_editor(client):
     )
 
     assert response.status_code == 302
-    assert Label.objects.get(code="patent_holder").criteria == {
+    assert Label.objects.get(code="patent_holder").criteria is None  # manual until activated
+    assert _draft(label__code="patent_holder").document == {
         "or": [{">=": [{"var": "ip_class1"}, 1]}, {"!": [{"var": "prohibited_industry"}]}]
     }
 

@@ -87,3 +87,19 @@ def test_validate_names_unknown_fact_and_operator_with_path():
 
 def test_variables_lists_every_fact_read():
     assert variables(EXPRESSIONS[2]) == {"a", "b"}
+
+
+def test_in_a_list_valued_fact_is_membership_in_both_paths_and_unknown_without_the_list():
+    rule = {"in": ["high_tech", {"var": "registry_labels"}]}
+    validate(rule, {"registry_labels"})
+    records = [{"registry_labels": ["high_tech", "tech_sme"]}, {"registry_labels": []}, {}]
+    frame = pl.DataFrame(
+        {"registry_labels": [r.get("registry_labels") for r in records]},
+        schema={"registry_labels": pl.List(pl.Utf8)},
+    )
+
+    assert [evaluate(rule, r) for r in records] == [True, False, None]
+    assert frame.select(to_polars(rule).alias("r"))["r"].to_list() == [True, False, None]
+    with pytest.raises(RuleError) as refused:
+        validate({"in": ["high_tech", {"+": [1, 2]}]}, set())
+    assert refused.value.code == "in_arity"
