@@ -174,7 +174,7 @@ def _valid_from_field() -> forms.DateField:
     field = forms.DateField(
         label=_("新规则生效日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         help_text=_(
             "规则有改动时，存为自该日起生效的草稿版本（留空为今天）；添加算例并全部通过后才能启用。"
         ),
@@ -249,12 +249,12 @@ class RuleVersionForm(forms.Form):
     label's page; its worked cases in the table below the form)."""
 
     valid_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     valid_to = forms.DateField(
         label=_("失效日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("留空表示长期有效，直至启用新版本。"),
     )
     reference = CleanTextFormField(

@@ -1,6 +1,7 @@
 """A city officer edits a label's rule with the condition editor: chooses a fact, an operator
 and a value, saves, reads the rule back as conditions, and sees an invalid value refused
-beside its condition (issue 6, "Pages users meet")."""
+beside its condition (issue 6, "Pages users meet"); the change is a draft version that is
+activated only once its worked cases pass (issue 6 item 3)."""
 
 from __future__ import annotations
 
@@ -67,16 +68,55 @@ def test_city_officer_edits_a_label_rule_with_the_condition_editor(
     )
     check_page("city-officer-label-editor-refused")
 
-    # When corrected and saved, the list reads the new rule.
+    # When corrected and saved, the change becomes a draft version, shown with its
+    # worked cases (carried over: none for a rule that predates versions).
     refused.get_by_test_id("condition-value").fill("2000")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_text("已保存标签“新雏鹰”")).to_be_visible()
-    clauses = page.locator('[data-label="eaglet"]').get_by_test_id("rule-clause")
-    expect(clauses).to_have_count(6)
-    expect(clauses.nth(5)).to_have_text("销售收入 ≥ 2000万元")
+    expect(page.get_by_text("规则的改动存为草稿版本 2")).to_be_visible()
+    expect(page.get_by_test_id("version-status")).to_have_text("草稿")
+    assert len(Label.objects.get(code="eaglet").criteria["and"]) == 4  # still in force
+    check_page("city-officer-rule-version-draft")
+
+    # The officer adds a worked case whose expectation is wrong: activation is refused
+    # with the failing case named.
+    cases = page.get_by_test_id("worked-case-row")
+    first = cases.nth(0)
+    first.get_by_test_id("worked-case-name").fill("销售收入1999万元")
+    first.locator('[data-fact="revenue"]').fill("1999")
+    first.locator('[data-fact="tech_sme.status"]').fill("符合")
+    first.locator('[data-fact="years_registered"]').fill("3")
+    first.locator('[data-fact="tech_staff"]').fill("30")
+    first.locator('[data-fact="employees"]').fill("100")
+    first.locator('[data-fact="rd_expense"]').fill("300")
+    first.get_by_test_id("worked-case-expect").select_option(label="成立")
+    page.get_by_test_id("version-activate").click()
+    expect(page.get_by_test_id("case-failure")).to_have_text(
+        "算例“销售收入1999万元”：应为成立，实际为不成立。"
+    )
+    watch.console_errors.remove(
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    )
+    check_page("city-officer-rule-version-refused")
+
+    # Fixed (1999万元 is below the new threshold), the version is activated.
+    page.get_by_test_id("worked-case-row").nth(0).get_by_test_id("worked-case-expect").select_option(
+        label="不成立"
+    )
+    page.get_by_test_id("version-activate").click()
+    expect(page.get_by_text("已启用版本 2")).to_be_visible()
+    expect(page.get_by_test_id("version-status")).to_have_text("已启用")
     assert Label.objects.get(code="eaglet").criteria["and"][4] == {
         ">=": [{"var": "revenue"}, 20000000]
     }
+
+    # The labels page reads the new rule; the history lists both versions with dates.
+    page.goto(f"{live_server.url}/registry/labels/")
+    clauses = page.locator('[data-label="eaglet"]').get_by_test_id("rule-clause")
+    expect(clauses).to_have_count(6)
+    expect(clauses.nth(5)).to_have_text("销售收入 ≥ 2000万元")
+    page.locator('[data-label="eaglet"]').get_by_test_id("rule-versions").click()
+    expect(page.get_by_test_id("version-row")).to_have_count(2)
+    expect(page.get_by_test_id("version-status").nth(0)).to_have_text("已启用")
     check_page("city-officer-label-list-after-edit")
 
 
