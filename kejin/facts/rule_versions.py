@@ -248,9 +248,7 @@ def rule_version_activate(
             v for v in siblings if v.status == RuleVersionStatus.ACTIVE and v.pk != locked.pk
         ]
         try:
-            versions_check(
-                [_Dated.of(v) for v in remaining] + [_Dated.of(locked)]  # type: ignore[misc]
-            )
+            versions_check([_Dated.of(v) for v in remaining] + [_Dated.of(locked)])
         except RuleError as error:
             raise ApplicationError(
                 ErrorCode.VERSIONS_OVERLAP, rule_error_message(error), status=409

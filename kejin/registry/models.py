@@ -134,11 +134,14 @@ class RegistryRuleVersion(RuleVersion):
     @property
     def rule_id(self) -> str:
         """``stage:<code>`` or ``label:<code>``, as the list's events name their rule."""
-        return f"stage:{self.stage.code}" if self.stage_id else f"label:{self.label.code}"
+        return f"{'stage' if self.stage_id else 'label'}:{self.owner.code}"
 
     @property
     def owner(self) -> GrowthStage | Label:
-        return self.stage if self.stage_id else self.label
+        """The stage or label whose rule this is (the check constraint: exactly one)."""
+        owner = self.stage if self.stage_id else self.label
+        assert owner is not None
+        return owner
 
     @property
     def needs_worked_cases(self) -> bool:

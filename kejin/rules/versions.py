@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kejin.rules.expressions import RuleError
 from kejin.rules.ruleset import RuleSetVersion
@@ -86,9 +86,25 @@ def version_activate_file(scenario_file: str | Path) -> RuleSetVersion:
     return version_activate(version=version, scenarios=scenarios)
 
 
-def versions_check(versions: Iterable[RuleSetVersion]) -> None:
+class Dated(Protocol):
+    """What ``versions_check`` reads of a version (a ``RuleSetVersion`` or a stored one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def valid_from(self) -> datetime.date: ...
+
+    @property
+    def valid_to(self) -> datetime.date | None: ...
+
+
+def versions_check(versions: Iterable[Dated]) -> None:
     """Refuse two versions of the same rule set whose validity periods overlap."""
-    by_id: dict[str, list[RuleSetVersion]] = {}
+    by_id: dict[str, list[Dated]] = {}
     for version in versions:
         by_id.setdefault(version.id, []).append(version)
     for ruleset_id, group in by_id.items():

@@ -99,9 +99,9 @@ def test_city_officer_edits_a_label_rule_with_the_condition_editor(
     check_page("city-officer-rule-version-refused")
 
     # Fixed (1999万元 is below the new threshold), the version is activated.
-    page.get_by_test_id("worked-case-row").nth(0).get_by_test_id("worked-case-expect").select_option(
-        label="不成立"
-    )
+    page.get_by_test_id("worked-case-row").nth(0).get_by_test_id(
+        "worked-case-expect"
+    ).select_option(label="不成立")
     page.get_by_test_id("version-activate").click()
     expect(page.get_by_text("已启用版本 2")).to_be_visible()
     expect(page.get_by_test_id("version-status")).to_have_text("已启用")
