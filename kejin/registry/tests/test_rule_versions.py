@@ -555,3 +555,28 @@ def test_api_lists_a_labels_versions_read_only(client):
     assert client.post("/api/v1/registry/labels/tech_sme/versions/").status_code == 405
     client.force_login(UserFactory(enterprise_admin=True))
     assert client.get("/api/v1/registry/stages/growth/versions/").status_code == 403
+
+
+def test_county_officers_read_versions_and_may_not_post(client, django_assert_max_num_queries):
+    officer = UserFactory()
+    draft = _draft(officer=officer)
+    client.force_login(UserFactory(county_officer=True))
+    before = (_versions(), AuditEvent.objects.count())
+
+    page = client.get(reverse("registry:rule_version", args=[draft.pk])).content.decode()
+    posted = client.post(
+        reverse("registry:rule_version", args=[draft.pk]),
+        _case_post(draft, [("研发费用500万元", {"rd_expense": "500"}, "true")], activate=True),
+    )
+
+    assert 'data-testid="version-activate"' not in page
+    assert 'data-testid="worked-case-name"' not in page
+    assert posted.status_code == 403
+    assert (_versions(), AuditEvent.objects.count()) == before
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("registry:label_versions", args=["eaglet"]))
+    for _n in range(3):
+        _draft(officer=officer, document={">=": [{"var": "rd_expense"}, 100 + _n]})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        history = client.get(reverse("registry:label_versions", args=["eaglet"]))
+    assert len(_texts(history.content.decode(), "version-validity")) == 5
