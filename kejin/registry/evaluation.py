@@ -217,24 +217,63 @@ class ListRules:
 
 
 def _list_columns(done: list[str], *, stage_done: bool) -> list[pl.Expr]:
-    """The list's facts as this evaluation has computed them so far."""
-    held = [pl.when(pl.col(f"label.{code}")).then(pl.lit(code)) for code in sorted(done)]
+    """The list's facts as this evaluation has placed the enterprise so far: the labels and
+    stage computed before, each overridden by an officer's active override (so a manual
+    label given by an officer counts), and membership as ``registry_decide`` decides it."""
+    held = [
+        pl.when(pl.coalesce(pl.col(f"override.label.{code}"), pl.col(f"label.{code}"))).then(
+            pl.lit(code)
+        )
+        for code in sorted(done)
+    ]
     labels = (
         pl.concat_list(held).list.drop_nulls() if held else pl.lit([], dtype=pl.List(pl.Utf8))
     ).alias("registry_labels")
+    stage = pl.col("stage") if stage_done else pl.lit(None, pl.Utf8)
     return [
         labels,
-        (labels.list.len() > 0).alias("registry_on_list"),
-        (pl.col("stage") if stage_done else pl.lit(None, pl.Utf8)).alias("registry_stage"),
+        pl.coalesce(pl.col("override.on_list"), labels.list.len() > 0).alias("registry_on_list"),
+        pl.coalesce(pl.col("override.stage"), stage).alias("registry_stage"),
     ]
+
+
+def _override_columns(ids: pl.Series, label_codes: list[str]) -> pl.DataFrame:
+    """Officers' active overrides of the enterprises with ids in ``ids``' range, one row
+    each: ``override.on_list``, ``override.stage`` and ``override.label.<code>`` (null where
+    no override decides it). One query."""
+    rows: dict[int, dict[str, Any]] = {}
+    for enterprise_id, kind, value, stage, label in RegistryOverride.objects.filter(
+        enterprise_id__gte=ids.min(), enterprise_id__lte=ids.max(), lifted_at__isnull=True
+    ).values_list("enterprise_id", "kind", "value", "stage__code", "label__code"):
+        row = rows.setdefault(enterprise_id, {})
+        if kind == OverrideKind.MEMBERSHIP:
+            row["override.on_list"] = value
+        elif kind == OverrideKind.STAGE:
+            row["override.stage"] = stage
+        else:
+            row[f"override.label.{label}"] = value
+    schema: dict[str, Any] = {
+        "enterprise_id": pl.Int64,
+        "override.on_list": pl.Boolean,
+        "override.stage": pl.Utf8,
+        **{f"override.label.{code}": pl.Boolean for code in label_codes},
+    }
+    return (
+        pl.DataFrame(
+            [{"enterprise_id": pk, **row} for pk, row in rows.items()], schema=schema, orient="row"
+        )
+        if rows
+        else pl.DataFrame(schema=schema)
+    )
 
 
 def registry_compute(facts: pl.DataFrame, *, on: datetime.date, rules: ListRules) -> pl.DataFrame:
     """Recognition statuses and scores, stage and computed labels for every row of ``facts``.
 
     When a rule names the list's own facts (``LIST_FACTS``), the stage and labels are
-    computed in dependency order and each rule reads what this evaluation gave the ones
-    before it (officers' overrides are applied afterwards, by ``registry_decide``)."""
+    computed in dependency order and each rule reads where this evaluation has placed the
+    enterprise so far, officers' active overrides included (the output columns stay what
+    the rules give; ``registry_decide`` applies the overrides to them afterwards)."""
     recognition = recognition_evaluate_frame(facts, on=on)
     joined = facts.lazy().join(recognition.lazy(), on="enterprise_id", how="left")
     if rules.names("registry_since") and "registry_since" not in facts.columns and facts.height:
@@ -245,7 +284,7 @@ def registry_compute(facts: pl.DataFrame, *, on: datetime.date, rules: ListRules
         ).select("enterprise_id", "registry_since")
         joined = joined.join(since.lazy(), on="enterprise_id", how="left")
     reads = rules.reads()
-    if not any(reads.values()):
+    if not any(reads.values()) or not facts.height:
         return joined.select(
             "enterprise_id",
             *recognition.columns[1:],
@@ -253,9 +292,10 @@ def registry_compute(facts: pl.DataFrame, *, on: datetime.date, rules: ListRules
             *rules.label_expressions(),
         ).collect()
     by_code = {label.code: label for label in rules.labels}
+    overrides = _override_columns(facts["enterprise_id"], list(by_code))
+    frame = joined.join(overrides.lazy(), on="enterprise_id", how="left")
     done: list[str] = []
     stage_done = False
-    frame = joined
     for node in rule_order(reads):
         frame = frame.with_columns(_list_columns(done, stage_done=stage_done))
         if node == STAGE_NODE:

@@ -580,3 +580,53 @@ def test_county_officers_read_versions_and_may_not_post(client, django_assert_ma
     with django_assert_max_num_queries(len(few.captured_queries)):
         history = client.get(reverse("registry:label_versions", args=["eaglet"]))
     assert len(_texts(history.content.decode(), "version-validity")) == 5
+
+
+def test_a_label_rule_may_name_a_manual_label_an_officer_gave():
+    officer = UserFactory()
+    rule = {"in": ["listing_reserve", {"var": "registry_labels"}]}
+    edit = services.label_create(
+        actor=officer,
+        data={
+            "code": "reserve_sme",
+            "name": "上市后备科技企业",
+            "order": 70,
+            "criteria": rule,
+            "valid_from": datetime.date(2000, 1, 1),
+        },
+    )
+    services.registry_rule_version_update(
+        actor=officer,
+        version=edit.draft,
+        data={
+            "worked_cases": [
+                {
+                    "name": "上市后备",
+                    "facts": {"registry_labels": ["listing_reserve"]},
+                    "expect": {"condition.rule": True},
+                }
+            ]
+        },
+    )
+    services.registry_rule_version_activate(actor=officer, version=edit.draft)
+    given, other = (EnterpriseFactory(founded_on=datetime.date(2022, 3, 1)) for _ in range(2))
+    for enterprise in (given, other):
+        AnnualFacts.objects.create(enterprise=enterprise, year=2024, **QUALIFYING)
+    registry_reevaluate(year=2024)
+
+    services.registry_override_create(
+        actor=officer,
+        enterprise=given,
+        kind="label",
+        value=True,
+        label=Label.objects.get(code="listing_reserve"),
+        reason="市上市办认定",
+    )
+    registry_reevaluate(year=2024)
+
+    assert set(given.registry_entry.labels.values_list("code", flat=True)) == {
+        "tech_sme",
+        "listing_reserve",
+        "reserve_sme",
+    }
+    assert set(other.registry_entry.labels.values_list("code", flat=True)) == {"tech_sme"}
