@@ -3,6 +3,7 @@
 from django.urls import path
 
 from kejin.registry import views
+from kejin.registry.rule_pages import views as rule_views
 
 app_name = "registry"
 urlpatterns = [
@@ -20,22 +21,22 @@ urlpatterns = [
     path("runs/preview/", views.run_preview_view, name="run_preview"),
     path("runs/new/", views.run_start_view, name="run_start"),
     path("runs/<int:pk>/", views.run_detail_view, name="run_detail"),
-    path("stages/", views.stage_list_view, name="stage_list"),
-    path("stages/<slug:code>/edit/", views.stage_edit_view, name="stage_edit"),
-    path("labels/", views.label_list_view, name="label_list"),
-    path("labels/new/", views.label_create_view, name="label_create"),
-    path("labels/<slug:code>/edit/", views.label_edit_view, name="label_edit"),
+    path("stages/", rule_views.stage_list_view, name="stage_list"),
+    path("stages/<slug:code>/edit/", rule_views.stage_edit_view, name="stage_edit"),
+    path("labels/", rule_views.label_list_view, name="label_list"),
+    path("labels/new/", rule_views.label_create_view, name="label_create"),
+    path("labels/<slug:code>/edit/", rule_views.label_edit_view, name="label_edit"),
     path(
         "stages/<slug:code>/versions/",
-        views.rule_version_list_view,
+        rule_views.rule_version_list_view,
         {"kind": "stages"},
         name="stage_versions",
     ),
     path(
         "labels/<slug:code>/versions/",
-        views.rule_version_list_view,
+        rule_views.rule_version_list_view,
         {"kind": "labels"},
         name="label_versions",
     ),
-    path("versions/<int:pk>/", views.rule_version_view, name="rule_version"),
+    path("versions/<int:pk>/", rule_views.rule_version_view, name="rule_version"),
 ]

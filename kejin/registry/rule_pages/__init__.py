@@ -1,0 +1,1 @@
+"""The list's rule pages: stages, labels and their rule versions."""
