@@ -11,6 +11,17 @@ validity. It is evaluated in stages, each stage reading the columns of the previ
 6. ``direct.<id>``         direct qualifications (any one suffices, with all conditions)
 7. ``pass``                the score test (e.g. score ≥ 60 and tech-staff points > 0)
 8. ``status``              qualified_direct / qualified / not_qualified / undetermined
+9. ``grade``               the first grade band whose lower bound the score reaches (rule sets
+                           with ``grades``, e.g. a credit scorecard's AAA…C)
+10. ``reasons``            reason codes: the scored indicators that cost the most points against
+                           their best band, worst first (rule sets with ``reason_count`` > 0)
+
+Bands are numeric (``min``: lower bound, inclusive), categorical (``values``: the value is one
+of a literal list), the missing-value band (``missing: true``: the value is unknown) or the
+rest (none of these: every other value). A rule set with ``base_points`` is a points table
+(a scorecard): its score is the base points plus every scored indicator's points, without
+components; an indicator's points are unknown only when its value is unknown and it has no
+missing-value band.
 
 An indicator whose value divides also gets its exact numerator and denominator
 (``value.<indicator>.num`` / ``.den``, Int128), and every comparison with its value uses
@@ -71,9 +82,33 @@ def substitute(expr: Any, replacements: dict[str, Any]) -> Any:
 
 @dataclass(frozen=True)
 class Band:
-    """Points for values at or above ``min`` (the last band, without ``min``, catches the rest)."""
+    """Points for values at or above ``min``, or equal to one of ``values`` (a categorical
+    band), or unknown (``missing``); a band with none of these catches the rest."""
 
     points: float
+    min: float | None = None
+    values: tuple[Any, ...] | None = None
+    missing: bool = False
+
+    @property
+    def is_rest(self) -> bool:
+        return self.min is None and self.values is None and not self.missing
+
+    def test(self, value: Any) -> Any:
+        """The JsonLogic test of a bounded or categorical band (None for the others)."""
+        if self.min is not None:
+            return {">=": [value, self.min]}
+        if self.values is not None:
+            return {"in": [value, list(self.values)]}
+        return None
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A grade band: scores at or above ``min`` (the last grade, without ``min``, the rest)."""
+
+    code: str
+    label: str = ""
     min: float | None = None
 
 
@@ -89,6 +124,18 @@ class Indicator:
     #: in the label ("按{years}个会计年度计算"), for sums over several years.
     years_fact: str | None = None
     years_note: str = ""
+    #: The reason text when this indicator costs points (a reason code's words, e.g.
+    #: "存在严重违法失信记录"); the label stands in when empty.
+    reason: str = ""
+
+    @property
+    def missing_band(self) -> Band | None:
+        return next((b for b in self.bands if b.missing), None)
+
+    @property
+    def best_points(self) -> float | None:
+        """The most points a band gives (None without bands): a reason code's yardstick."""
+        return max(b.points for b in self.bands) if self.bands else None
 
     @property
     def scored(self) -> bool:
@@ -107,17 +154,34 @@ class Indicator:
         value = {"var": f"value.{self.id}"}
         chain: list[Any] = []
         for index, band in enumerate(self.bands):
-            if band.min is None:
+            if band.missing:
+                continue  # applied around the chain (``points_polars``, ``points_for``)
+            if band.is_rest:
                 chain.append(band.points)
                 break
-            test = {">=": [value, band.min]}
             chain += [
-                {"var": f"band.{self.id}.{index}"} if reached_columns else test,
+                {"var": f"band.{self.id}.{index}"} if reached_columns else band.test(value),
                 band.points,
             ]
         else:
             chain.append(0)
         return {"if": chain} if len(chain) > 1 else chain[0]
+
+    def points_polars(self) -> pl.Expr:
+        """The points column: the band chain, or the missing-value band's points when the
+        value is unknown."""
+        chain = to_polars(self.points_expression(reached_columns=True))
+        missing = self.missing_band
+        if missing is None:
+            return chain
+        return pl.when(pl.col(f"value.{self.id}").is_null()).then(missing.points).otherwise(chain)
+
+    def points_for(self, row: dict[str, Any], fractions: dict | None = None) -> Any:
+        """One record's points (as ``points_polars``)."""
+        missing = self.missing_band
+        if missing is not None and self.value is not None and row.get(f"value.{self.id}") is None:
+            return missing.points
+        return evaluate(self.points_expression(), row, fractions=fractions)
 
     def band_tests(self) -> dict[str, Any]:
         """Each bounded band's test (value ≥ its lower bound), by its column name."""
@@ -125,16 +189,23 @@ class Indicator:
             return {}
         value = {"var": f"value.{self.id}"}
         return {
-            f"band.{self.id}.{index}": {">=": [value, band.min]}
+            f"band.{self.id}.{index}": band.test(value)
             for index, band in enumerate(self.bands)
-            if band.min is not None
+            if band.test(value) is not None
         }
 
     def band_label(self, band_index: int) -> str:
         """A reader's label for band ``band_index``, e.g. "≥30%" or "25%–30%" or "<10%"."""
         band = self.bands[band_index]
         fmt = _formatter(self.format)
-        upper = self.bands[band_index - 1].min if band_index > 0 else None
+        if band.missing:
+            return "缺失"
+        if band.values is not None:
+            return "、".join(str(v) for v in band.values)
+        previous = next((b for b in reversed(self.bands[:band_index]) if not b.missing), None)
+        if previous is not None and previous.min is None:
+            return "其他" if band.is_rest else f"≥{fmt(band.min)}"
+        upper = previous.min if previous is not None else None
         if band.min is None:
             return f"<{fmt(upper)}" if upper is not None else "—"
         if upper is None:
@@ -146,10 +217,14 @@ class Indicator:
         if not self.bands or self.value is None:
             return None
         value = {"var": f"value.{self.id}"}
+        if facts.get(f"value.{self.id}") is None and self.missing_band is not None:
+            return self.bands.index(self.missing_band)
         for index, band in enumerate(self.bands):
-            if band.min is None:
+            if band.missing:
+                continue
+            if band.is_rest:
                 return index
-            reached = evaluate({">=": [value, band.min]}, facts, fractions=fractions)
+            reached = evaluate(band.test(value), facts, fractions=fractions)
             if reached is None:
                 return None
             if reached:
@@ -224,6 +299,12 @@ class RuleSet:
     source_file: str = ""
     version: str = ""
     parameters: tuple[Parameter, ...] = ()
+    #: A points table (scorecard): score = base_points + every scored indicator's points.
+    base_points: float | None = None
+    #: Grade bands from the highest; the ``grade`` stage.
+    grades: tuple[Grade, ...] = ()
+    #: How many reason codes the ``reasons`` stage lists (0: no such stage).
+    reason_count: int = 0
 
     # -- loading ------------------------------------------------------------------------
 
@@ -264,8 +345,8 @@ class RuleSet:
                 id=data["id"],
                 title=data["title"],
                 reference=data["reference"],
-                valid_from=data["valid_from"],
-                valid_to=data.get("valid_to"),
+                valid_from=_date(data["valid_from"]),
+                valid_to=_date(data.get("valid_to")),
                 facts=tuple(data["facts"]),
                 indicators=tuple(
                     Indicator(
@@ -273,8 +354,15 @@ class RuleSet:
                         label=i["label"],
                         value=i.get("value"),
                         bands=tuple(
-                            Band(points=b["points"], min=b.get("min")) for b in i.get("bands", ())
+                            Band(
+                                points=b["points"],
+                                min=b.get("min"),
+                                values=tuple(b["values"]) if "values" in b else None,
+                                missing=bool(b.get("missing", False)),
+                            )
+                            for b in i.get("bands", ())
                         ),
+                        reason=i.get("reason", ""),
                         points=i.get("points"),
                         years_fact=i.get("years_fact"),
                         years_note=i.get("years_note", ""),
@@ -289,6 +377,12 @@ class RuleSet:
                 source_file=source_file,
                 version=str(data.get("version", "")),
                 parameters=tuple(parameters.values()),
+                base_points=data.get("base_points"),
+                grades=tuple(
+                    Grade(code=g["code"], label=g.get("label", ""), min=g.get("min"))
+                    for g in data.get("grades", ())
+                ),
+                reason_count=int(data.get("reason_count", 0)),
             )
         except (KeyError, TypeError) as exc:
             raise RuleError(
@@ -308,6 +402,7 @@ class RuleSet:
             if ind.scored:
                 validate(ind.points_expression(), known, f"{self.id}.indicators.{ind.id}.points")
         known |= {f"points.{i.id}" for i in self.indicators if i.scored}
+        self._check_points_table()
         for comp in self.components:
             validate(comp.points, known, f"{self.id}.components.{comp.id}")
         known |= {f"component.{c.id}" for c in self.components} | {"score"}
@@ -320,6 +415,50 @@ class RuleSet:
                 )
         for cond in (*self.conditions, *self.direct, *([self.pass_test] if self.pass_test else [])):
             validate(cond.test, known, f"{self.id}.conditions.{cond.id}")
+
+    def _check_points_table(self) -> None:
+        """Bands in a usable order, a points table without components, grades from the top."""
+        for ind in self.indicators:
+            path = f"{self.id}.indicators.{ind.id}.bands"
+            if sum(b.missing for b in ind.bands) > 1:
+                raise RuleError("malformed_ruleset", path, ruleset=self.id, detail="two missing bands")
+            rests = [i for i, b in enumerate(ind.bands) if b.is_rest]
+            if rests and rests[0] != len(ind.bands) - 1 and not all(
+                b.missing for b in ind.bands[rests[0] + 1 :]
+            ):
+                raise RuleError(
+                    "malformed_ruleset", path, ruleset=self.id, detail="bands after the rest"
+                )
+            if ind.missing_band is not None and ind.value is None:
+                raise RuleError(
+                    "malformed_ruleset", path, ruleset=self.id, detail="a missing band needs a value"
+                )
+        if self.base_points is not None and self.components:
+            raise RuleError(
+                "malformed_ruleset",
+                f"{self.id}.components",
+                ruleset=self.id,
+                detail="a points table (base_points) has no components",
+            )
+        mins = [g.min for g in self.grades]
+        if self.grades and (
+            any(m is None for m in mins[:-1])
+            or any(a <= b for a, b in zip(mins, mins[1:], strict=False) if b is not None)
+        ):
+            raise RuleError(
+                "malformed_ruleset",
+                f"{self.id}.grades",
+                ruleset=self.id,
+                detail="grades go from the highest lower bound down, the rest last",
+            )
+        if (self.grades or self.reason_count) and not self.has_score:
+            raise RuleError(
+                "malformed_ruleset", self.id, ruleset=self.id, detail="grades need a score"
+            )
+
+    @property
+    def has_score(self) -> bool:
+        return bool(self.components) or self.base_points is not None
 
     @property
     def fraction_columns(self) -> dict[str, tuple[str, str]]:
@@ -371,12 +510,9 @@ class RuleSet:
         if band_tests:
             lf = lf.with_columns(band_tests)
         if scored:
-            lf = lf.with_columns(
-                [
-                    to_polars(i.points_expression(reached_columns=True)).alias(f"points.{i.id}")
-                    for i in scored
-                ]
-            )
+            lf = lf.with_columns([i.points_polars().alias(f"points.{i.id}") for i in scored])
+        if self.base_points is not None:
+            lf = lf.with_columns(self._points_table_score())
         if self.components:
             lf = lf.with_columns(
                 [
@@ -401,7 +537,99 @@ class RuleSet:
             tests.append(self._pass_expr())
         if tests:
             lf = lf.with_columns(tests)
-        return lf.with_columns(self._status_expr())
+        lf = lf.with_columns(self._status_expr())
+        if self.grades:
+            lf = lf.with_columns(self.grade_expr(pl.col("score")))
+        if self.reason_count:
+            lf = lf.with_columns(self._reasons_expr())
+        return lf
+
+    def _points_table_score(self) -> list[pl.Expr]:
+        """A points table's score and its bounds (unknown points at 0 / at their best)."""
+        base = pl.lit(float(self.base_points or 0))
+        scored = [i for i in self.indicators if i.scored]
+        names = [pl.col(f"points.{i.id}") for i in scored]
+        return [
+            (base + pl.sum_horizontal(names, ignore_nulls=False)).alias("score"),
+            (base + pl.sum_horizontal([n.fill_null(0) for n in names])).alias(SCORE_BOUNDS[0]),
+            (
+                base
+                + pl.sum_horizontal(
+                    [
+                        n.fill_null(i.best_points if i.best_points is not None else 0)
+                        for n, i in zip(names, scored, strict=True)
+                    ]
+                )
+            ).alias(SCORE_BOUNDS[1]),
+        ]
+
+    def grade_expr(self, score: pl.Expr) -> pl.Expr:
+        """The ``grade`` column for a score column (unknown score: unknown grade)."""
+        chain: Any = None
+        for grade in self.grades:
+            test = pl.lit(True) if grade.min is None else score >= grade.min
+            chain = (pl.when(test) if chain is None else chain.when(test)).then(
+                pl.lit(grade.code)
+            )
+        assert chain is not None  # only called with grades
+        return (
+            pl.when(score.is_null())
+            .then(pl.lit(None, dtype=pl.Utf8))
+            .otherwise(chain.otherwise(pl.lit(None, dtype=pl.Utf8)))
+            .alias("grade")
+        )
+
+    def grade_for(self, score: Any) -> str | None:
+        """One score's grade (as ``grade_expr``)."""
+        if score is None:
+            return None
+        for grade in self.grades:
+            if grade.min is None or score >= grade.min:
+                return grade.code
+        return None
+
+    def _reason_indicators(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.scored and i.best_points is not None]
+
+    def _reasons_expr(self) -> pl.Expr:
+        """Up to ``reason_count`` indicator ids, those losing the most points against their
+        best band first (ties in the rule set's order); an indicator losing none or with
+        unknown points is no reason."""
+        indicators = self._reason_indicators()
+        if not indicators:
+            return pl.lit([], dtype=pl.List(pl.Utf8)).alias("reasons")
+        # One sortable key per indicator: loss (descending) then position (ascending),
+        # packed so that the list's largest keys are the reasons.
+        width = len(indicators)
+        keys = [
+            pl.when(pl.col(f"points.{i.id}") < i.best_points)
+            .then(
+                ((pl.lit(i.best_points) - pl.col(f"points.{i.id}")) * 1e6).round(0).cast(pl.Int64)
+                * width
+                + (width - 1 - position)
+            )
+            .otherwise(None)
+            for position, i in enumerate(indicators)
+        ]
+        ids = pl.Series([i.id for i in indicators], dtype=pl.Utf8)
+        return (
+            pl.concat_list(keys)
+            .list.drop_nulls()
+            .list.sort(descending=True)
+            .list.head(self.reason_count)
+            .list.eval((width - 1 - pl.element() % width).cast(pl.Int64))
+            .list.eval(pl.element().replace_strict(list(range(width)), ids.to_list()))
+            .alias("reasons")
+        )
+
+    def reasons_for(self, row: dict[str, Any]) -> list[str]:
+        """One record's reason codes (as ``_reasons_expr``), from its ``points.<id>``."""
+        losses = []
+        for position, ind in enumerate(self._reason_indicators()):
+            points = row.get(f"points.{ind.id}")
+            if points is not None and ind.best_points is not None and points < ind.best_points:
+                losses.append((-round((ind.best_points - points) * 1e6), position, ind.id))
+        return [ind_id for _, _, ind_id in sorted(losses)[: self.reason_count]]
 
     def _narrow_fractions(self, lf: pl.LazyFrame, fractions: dict) -> pl.LazyFrame:
         """The frame with its fraction columns in Int64 when every product an exact
@@ -429,7 +657,7 @@ class RuleSet:
         test, fractions = self.pass_test, self.fraction_columns
         assert test is not None  # only called with a score test
         direct = _condition_expr(test, None, fractions)
-        if not self.components:
+        if not self.has_score:
             return direct
         at_min, at_max = (
             to_polars(substitute(test.test, {"score": {"var": bound}}), fractions=fractions).cast(
@@ -477,7 +705,7 @@ class RuleSet:
                 if f"value.{ind.id}" in exact:
                     exact[f"value.{ind.id}"] = fraction_value(ind.value, row)
         for ind in self.indicators:
-            points = evaluate(ind.points_expression(), row, fractions=exact) if ind.scored else None
+            points = ind.points_for(row, exact) if ind.scored else None
             if ind.scored:
                 row[f"points.{ind.id}"] = points
             value = row.get(f"value.{ind.id}")
@@ -498,6 +726,15 @@ class RuleSet:
             points = evaluate(comp.points, row, fractions=exact)
             row[f"component.{comp.id}"] = points
             components.append(ComponentResult(comp.id, comp.label, points, comp.max_points))
+        if self.base_points is not None:
+            scored = [(i, row[f"points.{i.id}"]) for i in self.indicators if i.scored]
+            present = [p for _, p in scored if p is not None]
+            base = float(self.base_points)
+            row["score"] = base + sum(present) if len(present) == len(scored) else None
+            row[SCORE_BOUNDS[0]] = base + sum(present)
+            row[SCORE_BOUNDS[1]] = base + sum(
+                (i.best_points or 0) if p is None else p for i, p in scored
+            )
         if self.components:
             present = [c.points for c in components if c.points is not None]
             row["score"] = sum(present) if len(present) == len(components) else None
@@ -523,6 +760,8 @@ class RuleSet:
         return Explanation(
             ruleset=self,
             status=status,
+            grade=self.grade_for(row.get("score")) if self.grades else None,
+            reasons=self.reasons_for(row) if self.reason_count else [],
             score=row.get("score"),
             indicators=indicators,
             components=components,
@@ -535,7 +774,7 @@ class RuleSet:
     def _pass_result(self, row: dict, facts: dict, exact: dict) -> ConditionResult:
         assert self.pass_test is not None  # only called with a score test
         result = self._condition_result(self.pass_test, row, facts, exact)
-        if result.met is None and self.components and row.get("score") is None:
+        if result.met is None and self.has_score and row.get("score") is None:
             at_min, at_max = (
                 evaluate(
                     substitute(self.pass_test.test, {"score": {"var": bound}}),
@@ -583,6 +822,13 @@ class RuleSet:
                 for comp in self.components:
                     pending |= variables(comp.points)
         return {name: facts.get(name) for name in self.facts if name in names}
+
+
+def _date(value: Any) -> datetime.date | None:
+    """A validity date from YAML (a date) or a stored JSON document (an ISO string)."""
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return value
 
 
 def _condition_expr(cond: Condition, prefix: str | None, fractions: dict) -> pl.Expr:
@@ -662,6 +908,9 @@ class Explanation:
     direct: list[ConditionResult]
     passed: ConditionResult | None
     missing_facts: list[str]
+    #: The grade band (rule sets with grades) and reason codes (with ``reason_count``).
+    grade: str | None = None
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -688,6 +937,8 @@ class Explanation:
             "direct": [asdict(c) for c in self.direct],
             "passed": asdict(self.passed) if self.passed else None,
             "missing_facts": self.missing_facts,
+            "grade": self.grade,
+            "reasons": self.reasons,
         }
 
 

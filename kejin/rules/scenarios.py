@@ -5,6 +5,7 @@ every case starts from) and ``cases``: each with a ``name``, the ``facts`` that 
 defaults and ``expect``: stage columns (``points.x``, ``component.x``, ``score``,
 ``condition.x``, ``direct.x``, ``pass``, ``status``) and optionally ``missing_facts`` and
 ``label.<indicator>`` (the indicator's label as explained, e.g. the years a sum covers);
+points tables add ``grade`` and ``reasons`` (reason codes, worst first);
 those two exist only in the explanation, not in the batch frame (``EXPLANATION_ONLY``).
 """
 
@@ -48,6 +49,8 @@ def load_scenarios(path: str | Path) -> tuple[RuleSet, list[Scenario]]:
 def explanation_values(explanation: Explanation) -> dict[str, Any]:
     """An explanation flattened to the stage-column names used in ``expect``."""
     values: dict[str, Any] = {"status": explanation.status, "score": explanation.score}
+    values["grade"] = explanation.grade
+    values["reasons"] = explanation.reasons
     values["missing_facts"] = explanation.missing_facts
     for ind in explanation.indicators:
         values[f"points.{ind.id}"] = ind.points
@@ -79,6 +82,8 @@ def batch_values(ruleset: RuleSet, scenarios: list[Scenario]) -> list[dict[str, 
 
 def _dtype(rows: list[dict], name: str) -> pl.DataType | type[pl.DataType]:
     values = [r[name] for r in rows if r[name] is not None]
+    if values and all(isinstance(v, str) for v in values):
+        return pl.Utf8
     if values and all(isinstance(v, bool) for v in values):
         return pl.Boolean
     if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
