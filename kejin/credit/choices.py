@@ -36,3 +36,21 @@ class RecordStatus(models.TextChoices):
     CURRENT = "current", _("有效")
     SUPERSEDED = "superseded", _("已更正")
     REMOVED = "removed", _("已删除")
+
+
+# --- scoring ---
+
+
+class ScorecardKind(models.TextChoices):
+    """How a scorecard's points were set."""
+
+    EXPERT = "expert", _("专家评分卡")
+    STATISTICAL = "statistical", _("统计评分卡")
+
+
+class ScorecardStatus(models.TextChoices):
+    """A scorecard version's life: drafted, the one active, retired."""
+
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("现行")
+    RETIRED = "retired", _("已停用")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.permissions import refusal, signed_in
-from kejin.enterprises.permissions import ALL, NONE
+from kejin.enterprises.permissions import ALL, NONE, enterprise_scope, in_scope
 
 
 @refusal(_("请先登录。"))
@@ -68,3 +68,29 @@ def credit_record_scope(*, user) -> str | dict:
     if user.is_data_provider and user.department_id:
         return {"category__department_id": user.department_id}
     return NONE
+
+
+# --- scoring ---
+
+
+@refusal(_("信用档案仅向企业本身和政府工作人员开放。"))
+def credit_profile_can_view(*, user, obj=None) -> bool:
+    """An enterprise's credit profile (records by category, indicators, score, history):
+    the enterprise itself and officers (``obj``: the enterprise; None: any at all) — the
+    enterprises ``user`` may see (``enterprise_scope``; institutions and data providers see
+    none: they read consented reports)."""
+    return in_scope(enterprise_scope(user=user), obj)
+
+
+@refusal(_("评分卡仅向市、县(市、区)工作人员和平台管理员开放。"))
+def scorecard_can_view(*, user, obj=None) -> bool:
+    """Scorecard versions, their points, metrics, previews and monitoring: officers and
+    platform admins."""
+    return signed_in(user) and (user.is_officer or user.is_platform_admin)
+
+
+@refusal(_("只有市级部门工作人员可以修改、训练和启用评分卡。"))
+def scorecard_can_edit(*, user, obj=None) -> bool:
+    """Drafting a version (edited points, a trained scorecard) and activating one: city
+    officers (the scorecard carries the department's authority, as the list's rules do)."""
+    return signed_in(user) and user.is_city_officer

@@ -21,6 +21,8 @@ ROWS = "kejin.enterprises.facts.iter_facts_frames"
 SOURCES: tuple[str, ...] = (
     "kejin.enterprises.facts.ENTERPRISE_SOURCE",
     "kejin.registry.fact_source.REGISTRY_SOURCE",
+    "kejin.credit.fact_source.CREDIT_SOURCE",
+    "kejin.credit.fact_source.CREDIT_SCORE_SOURCE",
 )
 
 

@@ -2,5 +2,14 @@
 
 from kejin.credit.models.catalogue import CategoryField, RecordCategory
 from kejin.credit.models.records import CreditBatch, CreditRecord
+from kejin.credit.models.scoring import CreditScore, CreditScoreHistory, ScorecardVersion
 
-__all__ = ["CategoryField", "CreditBatch", "CreditRecord", "RecordCategory"]
+__all__ = [
+    "CategoryField",
+    "CreditBatch",
+    "CreditRecord",
+    "CreditScore",
+    "CreditScoreHistory",
+    "RecordCategory",
+    "ScorecardVersion",
+]

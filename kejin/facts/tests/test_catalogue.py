@@ -58,8 +58,15 @@ def test_sources_are_one_explicit_list_of_import_strings():
     assert SOURCES == (
         "kejin.enterprises.facts.ENTERPRISE_SOURCE",
         "kejin.registry.fact_source.REGISTRY_SOURCE",
+        "kejin.credit.fact_source.CREDIT_SOURCE",
+        "kejin.credit.fact_source.CREDIT_SCORE_SOURCE",
     )
-    assert [s.name for s in registered_sources()] == ["enterprises", "registry"]
+    assert [s.name for s in registered_sources()] == [
+        "enterprises",
+        "registry",
+        "credit",
+        "credit_score",
+    ]
 
 
 @pytest.mark.django_db
