@@ -20,6 +20,7 @@ predicted PD).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,10 @@ def scorecard_fit(
         categorical_variables=categorical,
         selection_criteria={"iv": {"min": MIN_IV}},
     )
-    binning.fit(frame[variables], y)
+    with warnings.catch_warnings():
+        # optbinning 1.0 sets items in a way pandas 3 deprecates (its own code, not ours).
+        warnings.filterwarnings("ignore", module="optbinning")
+        binning.fit(frame[variables], y)
     selected = [str(v) for v in binning.get_support(names=True)]
     if not selected:
         raise TrainingError("没有信息值达到0.02的变量，无法训练评分卡。")
@@ -160,7 +164,9 @@ def points_table(
     indicators = []
     for beta, name in zip(fitted.model.coef_[0], fitted.variables, strict=True):
         binned = fitted.binning.get_binned_variable(name)
-        table = binned.binning_table.build()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="optbinning")
+            table = binned.binning_table.build()
         # Rows: the bins, then Special, Missing and Totals.
         woes = [float(w) for w in table["WoE"].iloc[: len(table) - 3]]
         missing_woe = float(table["WoE"].iloc[len(table) - 2])
