@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("kejin.enterprises.api.urls")),
     path("", include("kejin.enterprises.profile.api_urls")),
     path("", include("kejin.registry.api.urls")),
+    path("", include("kejin.credit.api.urls")),
     path("", include("kejin.institutions.api.urls")),
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("enterprises/", include("kejin.enterprises.urls")),
     path("enterprises/", include("kejin.enterprises.profile.urls")),
     path("registry/", include("kejin.registry.urls")),
+    path("credit/", include("kejin.credit.urls")),
     path("institutions/", include("kejin.institutions.urls")),
     path("system/", include("kejin.core.urls")),
     path("", include("kejin.web.urls")),

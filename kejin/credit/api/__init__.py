@@ -1,0 +1,1 @@
+"""The credit module's API (under /api/v1/credit/)."""
