@@ -135,6 +135,14 @@ def scorecard_fit(
     return FittedScorecard(binning, model, selected, [c for c in categorical if c in selected])
 
 
+def informative(frame: pd.DataFrame, variables: list[str]) -> list[str]:
+    """The variables with at least two distinct known values (TrainingError if none)."""
+    kept = [v for v in variables if frame[v].nunique(dropna=True) > 1]
+    if not kept:
+        raise TrainingError("没有取值有变化的变量，无法训练评分卡。")
+    return kept
+
+
 def variable_kinds(frame: pd.DataFrame, variables: list[str]) -> list[str]:
     """The categorical variables: those not stored as numbers (or booleans)."""
     return [
@@ -153,6 +161,7 @@ def points_table(
     valid_from: str,
     labels: dict[str, str] | None = None,
     reasons: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
     grades: list[dict] | None = None,
     pdo: float = PDO,
     base_score: float = BASE_SCORE,
@@ -194,7 +203,7 @@ def points_table(
                 "id": _indicator_id(name),
                 "label": labels.get(name, name),
                 "reason": reasons.get(name, ""),
-                "value": {"var": name},
+                "value": (values or {}).get(name, {"var": name}),
                 "bands": bands,
             }
         )
@@ -259,6 +268,7 @@ def scorecard_train(
     variables: list[str] | None = None,
     labels: dict[str, str] | None = None,
     reasons: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
     test_size: float = 0.3,
     seed: int = 0,
 ) -> TrainingResult:
@@ -267,7 +277,7 @@ def scorecard_train(
     if target not in frame.columns:
         raise TrainingError(f"数据中没有目标列 {target}。")
     y = target_vector(frame[target], bad_value=bad_value)
-    variables = variables or [c for c in frame.columns if c != target]
+    variables = informative(frame, variables or [c for c in frame.columns if c != target])
     categorical = variable_kinds(frame, variables)
     train, test, y_train, y_test = train_test_split(
         frame, y, test_size=test_size, stratify=y, random_state=seed
@@ -293,6 +303,7 @@ def scorecard_train(
         valid_from=valid_from,
         labels=labels,
         reasons=reasons,
+        values=values,
     )
     return TrainingResult(fitted, document, metrics)
 
@@ -302,7 +313,7 @@ def cross_validated_auc(
 ) -> list[float]:
     """Held-out AUC of each fold of a stratified ``folds``-fold cross-validation."""
     y = target_vector(frame[target], bad_value=bad_value)
-    variables = [c for c in frame.columns if c != target]
+    variables = informative(frame, [c for c in frame.columns if c != target])
     categorical = variable_kinds(frame, variables)
     aucs = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)

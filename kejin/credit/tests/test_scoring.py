@@ -1,7 +1,9 @@
 """Scorecard versions (default, drafted, activated) and batch scoring of every enterprise."""
 
 import datetime
+import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +162,63 @@ def test_activating_twice_or_over_unknown_facts_is_refused():
     assert caught.value.code == "invalid"
     assert "age" in caught.value.message
     assert ScorecardVersion.objects.get(status=ScorecardStatus.ACTIVE).pk == active.pk
+
+
+@pytest.mark.django_db
+def test_demo_scoring_trains_a_statistical_draft_and_scores_everyone():
+    import random
+
+    from kejin.credit.demo_scoring import STATISTICAL_CODE, demo_scoring
+
+    rng = random.Random(7)
+    enterprises = EnterpriseFactory.create_batch(120)
+    for enterprise in enterprises:
+        rating = rng.choice("AABBMCD")
+        record(enterprise, "tax_rating", datetime.date(2025, 4, 1), rating_year=2024, rating=rating)
+        for n in range(rng.choice([0, 0, 0, 1, 2])):
+            record(
+                enterprise,
+                "penalty_market",
+                datetime.date(2024, 3, 1 + n),
+                severity=rng.choice(["general", "serious"]),
+            )
+    result = demo_scoring(rng_seed=3)
+
+    assert result.expert.status == "active"
+    assert result.statistical is not None
+    assert (result.statistical.code, result.statistical.status) == (STATISTICAL_CODE, "draft")
+    assert result.statistical.metrics["train_rows"] + result.statistical.metrics["test_rows"] == 120
+    facts = set(result.statistical.document["facts"])
+    assert facts <= {"credit.tax_rating", "credit.penalties_3y_serious", "credit.penalties_3y_general"}
+    assert result.counts.scored == 120
+    assert CreditScore.objects.count() == 120
+
+    again = demo_scoring(rng_seed=3)
+    assert again.statistical.pk == result.statistical.pk
+    assert (again.counts.created, again.counts.changed) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_commands_train_from_a_csv_and_score_nightly(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    german = Path(__file__).parent / "fixtures" / "german-credit" / "german_credit.csv"
+    out = io.StringIO()
+    call_command("credit_scorecard_train", csv=german, target="creditability", stdout=out)
+    version = ScorecardVersion.objects.get(code="german_credit")
+    assert (version.kind, version.status, version.version) == ("statistical", "draft", 1)
+    assert out.getvalue().startswith(f"已保存草稿 {version}（#{version.pk}）：留出样本 AUC ")
+    assert version.metrics["auc"] >= 0.77
+
+    with pytest.raises(CommandError, match="没有现行评分卡"):
+        call_command("credit_score", stdout=io.StringIO())
+    EnterpriseFactory.create_batch(2)
+    out = io.StringIO()
+    call_command("credit_score", install_default=True, as_of="2026-06-30", stdout=out)
+    expert = ScorecardVersion.objects.get(code="jiaxing_expert")
+    assert out.getvalue().strip() == f"评分卡 #{expert.pk}：评分 2 家，新增 2，变化 0，未变 0。"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,0\n2,0\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="只有一类结果"):
+        call_command("credit_scorecard_train", csv=bad, target="y", stdout=io.StringIO())
