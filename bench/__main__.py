@@ -27,6 +27,7 @@ LOCK_PATH = Path(__file__).resolve().parent.parent / "var" / "bench" / "run.lock
 # Benchmark name -> module with run(options) -> list of contract rows.
 BENCHMARKS = {
     "api_enterprises": "bench.api_enterprises",
+    "credit_scoring": "bench.credit_scoring",
     "recognition": "bench.recognition",
     "search_names": "bench.search_names",
 }

@@ -167,20 +167,46 @@ class Indicator:
             chain.append(0)
         return {"if": chain} if len(chain) > 1 else chain[0]
 
-    def points_polars(self) -> pl.Expr:
+    def points_polars(self, *, table: bool = False) -> pl.Expr:
         """The points column: the band chain, or the missing-value band's points when the
-        value is unknown."""
-        chain = to_polars(self.points_expression(reached_columns=True))
+        value is unknown.
+
+        In a points table (``table``) an unknown value without a missing-value band has
+        unknown points, and the bands compile straight to one ``when`` chain on the value
+        (the first band reached wins), without the band-test columns."""
         missing = self.missing_band
+        value = pl.col(f"value.{self.id}")
+        if table and self.points is None:
+            chain: Any = None
+            rest = 0.0
+            for band in self.bands:
+                if band.missing:
+                    continue
+                if band.is_rest:
+                    rest = band.points
+                    break
+                test = value >= band.min if band.min is not None else value.is_in(band.values)
+                chain = (pl.when(test) if chain is None else chain.when(test)).then(
+                    pl.lit(float(band.points))
+                )
+            known = pl.lit(float(rest)) if chain is None else chain.otherwise(pl.lit(float(rest)))
+            unknown = pl.lit(None if missing is None else float(missing.points), dtype=pl.Float64)
+            return pl.when(value.is_null()).then(unknown).otherwise(known)
+        chain = to_polars(self.points_expression(reached_columns=True))
         if missing is None:
             return chain
-        return pl.when(pl.col(f"value.{self.id}").is_null()).then(missing.points).otherwise(chain)
+        return pl.when(value.is_null()).then(missing.points).otherwise(chain)
 
-    def points_for(self, row: dict[str, Any], fractions: dict | None = None) -> Any:
+    def points_for(
+        self, row: dict[str, Any], fractions: dict | None = None, *, table: bool = False
+    ) -> Any:
         """One record's points (as ``points_polars``)."""
         missing = self.missing_band
-        if missing is not None and self.value is not None and row.get(f"value.{self.id}") is None:
-            return missing.points
+        if self.value is not None and row.get(f"value.{self.id}") is None:
+            if missing is not None:
+                return missing.points
+            if table and self.points is None:
+                return None
         return evaluate(self.points_expression(), row, fractions=fractions)
 
     def band_tests(self) -> dict[str, Any]:
@@ -201,7 +227,7 @@ class Indicator:
         if band.missing:
             return "缺失"
         if band.values is not None:
-            return "、".join(str(v) for v in band.values)
+            return "、".join({True: "是", False: "否"}.get(v, str(v)) for v in band.values)
         previous = next((b for b in reversed(self.bands[:band_index]) if not b.missing), None)
         if previous is not None and previous.min is None:
             return "其他" if band.is_rest else f"≥{fmt(band.min)}"
@@ -501,16 +527,21 @@ class RuleSet:
         if fractions:
             lf = self._narrow_fractions(lf, fractions)
         scored = [i for i in self.indicators if i.scored]
-        # Each band's test once, as a column: the points chain reads them.
+        # Each band's test once, as a column: the points chain reads them (a points table's
+        # chains read the value directly).
+        table = self.base_points is not None
         band_tests = [
             to_polars(test, fractions=fractions).alias(name)
             for i in scored
+            if not (table and i.points is None)
             for name, test in i.band_tests().items()
         ]
         if band_tests:
             lf = lf.with_columns(band_tests)
         if scored:
-            lf = lf.with_columns([i.points_polars().alias(f"points.{i.id}") for i in scored])
+            lf = lf.with_columns(
+                [i.points_polars(table=table).alias(f"points.{i.id}") for i in scored]
+            )
         if self.base_points is not None:
             lf = lf.with_columns(self._points_table_score())
         if self.components:
@@ -594,12 +625,14 @@ class RuleSet:
     def _reasons_expr(self) -> pl.Expr:
         """Up to ``reason_count`` indicator ids, those losing the most points against their
         best band first (ties in the rule set's order); an indicator losing none or with
-        unknown points is no reason."""
+        unknown points is no reason.
+
+        Each indicator's loss is packed with its position into one integer key (loss first,
+        then the earlier indicator), so the n-th reason is the n-th largest key: taken by
+        ``max_horizontal`` rounds, each blanking the key it took."""
         indicators = self._reason_indicators()
         if not indicators:
             return pl.lit([], dtype=pl.List(pl.Utf8)).alias("reasons")
-        # One sortable key per indicator: loss (descending) then position (ascending),
-        # packed so that the list's largest keys are the reasons.
         width = len(indicators)
         keys = [
             pl.when(pl.col(f"points.{i.id}") < i.best_points)
@@ -611,16 +644,16 @@ class RuleSet:
             .otherwise(None)
             for position, i in enumerate(indicators)
         ]
-        ids = pl.Series([i.id for i in indicators], dtype=pl.Utf8)
-        return (
-            pl.concat_list(keys)
-            .list.drop_nulls()
-            .list.sort(descending=True)
-            .list.head(self.reason_count)
-            .list.eval((width - 1 - pl.element() % width).cast(pl.Int64))
-            .list.eval(pl.element().replace_strict(list(range(width)), ids.to_list()))
-            .alias("reasons")
-        )
+        positions = list(range(width))
+        ids = [i.id for i in reversed(indicators)]  # key % width = width - 1 - position
+        picked = []
+        for _ in range(min(self.reason_count, width)):
+            top = pl.max_horizontal(keys)
+            picked.append(
+                (top % width).replace_strict(positions, ids, default=None, return_dtype=pl.Utf8)
+            )
+            keys = [pl.when(k == top).then(None).otherwise(k) for k in keys]
+        return pl.concat_list(picked).list.drop_nulls().alias("reasons")
 
     def reasons_for(self, row: dict[str, Any]) -> list[str]:
         """One record's reason codes (as ``_reasons_expr``), from its ``points.<id>``."""
@@ -705,7 +738,11 @@ class RuleSet:
                 if f"value.{ind.id}" in exact:
                     exact[f"value.{ind.id}"] = fraction_value(ind.value, row)
         for ind in self.indicators:
-            points = ind.points_for(row, exact) if ind.scored else None
+            points = (
+                ind.points_for(row, exact, table=self.base_points is not None)
+                if ind.scored
+                else None
+            )
             if ind.scored:
                 row[f"points.{ind.id}"] = points
             value = row.get(f"value.{ind.id}")
