@@ -165,7 +165,6 @@ def measure(size: int, *, log=print) -> list[dict]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     import numpy as np
-    import polars as pl
 
     from kejin.credit.scoring.scorecards import expert_document, score_frame
     from kejin.rules.ruleset import RuleSet
@@ -194,10 +193,13 @@ def measure(size: int, *, log=print) -> list[dict]:
                 engine_out = result
             elif key == "hand":
                 hand_out = result
-    engine_s, hand_s, reasons_s = (statistics.median(times[k]) for k in ("engine", "hand", "reasons"))
+    engine_s, hand_s, reasons_s = (
+        statistics.median(times[k]) for k in ("engine", "hand", "reasons")
+    )
     scores = engine_out["score"].to_numpy()
     mismatches = int(
-        np.sum(~np.isclose(scores, hand_out[0])) + np.sum(engine_out["grade"].to_numpy() != hand_out[1])
+        np.sum(~np.isclose(scores, hand_out[0]))
+        + np.sum(engine_out["grade"].to_numpy() != hand_out[1])
     )
     sample = frame.sample(min(LOOP_SAMPLE, size), seed=1)
     rows = sample.to_dicts()

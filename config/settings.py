@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -289,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": "kejin.enterprises.choices.ImportKind",
         "ImportStatusEnum": "kejin.enterprises.choices.ImportStatus",
         "OverrideKindEnum": "kejin.registry.choices.OverrideKind",
+        "ScorecardKindEnum": "kejin.credit.choices.ScorecardKind",
+        "ScorecardStatusEnum": "kejin.credit.choices.ScorecardStatus",
     },
 }
 
@@ -308,6 +311,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # runs `manage.py ingest_sweep_stale` (docs/operations.md).
 CELERY_BEAT_SCHEDULE = {
     "ingest-sweep-stale": {"task": "ingest.sweep_stale", "schedule": 10 * 60},
+    # Every enterprise rescored by the active scorecard each night (only changes written).
+    "credit-scores-nightly": {
+        "task": "credit.scores_refresh",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 LOGGING = {

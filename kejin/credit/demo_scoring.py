@@ -56,7 +56,9 @@ def _drawn_outcomes(*, observation: datetime.date, rng_seed: int) -> pd.DataFram
     rng = random.Random(rng_seed)
     frames = list(iter_indicator_frames(as_of=observation))
     if not frames:
-        return indicators_training_frame([], pl.DataFrame(schema={"enterprise_id": pl.Int64, "bad": pl.Int64}))
+        return indicators_training_frame(
+            [], pl.DataFrame(schema={"enterprise_id": pl.Int64, "bad": pl.Int64})
+        )
     indicators = pl.concat(frames)
     rating_risk = {"A": -1.0, "B": -0.4, "M": 0.0, "C": 1.0, "D": 2.0}
     bad = []
@@ -79,7 +81,9 @@ def _drawn_outcomes(*, observation: datetime.date, rng_seed: int) -> pd.DataFram
 def demo_scoring(*, rng_seed: int = 20260101) -> DemoScoring:
     """The expert scorecard active, a statistical draft trained once, every enterprise scored."""
     expert = scorecard_default_install()
-    statistical = ScorecardVersion.objects.filter(code=STATISTICAL_CODE).order_by("-version").first()
+    statistical = (
+        ScorecardVersion.objects.filter(code=STATISTICAL_CODE).order_by("-version").first()
+    )
     if statistical is None:
         today = timezone.localdate()
         observation = today.replace(year=today.year - 1, day=min(today.day, 28))

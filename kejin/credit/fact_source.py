@@ -97,9 +97,7 @@ CREDIT_FACTS: tuple[Fact, ...] = (
         "近24个月金融机构报送的还款记录中出现过逾期（逾期天数>0）的不同贷款笔数",
         "Overdue loans, 24 months",
     ),
-    _indicator(
-        "credit.patents", "有效专利", "项", "状态为有效的专利数", "Valid patents"
-    ),
+    _indicator("credit.patents", "有效专利", "项", "状态为有效的专利数", "Valid patents"),
     _indicator(
         "credit.honours_3y",
         "近3年荣誉资质",

@@ -77,9 +77,7 @@ _ZERO_WITHOUT_RECORDS = {
 }
 
 
-def credit_indicators_frame(
-    *, first_id: int, last_id: int, as_of: datetime.date
-) -> pl.DataFrame:
+def credit_indicators_frame(*, first_id: int, last_id: int, as_of: datetime.date) -> pl.DataFrame:
     """One row per enterprise with id in [first_id, last_id], a column per indicator."""
     ids = list(
         Enterprise.objects.filter(pk__range=(first_id, last_id))
@@ -141,9 +139,7 @@ def records_frame(rows: list[tuple]) -> pl.DataFrame:
                 pl.Series(name, [None if v in (None, "") else int(v) for v in values], pl.Int64)
             )
         else:
-            parsed.append(
-                pl.Series(name, [None if v is None else str(v) for v in values], pl.Utf8)
-            )
+            parsed.append(pl.Series(name, [None if v is None else str(v) for v in values], pl.Utf8))
     return frame.with_columns(parsed)
 
 
@@ -243,8 +239,7 @@ def _headcount_trend(social: pl.DataFrame) -> pl.DataFrame:
         social.join(latest, on="enterprise_id")
         .with_columns((pl.col("event_date") - pl.col("target")).dt.total_days().abs().alias("gap"))
         .filter(
-            (pl.col("gap") <= TREND_TOLERANCE_DAYS)
-            & (pl.col("event_date") < pl.col("latest_date"))
+            (pl.col("gap") <= TREND_TOLERANCE_DAYS) & (pl.col("event_date") < pl.col("latest_date"))
         )
         .sort(["enterprise_id", "gap", "event_date"], descending=[False, False, True])
         .group_by("enterprise_id", maintain_order=True)

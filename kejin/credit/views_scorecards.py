@@ -98,9 +98,7 @@ def scorecard_edit_view(request, pk: int):
         else:
             return redirect("credit:scorecard_detail", pk=draft.pk)
     context = {"version": version, "ruleset": ruleset, "rows": rows, "error": error}
-    return render(
-        request, "credit/scorecard_edit.html", context, status=400 if error else 200
-    )
+    return render(request, "credit/scorecard_edit.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -41,7 +41,9 @@ class CreditProfileSerializer(serializers.Serializer):
         source="score.score", max_digits=9, decimal_places=2, allow_null=True, default=None
     )
     grade = serializers.CharField(source="score.grade", allow_null=True, default=None)
-    scorecard_id = serializers.IntegerField(source="score.scorecard_id", allow_null=True, default=None)
+    scorecard_id = serializers.IntegerField(
+        source="score.scorecard_id", allow_null=True, default=None
+    )
     reasons = ReasonSerializer(many=True)
     indicators = IndicatorSerializer(many=True)
     history = HistorySerializer(many=True)

@@ -7,85 +7,193 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('credit', '0001_catalogue_and_records'),
-        ('enterprises', '0013_move_registry_to_its_app'),
+        ("credit", "0001_catalogue_and_records"),
+        ("enterprises", "0013_move_registry_to_its_app"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScorecardVersion',
+            name="ScorecardVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=48, verbose_name='评分卡代码')),
-                ('version', models.PositiveIntegerField(verbose_name='版本')),
-                ('title', kejin.core.fields.TextLineField(max_length=128, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('expert', '专家评分卡'), ('statistical', '统计评分卡')], max_length=16, verbose_name='类型')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('active', '现行'), ('retired', '已停用')], default='draft', max_length=16, verbose_name='状态')),
-                ('valid_from', models.DateField(verbose_name='生效日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='失效日期')),
-                ('reference', kejin.core.fields.TextBlockField(blank=True, verbose_name='依据')),
-                ('document', models.JSONField(default=dict, verbose_name='评分表')),
-                ('metrics', models.JSONField(blank=True, default=dict, verbose_name='模型指标')),
-                ('note', kejin.core.fields.TextBlockField(blank=True, verbose_name='修订说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='启用时间')),
-                ('activated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='启用人')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=48, verbose_name="评分卡代码")),
+                ("version", models.PositiveIntegerField(verbose_name="版本")),
+                ("title", kejin.core.fields.TextLineField(max_length=128, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("expert", "专家评分卡"), ("statistical", "统计评分卡")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("active", "现行"), ("retired", "已停用")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="生效日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="失效日期")),
+                ("reference", kejin.core.fields.TextBlockField(blank=True, verbose_name="依据")),
+                ("document", models.JSONField(default=dict, verbose_name="评分表")),
+                ("metrics", models.JSONField(blank=True, default=dict, verbose_name="模型指标")),
+                ("note", kejin.core.fields.TextBlockField(blank=True, verbose_name="修订说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "activated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="启用时间"),
+                ),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="启用人",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分卡版本',
-                'verbose_name_plural': '评分卡版本',
-                'ordering': ['code', '-version'],
+                "verbose_name": "评分卡版本",
+                "verbose_name_plural": "评分卡版本",
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='CreditScoreHistory',
+            name="CreditScoreHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=9, null=True, verbose_name='评分')),
-                ('grade', models.CharField(blank=True, max_length=8, verbose_name='等级')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='主要扣分原因')),
-                ('as_of', models.DateField(verbose_name='数据截止日')),
-                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credit_score_history', to='enterprises.enterprise', verbose_name='企业')),
-                ('scorecard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='credit.scorecardversion', verbose_name='评分卡')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=9, null=True, verbose_name="评分"
+                    ),
+                ),
+                ("grade", models.CharField(blank=True, max_length=8, verbose_name="等级")),
+                (
+                    "reasons",
+                    models.JSONField(blank=True, default=list, verbose_name="主要扣分原因"),
+                ),
+                ("as_of", models.DateField(verbose_name="数据截止日")),
+                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credit_score_history",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "scorecard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="credit.scorecardversion",
+                        verbose_name="评分卡",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信用评分历史',
-                'verbose_name_plural': '信用评分历史',
-                'ordering': ['enterprise', '-computed_at', '-id'],
+                "verbose_name": "信用评分历史",
+                "verbose_name_plural": "信用评分历史",
+                "ordering": ["enterprise", "-computed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CreditScore',
+            name="CreditScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=9, null=True, verbose_name='评分')),
-                ('grade', models.CharField(blank=True, max_length=8, verbose_name='等级')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='主要扣分原因')),
-                ('as_of', models.DateField(verbose_name='数据截止日')),
-                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
-                ('enterprise', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='credit_score', to='enterprises.enterprise', verbose_name='企业')),
-                ('scorecard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='credit.scorecardversion', verbose_name='评分卡')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=9, null=True, verbose_name="评分"
+                    ),
+                ),
+                ("grade", models.CharField(blank=True, max_length=8, verbose_name="等级")),
+                (
+                    "reasons",
+                    models.JSONField(blank=True, default=list, verbose_name="主要扣分原因"),
+                ),
+                ("as_of", models.DateField(verbose_name="数据截止日")),
+                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
+                (
+                    "enterprise",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credit_score",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "scorecard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="credit.scorecardversion",
+                        verbose_name="评分卡",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信用评分',
-                'verbose_name_plural': '信用评分',
+                "verbose_name": "信用评分",
+                "verbose_name_plural": "信用评分",
             },
         ),
         migrations.AddConstraint(
-            model_name='scorecardversion',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='credit_scorecard_version'),
+            model_name="scorecardversion",
+            constraint=models.UniqueConstraint(
+                fields=("code", "version"), name="credit_scorecard_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scorecardversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('status',), name='credit_scorecard_one_active'),
+            model_name="scorecardversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("status",),
+                name="credit_scorecard_one_active",
+            ),
         ),
         migrations.AddIndex(
-            model_name='creditscorehistory',
-            index=models.Index(fields=['enterprise', 'computed_at'], name='credit_cred_enterpr_a7dae8_idx'),
+            model_name="creditscorehistory",
+            index=models.Index(
+                fields=["enterprise", "computed_at"], name="credit_cred_enterpr_a7dae8_idx"
+            ),
         ),
     ]

@@ -89,7 +89,8 @@ def _write_chunk(
     if scored.height == 0:
         return
     ids = scored["enterprise_id"]
-    joined = scored.join(_stored(ids.min(), ids.max()), on="enterprise_id", how="left")
+    first, last = int(ids.min()), int(ids.max())  # type: ignore[arg-type]
+    joined = scored.join(_stored(first, last), on="enterprise_id", how="left")
     same = (
         (pl.col("old_scorecard") == version.pk)
         & pl.col("old_score").eq_missing(pl.col("score"))
@@ -119,7 +120,10 @@ def _write_chunk(
 
     with transaction.atomic():
         CreditScore.objects.bulk_create(
-            [CreditScore(enterprise_id=row["enterprise_id"], **fields(row)) for row in new.to_dicts()],
+            [
+                CreditScore(enterprise_id=row["enterprise_id"], **fields(row))
+                for row in new.to_dicts()
+            ],
             batch_size=2000,
         )
         updates = [CreditScore(pk=row["pk"], **fields(row)) for row in changed.to_dicts()]

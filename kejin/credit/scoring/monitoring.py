@@ -36,7 +36,9 @@ def psi_from_shares(expected: Sequence[float], actual: Sequence[float]) -> float
     return total
 
 
-def psi_numeric(expected: Sequence[float], actual: Sequence[float], *, bins: int = 10) -> float | None:
+def psi_numeric(
+    expected: Sequence[float], actual: Sequence[float], *, bins: int = 10
+) -> float | None:
     """PSI of numeric values, binned at the expected values' quantiles (None without
     values on either side; unknown values are left out)."""
     e = np.asarray([v for v in expected if v is not None], dtype=float)
@@ -46,7 +48,7 @@ def psi_numeric(expected: Sequence[float], actual: Sequence[float], *, bins: int
     edges = np.unique(np.quantile(e, np.linspace(0, 1, bins + 1))[1:-1])
     e_counts = np.bincount(np.searchsorted(edges, e, side="right"), minlength=len(edges) + 1)
     a_counts = np.bincount(np.searchsorted(edges, a, side="right"), minlength=len(edges) + 1)
-    return psi_from_shares(e_counts / len(e), a_counts / len(a))
+    return psi_from_shares((e_counts / len(e)).tolist(), (a_counts / len(a)).tolist())
 
 
 def psi_categorical(expected: Sequence[Any], actual: Sequence[Any]) -> float | None:
@@ -55,9 +57,7 @@ def psi_categorical(expected: Sequence[Any], actual: Sequence[Any]) -> float | N
         return None
     e, a = Counter(expected), Counter(actual)
     keys = sorted(set(e) | set(a), key=lambda k: (k is None, str(k)))
-    return psi_from_shares(
-        [e[k] / len(expected) for k in keys], [a[k] / len(actual) for k in keys]
-    )
+    return psi_from_shares([e[k] / len(expected) for k in keys], [a[k] / len(actual) for k in keys])
 
 
 def stability(psi: float | None) -> str:

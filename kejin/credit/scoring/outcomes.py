@@ -56,7 +56,7 @@ def loan_outcomes_frame(*, observation: datetime.date) -> pd.DataFrame:
 
 def indicators_training_frame(frames: list[pl.DataFrame], targets: pl.DataFrame) -> pd.DataFrame:
     """Indicator frames joined with ``enterprise_id, bad`` as a pandas frame for training."""
-    schema = {"enterprise_id": pl.Int64, **INDICATOR_SCHEMA}
+    schema: dict[str, Any] = {"enterprise_id": pl.Int64, **INDICATOR_SCHEMA}
     indicators = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
     joined = indicators.join(targets, on="enterprise_id").sort("enterprise_id")
     booleans = [n for n, t in INDICATOR_SCHEMA.items() if t == pl.Boolean]

@@ -222,7 +222,9 @@ def _display(value: Any, unit: str) -> str:
     return f"{value}{unit}" if unit else str(value)
 
 
-def credit_profile(*, user, enterprise_id: int, as_of: datetime.date | None = None) -> CreditProfile:
+def credit_profile(
+    *, user, enterprise_id: int, as_of: datetime.date | None = None
+) -> CreditProfile:
     """An enterprise's credit profile for ``user`` (404 if it may not see it)."""
     enterprise = Enterprise.objects.visible_to(user).filter(pk=enterprise_id).first()
     if enterprise is None or not credit_profile_can_view(user=user, obj=enterprise):

@@ -98,7 +98,7 @@ def target_vector(series: pd.Series, *, bad_value: Any = None) -> np.ndarray:
     column, else the value "bad"."""
     values = set(series.dropna().unique().tolist())
     if bad_value is None:
-        if values <= {0, 1, True, False}:
+        if values <= {0, 1}:
             bad_value = 1
         elif "bad" in values:
             bad_value = "bad"
@@ -319,9 +319,7 @@ def cross_validated_auc(
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_index, test_index in splitter.split(frame, y):
         train, test = frame.iloc[train_index], frame.iloc[test_index]
-        fitted = scorecard_fit(
-            train, y[train_index], variables=variables, categorical=categorical
-        )
+        fitted = scorecard_fit(train, y[train_index], variables=variables, categorical=categorical)
         aucs.append(float(roc_auc_score(y[test_index], fitted.probability_bad(test))))
     return aucs
 

@@ -73,7 +73,9 @@ def test_lists_count_while_listed_and_not_removed_on_or_before_as_of():
     removed, current, later_removed, abnormal = EnterpriseFactory.create_batch(4)
     record(removed, "serious_dishonesty", D(2024, 1, 1), reason="x", removed_date=D(2026, 6, 30))
     record(current, "dishonest_debtor", D(2025, 1, 1), case_no="1", performance="none")
-    record(later_removed, "serious_dishonesty", D(2024, 1, 1), reason="x", removed_date=D(2026, 7, 1))
+    record(
+        later_removed, "serious_dishonesty", D(2024, 1, 1), reason="x", removed_date=D(2026, 7, 1)
+    )
     record(abnormal, "abnormal_operations", D(2026, 1, 1), reason="地址失联")
     assert _row(removed)["credit.on_dishonesty_list"] is False
     assert _row(current)["credit.on_dishonesty_list"] is True

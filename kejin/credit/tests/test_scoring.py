@@ -72,7 +72,9 @@ def test_batch_scoring_writes_new_scores_then_only_changes(django_assert_max_num
     assert (changed.scored, changed.created, changed.changed) == (1, 0, 1)
     assert CreditScore.objects.get(enterprise=clean).score == Decimal("570.00")
     history = list(
-        CreditScoreHistory.objects.filter(enterprise=clean).order_by("id").values_list("score", flat=True)
+        CreditScoreHistory.objects.filter(enterprise=clean)
+        .order_by("id")
+        .values_list("score", flat=True)
     )
     assert history == [Decimal("560.00"), Decimal("570.00")]
 
@@ -189,7 +191,11 @@ def test_demo_scoring_trains_a_statistical_draft_and_scores_everyone():
     assert (result.statistical.code, result.statistical.status) == (STATISTICAL_CODE, "draft")
     assert result.statistical.metrics["train_rows"] + result.statistical.metrics["test_rows"] == 120
     facts = set(result.statistical.document["facts"])
-    assert facts <= {"credit.tax_rating", "credit.penalties_3y_serious", "credit.penalties_3y_general"}
+    assert facts <= {
+        "credit.tax_rating",
+        "credit.penalties_3y_serious",
+        "credit.penalties_3y_general",
+    }
     assert result.counts.scored == 120
     assert CreditScore.objects.count() == 120
 

@@ -18,7 +18,9 @@ from kejin.enterprises.tests.factories import EnterpriseFactory
 
 def _scored_enterprise():
     enterprise = EnterpriseFactory()
-    record(enterprise, "dishonest_debtor", datetime.date(2025, 1, 5), case_no="1", performance="none")
+    record(
+        enterprise, "dishonest_debtor", datetime.date(2025, 1, 5), case_no="1", performance="none"
+    )
     record(enterprise, "tax_rating", datetime.date(2025, 4, 1), rating_year=2024, rating="B")
     scorecard_default_install()
     credit_scores_recompute(as_of=datetime.date(2026, 6, 30))
@@ -78,9 +80,9 @@ def test_the_profile_api_for_a_city_officer():
         "code": "on_dishonesty_list",
         "text": "被列入严重违法失信名单或失信被执行人名单",
     }
-    assert {"name": "credit.tax_rating", "label": "纳税信用等级", "value": "B"} == {
+    assert {
         k: body["indicators"][0][k] for k in ("name", "label", "value")
-    }
+    } == {"name": "credit.tax_rating", "label": "纳税信用等级", "value": "B"}
     assert [h["grade"] for h in body["history"]] == ["C"]
 
 
@@ -124,7 +126,9 @@ def test_a_county_officer_reads_scorecards_but_cannot_edit_and_nothing_changes(c
         reverse("credit:scorecard_edit", args=[active.pk]), {"p-on_dishonesty_list-0": "0"}
     )
     assert posted.status_code == 403
-    api = client.post(f"/api/v1/credit/scorecards/{active.pk}/drafts/", {}, content_type="application/json")
+    api = client.post(
+        f"/api/v1/credit/scorecards/{active.pk}/drafts/", {}, content_type="application/json"
+    )
     assert (api.status_code, api.json()["error"]["code"]) == (403, "permission_denied")
     assert ScorecardVersion.objects.count() == 1
     assert not AuditEvent.objects.filter(actor=county).exists()
@@ -155,6 +159,8 @@ def test_scorecard_api_draft_activate_and_preview():
     preview = client.get(f"/api/v1/credit/scorecards/{draft_id}/preview/").json()
     assert preview["enterprises"] == 1
     assert {g["grade"]: (g["count"], g["active_count"]) for g in preview["grades"]}["C"] == (1, 1)
-    assert client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/").json()["status"] == "active"
+    assert (
+        client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/").json()["status"] == "active"
+    )
     again = client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/")
     assert (again.status_code, again.json()["error"]["code"]) == (409, "scorecard_not_draft")
