@@ -129,7 +129,7 @@ class ScorecardActivateView(generics.GenericAPIView):
     @extend_schema(
         tags=[CREDIT_TAG],
         summary="启用评分卡版本 (Activate a draft version)",
-        description="市级部门工作人员；非草稿 409 scorecard_not_draft。启用后全部企业重新评分。Audited.",
+        description="市级部门工作人员；非草稿 409 version_not_draft。启用后全部企业重新评分。Audited.",
         request=None,
         responses={200: ScorecardVersionSerializer, **error_responses(400, 401, 403, 404, 409)},
     )

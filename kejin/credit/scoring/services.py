@@ -197,7 +197,7 @@ def scorecard_activate(*, version: ScorecardVersion, acting_user) -> ScorecardVe
         locked = ScorecardVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != ScorecardStatus.DRAFT:
             raise ApplicationError(
-                ErrorCode.SCORECARD_NOT_DRAFT,
+                ErrorCode.VERSION_NOT_DRAFT,
                 _("只能启用草稿版本；该版本的状态是“%(status)s”。")
                 % {"status": locked.get_status_display()},
             )

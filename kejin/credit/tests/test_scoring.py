@@ -142,7 +142,7 @@ def test_activating_twice_or_over_unknown_facts_is_refused():
     active = scorecard_default_install()
     with pytest.raises(ApplicationError) as caught:
         scorecard_activate(version=active, acting_user=officer)
-    assert (caught.value.code, caught.value.status) == ("scorecard_not_draft", 409)
+    assert (caught.value.code, caught.value.status) == ("version_not_draft", 409)
     assert caught.value.message == "只能启用草稿版本；该版本的状态是“现行”。"
 
     csv_trained = scorecard_statistical_save(

@@ -163,4 +163,4 @@ def test_scorecard_api_draft_activate_and_preview():
         client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/").json()["status"] == "active"
     )
     again = client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/")
-    assert (again.status_code, again.json()["error"]["code"]) == (409, "scorecard_not_draft")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "version_not_draft")
