@@ -16,10 +16,10 @@ Cases, each against baselines measured in the same run, in alternating rounds (m
   equal the engine's on every row (checked). Goal: engine ≤ 2 × numpy.
   Baseline ``credit_scoring_python_loop``: the per-enterprise loop — ``ruleset.explain(row)``
   (the rule set's own one-record path, as the recognition benchmark's loop) for every row —
-  timed on a sample of 20,000 rows and extrapolated linearly (said in ``baseline_note``); its
+  timed on a sample of 2,000 rows and extrapolated linearly (said in ``baseline_note``); its
   scores are checked against the engine's. Goal: loop ≥ 50 × engine.
   Baseline ``credit_scoring_tight_loop``: the points table hand-written as a tight Python loop
-  (tuples and ``if`` chains, no explanation), same sample; reported, no goal.
+  (tuples and ``if`` chains, no explanation), on 20,000 sampled rows; reported, no goal.
 - ``credit_scoring_with_reasons``: the full ``score_frame`` (score, grade and the top three
   reason codes), as batch scoring runs it, against the same numpy baseline (reported, no
   goal: the baseline computes no reasons).
@@ -44,6 +44,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 FULL_SIZE = 1_000_000
 QUICK_SIZE = 20_000
 LOOP_SAMPLE = 20_000
+EXPLAIN_SAMPLE = 2_000  # explain() takes milliseconds a row
 ROUNDS = 5
 ENGINE_RATIO_GOAL = 2.0
 LOOP_RATIO_GOAL = 50.0
@@ -206,12 +207,13 @@ def measure(size: int, *, log=print) -> list[dict]:
     sample = frame.sample(min(LOOP_SAMPLE, size), seed=1)
     rows = sample.to_dicts()
     sample_scores = ruleset.evaluate_frame(sample).select("score").collect()["score"].to_list()
+    explain_rows = rows[:EXPLAIN_SAMPLE]
     started = time.perf_counter()
-    explained = [ruleset.explain(row).score for row in rows]
+    explained = [ruleset.explain(row).score for row in explain_rows]
     loop_sample_s = time.perf_counter() - started
-    loop_s = loop_sample_s * size / len(rows)
+    loop_s = loop_sample_s * size / len(explain_rows)
     loop_mismatches = sum(
-        1 for s, e in zip(explained, sample_scores, strict=True) if abs(s - e) > 1e-9
+        1 for s, e in zip(explained, sample_scores, strict=False) if abs(s - e) > 1e-9
     )
     started = time.perf_counter()
     looped = _python_loop(ruleset, rows)
@@ -250,7 +252,7 @@ def measure(size: int, *, log=print) -> list[dict]:
             "baseline_seconds": loop_s,
             "ratio": loop_ratio,
             "baseline_note": (
-                f"loop timed on {len(rows):,} sampled rows ({loop_sample_s:.2f}s) and "
+                f"explain() loop timed on {len(explain_rows):,} sampled rows ({loop_sample_s:.2f}s) and "
                 f"extrapolated to {size:,}; ratio = loop / engine (higher is better; goal >= "
                 f"{LOOP_RATIO_GOAL}); score mismatches on the sample: {loop_mismatches}"
             ),
