@@ -663,8 +663,7 @@ class RuleSet:
             if n < rounds - 1:
                 top = pl.col(f"reason_top.{n}")
                 lf = lf.with_columns(
-                    pl.when(pl.col(k) == top).then(None).otherwise(pl.col(k)).alias(k)
-                    for k in keys
+                    pl.when(pl.col(k) == top).then(None).otherwise(pl.col(k)).alias(k) for k in keys
                 )
         picked = [
             (pl.col(f"reason_top.{n}") % width).replace_strict(

@@ -80,9 +80,11 @@ def test_the_profile_api_for_a_city_officer():
         "code": "on_dishonesty_list",
         "text": "被列入严重违法失信名单或失信被执行人名单",
     }
-    assert {
-        k: body["indicators"][0][k] for k in ("name", "label", "value")
-    } == {"name": "credit.tax_rating", "label": "纳税信用等级", "value": "B"}
+    assert {k: body["indicators"][0][k] for k in ("name", "label", "value")} == {
+        "name": "credit.tax_rating",
+        "label": "纳税信用等级",
+        "value": "B",
+    }
     assert [h["grade"] for h in body["history"]] == ["C"]
 
 
