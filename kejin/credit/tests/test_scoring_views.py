@@ -11,7 +11,7 @@ from kejin.core.models import AuditEvent
 from kejin.core.tests.factories import RegionFactory
 from kejin.credit.models import CreditScore, ScorecardVersion
 from kejin.credit.scoring.batch import credit_scores_recompute
-from kejin.credit.scoring.services import scorecard_default_install
+from kejin.credit.scoring.services import scorecard_default_install, scorecard_draft_create
 from kejin.credit.tests.scoring_factories import record
 from kejin.enterprises.tests.factories import EnterpriseFactory
 
@@ -166,3 +166,18 @@ def test_scorecard_api_draft_activate_and_preview():
     )
     again = client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/")
     assert (again.status_code, again.json()["error"]["code"]) == (409, "version_not_draft")
+
+
+@pytest.mark.django_db
+def test_scorecard_lists_take_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    officer = UserFactory()
+    active = scorecard_default_install()
+    for _ in range(5):
+        scorecard_draft_create(base=active, acting_user=officer, points={})
+    client.force_login(officer)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("credit:scorecard_list"))
+    assert page.content.decode().count('data-status="draft"') == 5
+    with django_assert_max_num_queries(8):
+        api = client.get("/api/v1/credit/scorecards/")
+    assert api.json()["count"] == 6
