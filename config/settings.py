@@ -236,6 +236,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or DEV
 
+# Credit disputes (异议): the source department resolves a dispute within this many working
+# days of its filing (Chinese holiday calendar); a category may have its own time limit.
+CREDIT_DISPUTE_DEADLINE_WORKDAYS = 20
+CREDIT_DISPUTE_DEADLINE_WORKDAYS_BY_CATEGORY: dict[str, int] = {}
+
 # API tokens expire this long after they are issued (401 token_expired; ask for a new one).
 KEJIN_API_TOKEN_LIFETIME = datetime.timedelta(
     days=env.int("KEJIN_API_TOKEN_LIFETIME_DAYS", default=30)

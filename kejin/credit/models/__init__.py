@@ -1,6 +1,14 @@
 """Models of the credit module; each file holds one part (catalogue, records, …)."""
 
 from kejin.credit.models.catalogue import CategoryField, RecordCategory
+from kejin.credit.models.disputes import Dispute, DisputeAttachment
 from kejin.credit.models.records import CreditBatch, CreditRecord
 
-__all__ = ["CategoryField", "CreditBatch", "CreditRecord", "RecordCategory"]
+__all__ = [
+    "CategoryField",
+    "CreditBatch",
+    "CreditRecord",
+    "Dispute",
+    "DisputeAttachment",
+    "RecordCategory",
+]
