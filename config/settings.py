@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -310,9 +311,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "global_keyprefix": env.str("CELERY_BROKER_KEY_PREFIX", default="")
 }
 # `celery -A config beat` runs the dead-work sweep (kejin.ingest.sweep); without beat, cron
-# runs `manage.py ingest_sweep_stale` (docs/operations.md).
+# runs `manage.py ingest_sweep_stale` (docs/operations.md). The daily scan of credit disputes
+# past their deadline: without beat, cron runs `manage.py credit_disputes_scan`.
 CELERY_BEAT_SCHEDULE = {
     "ingest-sweep-stale": {"task": "ingest.sweep_stale", "schedule": 10 * 60},
+    "credit-disputes-overdue": {
+        "task": "credit.disputes_overdue_flag",
+        "schedule": crontab(hour=1, minute=10),  # daily, Asia/Shanghai (CELERY_TIMEZONE)
+    },
 }
 
 LOGGING = {
