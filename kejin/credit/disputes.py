@@ -79,7 +79,13 @@ _AUDITED = [
     "deadline_workdays",
     "deadline_approximate",
 ]
-_RESOLUTION_AUDITED = ["status", "resolved_at", "resolved_by", "resolution_note", "corrected_record"]
+_RESOLUTION_AUDITED = [
+    "status",
+    "resolved_at",
+    "resolved_by",
+    "resolution_note",
+    "corrected_record",
+]
 _REPLY_AUDITED = ["reply", "replied_at", "replied_by"]
 
 
@@ -128,9 +134,15 @@ def dispute_timing(
     if today > dispute.deadline:
         overdue = calendar.between(dispute.deadline, today)
         # A deadline passed over a weekend or holiday is overdue from the next working day.
-        return DisputeTiming(None, max(int(overdue.value), 0), overdue.approximate)
+        return DisputeTiming(None, max(_count(overdue), 0), overdue.approximate)
     left = calendar.between(today, dispute.deadline)
-    return DisputeTiming(int(left.value), None, left.approximate or dispute.deadline_approximate)
+    return DisputeTiming(_count(left), None, left.approximate or dispute.deadline_approximate)
+
+
+def _count(result: WorkdayResult) -> int:
+    if not isinstance(result.value, int):
+        raise TypeError("expected a count of working days")
+    return result.value
 
 
 # --- input ----------------------------------------------------------------------------------
@@ -272,7 +284,7 @@ def dispute_open(
         .filter(pk=record.pk)
         .first()
     )
-    if locked is None or locked.status != RecordStatus.CURRENT:
+    if locked is None or locked.status != RecordStatus.CURRENT or locked.enterprise_id is None:
         raise ApplicationError(
             ErrorCode.RECORD_NOT_CURRENT,
             _("该记录已不是当前有效版本（已被更正或删除），请对当前有效的记录提出异议。"),
@@ -302,7 +314,10 @@ def dispute_open(
         # Another request opened one between our check and our save.
         raise _already_open(Dispute.objects.open().filter(record=locked).first()) from exc
     names = _attachments_save(
-        dispute=dispute, checked=checked, stage=DisputeAttachmentStage.FILING, acting_user=acting_user
+        dispute=dispute,
+        checked=checked,
+        stage=DisputeAttachmentStage.FILING,
+        acting_user=acting_user,
     )
     audit_record(
         actor=acting_user,
@@ -751,7 +766,12 @@ def record_dispute_states(records: Iterable[CreditRecord]) -> dict[int, RecordDi
         .exclude(status=DisputeStatus.WITHDRAWN)
         .order_by("filed_at", "id")
         .values_list(
-            "id", "status", "resolution_note", "reply", "record__category_id", "record__source_record_id"
+            "id",
+            "status",
+            "resolution_note",
+            "reply",
+            "record__category_id",
+            "record__source_record_id",
         )
     )
     best: dict[tuple[int, str], RecordDisputeState] = {}
@@ -769,11 +789,7 @@ def record_dispute_states(records: Iterable[CreditRecord]) -> dict[int, RecordDi
             annotation=note if upheld else "",
             reply=reply if upheld else "",
         )
-    return {
-        record_id: state
-        for key, state in best.items()
-        for record_id in keys[key]
-    }
+    return {record_id: state for key, state in best.items() for record_id in keys[key]}
 
 
 def disputes_open_counts(*, enterprise_ids: Iterable[int]) -> dict[int, int]:

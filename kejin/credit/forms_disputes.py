@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -45,9 +47,7 @@ def _text(label, help_text="") -> CleanTextFormField:
 
 
 class DisputeOpenForm(BootstrapFormMixin, forms.Form):
-    reason = _text(
-        _("异议理由"), _("说明哪一项数据有误、正确的情况是什么，以及依据（必填）。")
-    )
+    reason = _text(_("异议理由"), _("说明哪一项数据有误、正确的情况是什么，以及依据（必填）。"))
     attachments = MultipleFileField(label=_("证明材料"), help_text=ATTACHMENT_HELP)
 
 
@@ -64,7 +64,9 @@ class DisputeUpholdForm(BootstrapFormMixin, forms.Form):
 
 
 class DisputeReplyForm(BootstrapFormMixin, forms.Form):
-    reply = _text(_("企业说明"), _("对来源部门维持理由的答复，与记录一并展示，只能提交一次（必填）。"))
+    reply = _text(
+        _("企业说明"), _("对来源部门维持理由的答复，与记录一并展示，只能提交一次（必填）。")
+    )
     attachments = MultipleFileField(label=_("附件"), help_text=ATTACHMENT_HELP)
 
 
@@ -80,7 +82,7 @@ class DisputeCorrectForm(BootstrapFormMixin, forms.Form):
         fields: dict[str, forms.Field] = {}
         for field in record.category.fields.all():
             value = record.data.get(field.code)
-            common = {
+            common: dict[str, Any] = {
                 "label": field.name + (f"（{field.unit}）" if field.unit else ""),
                 "required": False,
                 "initial": "" if value is None else value,
@@ -115,4 +117,3 @@ class DisputeCorrectForm(BootstrapFormMixin, forms.Form):
             for name in self.data_field_names
             if self.cleaned_data.get(name) not in (None, "")
         }
-

@@ -129,9 +129,7 @@ def credit_record_data_clean(
         raw = data.get(field.code)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if field.required:
-                problems[f"data.{field.code}"] = [
-                    _("“%(name)s”为必填项。") % {"name": field.name}
-                ]
+                problems[f"data.{field.code}"] = [_("“%(name)s”为必填项。") % {"name": field.name}]
             continue
         value, problem = _parse_value(field, raw, today=today)
         if problem:
@@ -139,11 +137,11 @@ def credit_record_data_clean(
         else:
             cleaned[field.code] = value
     event = cleaned.get(category.event_date_field)
-    if not problems and event is None:
+    if not problems and not isinstance(event, str):
         problems[f"data.{category.event_date_field}"] = [
             _("请填写事件日期字段“%(code)s”。") % {"code": category.event_date_field}
         ]
-    if problems:
+    if problems or not isinstance(event, str):
         raise ApplicationError.invalid(problems)
     return cleaned, datetime.date.fromisoformat(event)
 

@@ -10,9 +10,7 @@ urlpatterns = [
     path("disputes/", disputes.dispute_list_view, name="dispute_list"),
     path("disputes/overdue/", disputes.dispute_overdue_view, name="dispute_overdue"),
     path("disputes/records/", disputes.dispute_records_view, name="dispute_records"),
-    path(
-        "records/<int:record_id>/dispute/", disputes.dispute_create_view, name="dispute_create"
-    ),
+    path("records/<int:record_id>/dispute/", disputes.dispute_create_view, name="dispute_create"),
     path("disputes/<int:pk>/", disputes.dispute_detail_view, name="dispute_detail"),
     path("disputes/<int:pk>/correct/", disputes.dispute_correct_view, name="dispute_correct"),
     path("disputes/<int:pk>/remove/", disputes.dispute_remove_view, name="dispute_remove"),

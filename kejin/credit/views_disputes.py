@@ -126,9 +126,7 @@ def dispute_overdue_view(request):
 def dispute_records_view(request):
     """The enterprise's current records, each with its dispute state and "提出异议"."""
     user = request.user
-    records = disputes.dispute_records_of_enterprise(user=user).prefetch_related(
-        "category__fields"
-    )
+    records = disputes.dispute_records_of_enterprise(user=user).prefetch_related("category__fields")
     context = page_context(request, records, PAGE_SIZE)
     page_records = list(context["page"].object_list)
     states = disputes.record_dispute_states(page_records)

@@ -409,5 +409,3 @@ class DisputeWithdrawView(generics.GenericAPIView):
             dispute=dispute, acting_user=request.user, ip_address=client_ip_address(request)
         )
         return _dispute_response(request, pk)
-
-

@@ -57,6 +57,7 @@ class Dispute(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("提出人"),
@@ -147,7 +148,7 @@ class DisputeAttachment(models.Model):
     name = TextLineField(_("文件名"), max_length=255)
     size = models.PositiveIntegerField(_("大小(字节)"))
     content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("摘要(SHA-256)"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -474,9 +474,7 @@ def test_the_scan_flags_overdue_disputes_once_and_counts_working_days(world):
     before_holiday = disputes.dispute_timing(dispute, today=datetime.date(2026, 9, 30))
     assert before_holiday.days_left == 17
     city = UserFactory()
-    assert list(disputes.disputes_overdue(user=city, today=datetime.date(2026, 11, 3))) == [
-        dispute
-    ]
+    assert list(disputes.disputes_overdue(user=city, today=datetime.date(2026, 11, 3))) == [dispute]
 
 
 def test_a_resolved_dispute_is_not_flagged(world):

@@ -92,7 +92,10 @@ def test_file_resolve_and_read_back_through_the_api(client, world):
         "已更正",
         None,
     )
-    assert (result["corrected_record"]["version"], result["corrected_record"]["data"]["rating"]) == (
+    assert (
+        result["corrected_record"]["version"],
+        result["corrected_record"]["data"]["rating"],
+    ) == (
         2,
         "B",
     )

@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.models import AuditEvent
@@ -99,7 +99,9 @@ def test_the_form_shows_the_services_messages(client, world):
     )
 
     assert response.status_code == 200
-    assert "请填写异议理由：哪一项数据有误、正确的情况是什么，以及依据。" in response.content.decode()
+    assert (
+        "请填写异议理由：哪一项数据有误、正确的情况是什么，以及依据。" in response.content.decode()
+    )
     assert _state() == before
 
 
@@ -308,9 +310,13 @@ def test_list_pages_take_the_same_queries_for_3_or_12_disputes(client, world, ur
 def test_records_page_takes_the_same_queries_for_3_or_12_records(client, world):
     client.force_login(world["admin"])
     for _ in range(2):
-        _open(world, CreditRecordFactory(category=world["category"], enterprise=world["enterprise"]))
+        _open(
+            world, CreditRecordFactory(category=world["category"], enterprise=world["enterprise"])
+        )
     few = _count_queries(client, "/credit/disputes/records/")
     for _ in range(9):
-        _open(world, CreditRecordFactory(category=world["category"], enterprise=world["enterprise"]))
+        _open(
+            world, CreditRecordFactory(category=world["category"], enterprise=world["enterprise"])
+        )
     many = _count_queries(client, "/credit/disputes/records/")
     assert many == few

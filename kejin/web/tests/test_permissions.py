@@ -29,14 +29,15 @@ TRAITS = {
 
 # Which menu entries each role gets (besides 首页), in menu order.
 EXPECTED_MENU = {
-    Role.ENTERPRISE_ADMIN: ["enterprises:mine", "institutions:list"],
-    Role.ENTERPRISE_STAFF: ["enterprises:mine", "institutions:list"],
+    Role.ENTERPRISE_ADMIN: ["enterprises:mine", "credit:dispute_list", "institutions:list"],
+    Role.ENTERPRISE_STAFF: ["enterprises:mine", "credit:dispute_list", "institutions:list"],
     Role.INSTITUTION_MANAGER: ["institutions:list"],
     Role.INSTITUTION_OFFICER: ["institutions:list"],
     Role.CITY_OFFICER: [
         "enterprises:list",
         "imports:list",
         "registry:list",
+        "credit:dispute_list",
         "institutions:list",
         "core:audit_list",
         "core:holiday_schedule_list",
@@ -45,14 +46,16 @@ EXPECTED_MENU = {
         "enterprises:list",
         "imports:list",
         "registry:list",
+        "credit:dispute_list",
         "institutions:list",
         "core:holiday_schedule_list",
     ],
-    Role.DATA_PROVIDER: ["institutions:list"],
+    Role.DATA_PROVIDER: ["credit:dispute_list", "institutions:list"],
     Role.PLATFORM_ADMIN: [
         "enterprises:list",
         "imports:list",
         "registry:list",
+        "credit:dispute_list",
         "institutions:list",
         "core:audit_list",
         "core:holiday_schedule_list",

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kejin.core.demo import DemoReferenceMissing
+from kejin.credit.demo_disputes import credit_disputes_demo
 from kejin.enterprises.demo import demo_enterprises
 from kejin.enterprises.demo_facts import demo_annual_facts
 from kejin.institutions.choices import InstitutionKind
@@ -90,13 +91,15 @@ class Command(BaseCommand):
                 facts = demo_annual_facts(rng_seed=seed, enterprises=enterprise_rows)
                 demo_registry_evaluate()
                 on_list = demo_list_size()
+                # Credit: disputes in every state (after the credit records, once they land).
+                disputes = credit_disputes_demo()
         except DemoReferenceMissing as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：企业 {len(enterprise_rows)} 家，金融机构 {len(institution_rows)} 家，"
                 f"演示账号 {len(credentials)} 个，企业年度数据 {facts.annual_facts} 条，"
-                f"名单库在库企业 {on_list} 家（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
+                f"名单库在库企业 {on_list} 家，新增信用异议 {disputes} 件（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
             )
         )
         self.stdout.write(credentials_table(credentials))
