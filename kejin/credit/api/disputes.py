@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -240,7 +241,9 @@ class DisputeListView(generics.GenericAPIView):
     def get(self, request):
         status_filter = request.query_params.get("status", "open")
         if status_filter not in disputes.DISPUTE_LIST_STATUSES:
-            raise ApplicationError.invalid({"status": ["应为 open、closed 或 all。"]})
+            raise ApplicationError.invalid(
+                {"status": [_("状态应为 open（处理中）、closed（已办结）或 all（全部）。")]}
+            )
         rows = disputes.dispute_list(user=request.user, status=status_filter).prefetch_related(
             "attachments"
         )
@@ -351,7 +354,7 @@ class DisputeResolveView(generics.GenericAPIView):
         }
         if data["outcome"] == "corrected":
             if "data" not in data:
-                raise ApplicationError.invalid({"data": ["更正时请提供更正后的全部字段。"]})
+                raise ApplicationError.invalid({"data": [_("更正时请提供更正后的全部字段。")]})
             disputes.dispute_resolve_correct(data=data["data"], note=data["note"], **common)
         elif data["outcome"] == "removed":
             disputes.dispute_resolve_remove(note=data["note"], **common)

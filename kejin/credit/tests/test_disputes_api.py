@@ -269,3 +269,16 @@ def test_list_takes_the_same_queries_for_3_or_12_disputes(client, world):
     with CaptureQueriesContext(connection) as many:
         assert len(client.get("/api/v1/credit/disputes/").json()["results"]) == 12
     assert len(many) == len(few)
+
+
+def test_an_unknown_status_filter_is_refused(client, world):
+    client.force_login(world["admin"])
+    response = client.get("/api/v1/credit/disputes/?status=nope")
+    assert (response.status_code, response.json()) == (
+        400,
+        _error(
+            "invalid",
+            "提交的数据有误，请按提示修改后重试。",
+            {"status": ["状态应为 open（处理中）、closed（已办结）或 all（全部）。"]},
+        ),
+    )
