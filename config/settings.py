@@ -237,6 +237,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or DEV
 
+# Credit disputes (异议): the source department resolves a dispute within this many working
+# days of its filing (Chinese holiday calendar); a category may have its own time limit.
+CREDIT_DISPUTE_DEADLINE_WORKDAYS = 20
+CREDIT_DISPUTE_DEADLINE_WORKDAYS_BY_CATEGORY: dict[str, int] = {}
+
 # API tokens expire this long after they are issued (401 token_expired; ask for a new one).
 KEJIN_API_TOKEN_LIFETIME = datetime.timedelta(
     days=env.int("KEJIN_API_TOKEN_LIFETIME_DAYS", default=30)
@@ -308,13 +313,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "global_keyprefix": env.str("CELERY_BROKER_KEY_PREFIX", default="")
 }
 # `celery -A config beat` runs the dead-work sweep (kejin.ingest.sweep); without beat, cron
-# runs `manage.py ingest_sweep_stale` (docs/operations.md).
+# runs `manage.py ingest_sweep_stale` (docs/operations.md). The daily scan of credit disputes
+# past their deadline: without beat, cron runs `manage.py credit_disputes_scan`.
 CELERY_BEAT_SCHEDULE = {
     "ingest-sweep-stale": {"task": "ingest.sweep_stale", "schedule": 10 * 60},
     # Every enterprise rescored by the active scorecard each night (only changes written).
     "credit-scores-nightly": {
         "task": "credit.scores_refresh",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "credit-disputes-overdue": {
+        "task": "credit.disputes_overdue_flag",
+        "schedule": crontab(hour=1, minute=10),  # daily, Asia/Shanghai (CELERY_TIMEZONE)
     },
 }
 

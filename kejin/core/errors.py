@@ -32,6 +32,12 @@ class ErrorCode:
     VERSION_NOT_DRAFT = "version_not_draft"
     # A rule version whose worked cases fail (400: fix the rule or the cases).
     WORKED_CASES_FAIL = "worked_cases_fail"
+    # Credit disputes (异议).
+    DISPUTE_ALREADY_OPEN = "dispute_already_open"
+    DISPUTE_CLOSED = "dispute_closed"
+    DISPUTE_NOT_UPHELD = "dispute_not_upheld"
+    DISPUTE_ALREADY_REPLIED = "dispute_already_replied"
+    RECORD_NOT_CURRENT = "record_not_current"
     BAD_REQUEST = "bad_request"
     CSRF_FAILED = "csrf_failed"
     TOKEN_EXPIRED = "token_expired"
@@ -60,6 +66,11 @@ _DEFAULT_STATUS = {
     ErrorCode.ALREADY_REGISTERED: 409,
     ErrorCode.VERSIONS_OVERLAP: 409,
     ErrorCode.VERSION_NOT_DRAFT: 409,
+    ErrorCode.DISPUTE_ALREADY_OPEN: 409,
+    ErrorCode.DISPUTE_CLOSED: 409,
+    ErrorCode.DISPUTE_NOT_UPHELD: 409,
+    ErrorCode.DISPUTE_ALREADY_REPLIED: 409,
+    ErrorCode.RECORD_NOT_CURRENT: 409,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.THROTTLED: 429,
 }

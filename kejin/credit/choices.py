@@ -54,3 +54,25 @@ class ScorecardStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     ACTIVE = "active", _("现行")
     RETIRED = "retired", _("已停用")
+
+
+# --- disputes ---
+
+
+class DisputeStatus(models.TextChoices):
+    """A dispute's life: open until the source department resolves it (corrected, removed or
+    upheld) or the enterprise withdraws it."""
+
+    OPEN = "open", _("处理中")
+    CORRECTED = "corrected", _("已更正")
+    REMOVED = "removed", _("已删除")
+    UPHELD = "upheld", _("维持原记录")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class DisputeAttachmentStage(models.TextChoices):
+    """Which step of a dispute an attachment was given with."""
+
+    FILING = "filing", _("异议申请")
+    RESOLUTION = "resolution", _("处理结果")
+    REPLY = "reply", _("企业说明")

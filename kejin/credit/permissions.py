@@ -94,3 +94,76 @@ def scorecard_can_edit(*, user, obj=None) -> bool:
     """Drafting a version (edited points, a trained scorecard) and activating one: city
     officers (the scorecard carries the department's authority, as the list's rules do)."""
     return signed_in(user) and user.is_city_officer
+
+
+# --- disputes ---
+#
+# An enterprise's admin disputes its own current records, withdraws an open dispute and
+# answers an upheld one; every user of the enterprise sees its disputes. The record's source
+# department (its data providers) sees and resolves the disputes about its records. Officers
+# see the disputes in their scope and the overdue ones; platform admins see all and resolve
+# none (the decision carries the department's authority).
+
+
+def credit_dispute_scope(*, user) -> str | dict:
+    """Which disputes ``user`` may see: its enterprise's, its department's (data provider),
+    its county's (county officer), all (city officers, platform admins)."""
+    if not signed_in(user):
+        return NONE
+    if user.sees_whole_city:
+        return ALL
+    if user.is_county_officer:
+        return {"enterprise__county_id": user.county_id}
+    if user.is_enterprise_user and user.enterprise_id:
+        return {"enterprise_id": user.enterprise_id}
+    if user.is_data_provider and user.department_id:
+        return {"department_id": user.department_id}
+    return NONE
+
+
+@refusal(_("只有企业用户、数据源部门、市县工作人员和平台管理员可以查看信用异议。"))
+def credit_dispute_can_browse(*, user, obj=None) -> bool:
+    """The dispute list: whoever has a dispute scope."""
+    return credit_dispute_scope(user=user) != NONE
+
+
+@refusal(_("只有企业管理员可以对本企业的信用记录提出异议。"))
+def credit_dispute_can_open(*, user, obj=None) -> bool:
+    """Disputing record ``obj``: the admin of the enterprise the record is about."""
+    if not (signed_in(user) and user.is_enterprise_admin and user.enterprise_id):
+        return False
+    return obj is None or obj.enterprise_id == user.enterprise_id
+
+
+@refusal(_("只有该记录的来源部门可以处理异议。"))
+def credit_dispute_can_resolve(*, user, obj=None) -> bool:
+    """Correcting, removing or upholding the record of dispute ``obj``: a data provider of
+    the dispute's department."""
+    if not (signed_in(user) and user.is_data_provider and user.department_id):
+        return False
+    return obj is None or obj.department_id == user.department_id
+
+
+@refusal(_("只有企业管理员可以答复或撤回本企业的异议。"))
+def credit_dispute_can_answer(*, user, obj=None) -> bool:
+    """Answering an upheld dispute ``obj`` or withdrawing an open one: the admin of its
+    enterprise."""
+    if not (signed_in(user) and user.is_enterprise_admin and user.enterprise_id):
+        return False
+    return obj is None or obj.enterprise_id == user.enterprise_id
+
+
+@refusal(_("只有市、县(市、区)工作人员和平台管理员可以查看逾期异议。"))
+def credit_dispute_can_view_overdue(*, user, obj=None) -> bool:
+    """The overdue disputes: city officers and platform admins (all), county officers (their
+    county)."""
+    return signed_in(user) and (user.is_officer or user.is_platform_admin)
+
+
+@refusal(_("只有该记录的来源部门可以更正或删除记录。"))
+def credit_record_can_correct(*, user, obj=None) -> bool:
+    """A new version of record ``obj``, or its removal: a data provider of the record's
+    category's department."""
+    if not (signed_in(user) and user.is_data_provider and user.department_id):
+        return False
+    return obj is None or obj.category.department_id == user.department_id

@@ -33,3 +33,14 @@ def credit_scores_refresh(*, enterprise_ids: list[int] | None = None) -> None:
 
 def _enqueue(*, enterprise_ids: list[int] | None) -> None:
     credit_scores_refresh_task.delay(enterprise_ids=enterprise_ids)
+
+
+# --- disputes ---
+
+
+@shared_task(name="credit.disputes_overdue_flag")
+def credit_disputes_scan_task() -> int:
+    """The daily scan: flag open disputes past their deadline (Celery beat, see settings)."""
+    from kejin.credit.disputes import disputes_overdue_flag
+
+    return disputes_overdue_flag()

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from kejin.credit import views_disputes as disputes
 from kejin.credit import views_profile, views_scorecards
 
 app_name = "credit"
@@ -19,5 +20,21 @@ urlpatterns = [
         "scorecards/<int:pk>/activate/",
         views_scorecards.scorecard_activate_view,
         name="scorecard_activate",
+    ),
+    # --- disputes ---
+    path("disputes/", disputes.dispute_list_view, name="dispute_list"),
+    path("disputes/overdue/", disputes.dispute_overdue_view, name="dispute_overdue"),
+    path("disputes/records/", disputes.dispute_records_view, name="dispute_records"),
+    path("records/<int:record_id>/dispute/", disputes.dispute_create_view, name="dispute_create"),
+    path("disputes/<int:pk>/", disputes.dispute_detail_view, name="dispute_detail"),
+    path("disputes/<int:pk>/correct/", disputes.dispute_correct_view, name="dispute_correct"),
+    path("disputes/<int:pk>/remove/", disputes.dispute_remove_view, name="dispute_remove"),
+    path("disputes/<int:pk>/uphold/", disputes.dispute_uphold_view, name="dispute_uphold"),
+    path("disputes/<int:pk>/reply/", disputes.dispute_reply_view, name="dispute_reply"),
+    path("disputes/<int:pk>/withdraw/", disputes.dispute_withdraw_view, name="dispute_withdraw"),
+    path(
+        "disputes/<int:pk>/attachments/<int:attachment_id>/",
+        disputes.dispute_attachment_view,
+        name="dispute_attachment",
     ),
 ]

@@ -173,8 +173,8 @@ def menu_links(page) -> list[tuple[str, str]]:
 
 
 EXPECTED_MENU = {
-    Role.ENTERPRISE_ADMIN: ["首页", "企业信息", "金融机构"],
-    Role.ENTERPRISE_STAFF: ["首页", "企业信息", "金融机构"],
+    Role.ENTERPRISE_ADMIN: ["首页", "企业信息", "信用异议", "金融机构"],
+    Role.ENTERPRISE_STAFF: ["首页", "企业信息", "信用异议", "金融机构"],
     Role.INSTITUTION_MANAGER: ["首页", "金融机构"],
     Role.INSTITUTION_OFFICER: ["首页", "金融机构"],
     Role.CITY_OFFICER: [
@@ -183,6 +183,7 @@ EXPECTED_MENU = {
         "数据导入",
         "名单库",
         "信用评分卡",
+        "信用异议",
         "金融机构",
         "审计日志",
         "节假日安排",
@@ -193,16 +194,18 @@ EXPECTED_MENU = {
         "数据导入",
         "名单库",
         "信用评分卡",
+        "信用异议",
         "金融机构",
         "节假日安排",
     ],
-    Role.DATA_PROVIDER: ["首页", "金融机构"],
+    Role.DATA_PROVIDER: ["首页", "信用异议", "金融机构"],
     Role.PLATFORM_ADMIN: [
         "首页",
         "企业名录",
         "数据导入",
         "名单库",
         "信用评分卡",
+        "信用异议",
         "金融机构",
         "审计日志",
         "节假日安排",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kejin.credit.api import profile, scorecards
+from kejin.credit.api import disputes, profile, scorecards
 
 urlpatterns = [
     path(
@@ -30,5 +30,32 @@ urlpatterns = [
         "credit/scorecards/<int:pk>/preview/",
         scorecards.ScorecardPreviewView.as_view(),
         name="api-scorecard-preview",
+    ),
+    # --- disputes ---
+    path("credit/disputes/", disputes.DisputeListView.as_view(), name="api-credit-dispute-list"),
+    path(
+        "credit/disputes/overdue/",
+        disputes.DisputeOverdueListView.as_view(),
+        name="api-credit-dispute-overdue",
+    ),
+    path(
+        "credit/disputes/<int:pk>/",
+        disputes.DisputeDetailView.as_view(),
+        name="api-credit-dispute-detail",
+    ),
+    path(
+        "credit/disputes/<int:pk>/resolve/",
+        disputes.DisputeResolveView.as_view(),
+        name="api-credit-dispute-resolve",
+    ),
+    path(
+        "credit/disputes/<int:pk>/reply/",
+        disputes.DisputeReplyView.as_view(),
+        name="api-credit-dispute-reply",
+    ),
+    path(
+        "credit/disputes/<int:pk>/withdraw/",
+        disputes.DisputeWithdrawView.as_view(),
+        name="api-credit-dispute-withdraw",
     ),
 ]

@@ -1,6 +1,7 @@
 """Models of the credit module; each file holds one part (catalogue, records, …)."""
 
 from kejin.credit.models.catalogue import CategoryField, RecordCategory
+from kejin.credit.models.disputes import Dispute, DisputeAttachment
 from kejin.credit.models.records import CreditBatch, CreditRecord
 from kejin.credit.models.scoring import CreditScore, CreditScoreHistory, ScorecardVersion
 
@@ -10,6 +11,8 @@ __all__ = [
     "CreditRecord",
     "CreditScore",
     "CreditScoreHistory",
+    "Dispute",
+    "DisputeAttachment",
     "RecordCategory",
     "ScorecardVersion",
 ]

@@ -29,8 +29,8 @@ TRAITS = {
 
 # Which menu entries each role gets (besides 首页), in menu order.
 EXPECTED_MENU = {
-    Role.ENTERPRISE_ADMIN: ["enterprises:mine", "institutions:list"],
-    Role.ENTERPRISE_STAFF: ["enterprises:mine", "institutions:list"],
+    Role.ENTERPRISE_ADMIN: ["enterprises:mine", "credit:dispute_list", "institutions:list"],
+    Role.ENTERPRISE_STAFF: ["enterprises:mine", "credit:dispute_list", "institutions:list"],
     Role.INSTITUTION_MANAGER: ["institutions:list"],
     Role.INSTITUTION_OFFICER: ["institutions:list"],
     Role.CITY_OFFICER: [
@@ -38,6 +38,7 @@ EXPECTED_MENU = {
         "imports:list",
         "registry:list",
         "credit:scorecard_list",
+        "credit:dispute_list",
         "institutions:list",
         "core:audit_list",
         "core:holiday_schedule_list",
@@ -47,15 +48,17 @@ EXPECTED_MENU = {
         "imports:list",
         "registry:list",
         "credit:scorecard_list",
+        "credit:dispute_list",
         "institutions:list",
         "core:holiday_schedule_list",
     ],
-    Role.DATA_PROVIDER: ["institutions:list"],
+    Role.DATA_PROVIDER: ["credit:dispute_list", "institutions:list"],
     Role.PLATFORM_ADMIN: [
         "enterprises:list",
         "imports:list",
         "registry:list",
         "credit:scorecard_list",
+        "credit:dispute_list",
         "institutions:list",
         "core:audit_list",
         "core:holiday_schedule_list",

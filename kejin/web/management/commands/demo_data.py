@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kejin.core.demo import DemoReferenceMissing
+from kejin.credit.demo_disputes import credit_disputes_demo
 from kejin.credit.demo_scoring import demo_scoring
 from kejin.enterprises.demo import demo_enterprises
 from kejin.enterprises.demo_facts import demo_annual_facts
@@ -91,6 +92,8 @@ class Command(BaseCommand):
                 facts = demo_annual_facts(rng_seed=seed, enterprises=enterprise_rows)
                 demo_registry_evaluate()
                 on_list = demo_list_size()
+                # Credit: disputes in every state (after the credit records).
+                disputes = credit_disputes_demo()
                 # Credit scoring last: it reads every credit record the demo wrote.
                 scoring = demo_scoring(rng_seed=seed)
         except DemoReferenceMissing as exc:
@@ -99,7 +102,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"演示数据已就绪：企业 {len(enterprise_rows)} 家，金融机构 {len(institution_rows)} 家，"
                 f"演示账号 {len(credentials)} 个，企业年度数据 {facts.annual_facts} 条，"
-                f"名单库在库企业 {on_list} 家，信用评分 {scoring.counts.scored} 家（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
+                f"名单库在库企业 {on_list} 家，新增信用异议 {disputes} 件，"
+                f"信用评分 {scoring.counts.scored} 家（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
             )
         )
         self.stdout.write(credentials_table(credentials))
