@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("kejin.enterprises.profile.api_urls")),
     path("", include("kejin.registry.api.urls")),
     path("", include("kejin.institutions.api.urls")),
+    path("", include("kejin.credit.api.urls")),
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("enterprises/", include("kejin.enterprises.profile.urls")),
     path("registry/", include("kejin.registry.urls")),
     path("institutions/", include("kejin.institutions.urls")),
+    path("credit/", include("kejin.credit.urls")),
     path("system/", include("kejin.core.urls")),
     path("", include("kejin.web.urls")),
 ]

@@ -32,6 +32,9 @@ class ErrorCode:
     VERSION_NOT_DRAFT = "version_not_draft"
     # A rule version whose worked cases fail (400: fix the rule or the cases).
     WORKED_CASES_FAIL = "worked_cases_fail"
+    REPORT_REQUEST_DECIDED = "report_request_decided"
+    REPORT_GRANT_INACTIVE = "report_grant_inactive"
+    EXPORT_UNAVAILABLE = "export_unavailable"
     BAD_REQUEST = "bad_request"
     CSRF_FAILED = "csrf_failed"
     TOKEN_EXPIRED = "token_expired"
@@ -60,6 +63,9 @@ _DEFAULT_STATUS = {
     ErrorCode.ALREADY_REGISTERED: 409,
     ErrorCode.VERSIONS_OVERLAP: 409,
     ErrorCode.VERSION_NOT_DRAFT: 409,
+    ErrorCode.REPORT_REQUEST_DECIDED: 409,
+    ErrorCode.REPORT_GRANT_INACTIVE: 409,
+    ErrorCode.EXPORT_UNAVAILABLE: 503,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.THROTTLED: 429,
 }
