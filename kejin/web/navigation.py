@@ -18,6 +18,7 @@ from kejin.core.permissions import (
     holiday_schedule_can_view,
     signed_in,
 )
+from kejin.credit.permissions import report_request_can_browse
 from kejin.enterprises.permissions import (
     enterprise_can_browse,
     enterprise_can_view_own,
@@ -44,6 +45,8 @@ MENU = (
     (_("数据导入"), "imports:list", import_batch_can_create),
     (_("名单库"), "registry:list", registry_can_browse),
     (_("金融机构"), "institutions:list", institution_can_view),
+    (_("信用报告授权"), "credit:report_requests", report_request_can_browse),
+    (_("信用信息公示"), "credit:public_search", signed_in),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),
     (_("节假日安排"), "core:holiday_schedule_list", holiday_schedule_can_view),
     (_("后台管理"), "admin:index", user_can_manage),

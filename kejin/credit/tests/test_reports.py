@@ -59,7 +59,10 @@ def world():
         },
     )
     record(
-        category=rating, enterprise=enterprise, event_date=datetime.date(2025, 4, 1), data={"rating": "A"}
+        category=rating,
+        enterprise=enterprise,
+        event_date=datetime.date(2025, 4, 1),
+        data={"rating": "A"},
     )
     return {
         "enterprise": enterprise,
@@ -138,9 +141,9 @@ def test_an_institution_requests_and_the_enterprise_grants(world):
     assert request.valid_until == TODAY() + datetime.timedelta(days=90)
     assert [c.code for c in request.granted_categories.all()] == ["tax_rating"]
     events = list(
-        AuditEvent.objects.filter(object_type="credit.reportrequest").order_by("pk").values(
-            "action", "after"
-        )
+        AuditEvent.objects.filter(object_type="credit.reportrequest")
+        .order_by("pk")
+        .values("action", "after")
     )
     assert [e["action"] for e in events] == ["create", "update"]
     assert events[1]["after"]["status"] == "granted"
@@ -236,7 +239,14 @@ def test_with_a_valid_grant_the_institution_reads_and_the_read_is_logged(world):
 
     assert [s.category.code for s in report.sections] == ["tax_rating", "penalty_market"]
     penalty = report.sections[1]
-    assert penalty.columns == ["决定书文号", "违法行为", "罚款金额", "法定代表人", "身份证号", "联系电话"]
+    assert penalty.columns == [
+        "决定书文号",
+        "违法行为",
+        "罚款金额",
+        "法定代表人",
+        "身份证号",
+        "联系电话",
+    ]
     assert penalty.rows[0].values == [
         "嘉市监罚〔2025〕12号",
         "虚假宣传",
@@ -268,7 +278,9 @@ def test_with_a_valid_grant_the_institution_reads_and_the_read_is_logged(world):
         ["tax_rating", "penalty_market"],
         2,
     )
-    assert AuditEvent.objects.filter(action="read_sensitive", object_id=str(request.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="read_sensitive", object_id=str(request.pk)).count() == 1
+    )
 
 
 def test_personal_information_is_shown_where_the_legal_basis_discloses_it(world):
@@ -288,7 +300,15 @@ def test_a_grant_is_valid_through_its_last_day(world):
 
 @pytest.mark.parametrize(
     "case",
-    ["pending", "refused", "revoked", "expired", "other_institution", "outside_category", "enterprise"],
+    [
+        "pending",
+        "refused",
+        "revoked",
+        "expired",
+        "other_institution",
+        "outside_category",
+        "enterprise",
+    ],
 )
 def test_without_a_valid_grant_nothing_is_read_or_logged(world, case):
     user = world["officer"]
@@ -348,7 +368,10 @@ def test_the_bank_reads_the_page_and_the_enterprise_sees_the_log(client, world):
     api = client.get("/api/v1/credit/report-reads/").json()
     assert api["count"] == 1
     assert api["results"][0]["institution"]["name"] == world["bank"].name
-    assert (api["results"][0]["format"], api["results"][0]["purpose"]) == ("page", "loan_pre_review")
+    assert (api["results"][0]["format"], api["results"][0]["purpose"]) == (
+        "page",
+        "loan_pre_review",
+    )
 
 
 def test_the_enterprise_grants_on_its_page(client, world):
@@ -382,7 +405,11 @@ def test_institution_asks_by_credit_code_on_the_page(client, world):
 
     unknown = client.post(
         "/credit/reports/new/",
-        {"uscc": "91330400MA2B000000", "purpose": "guarantee_review", "categories": [world["penalty"].pk]},
+        {
+            "uscc": "91330400MA2B000000",
+            "purpose": "guarantee_review",
+            "categories": [world["penalty"].pk],
+        },
     )
     assert unknown.context["form"].errors["uscc"] == [
         "平台上没有登记该统一社会信用代码的企业，请核对后重试。"
@@ -471,11 +498,18 @@ def test_api_refuses_a_request_from_an_enterprise_user_saying_why(client, world)
     client.force_login(world["admin"])
     response = client.post(
         "/api/v1/credit/report-requests/",
-        {"enterprise_uscc": world["enterprise"].uscc, "purpose": "post_loan", "categories": ["tax_rating"]},
+        {
+            "enterprise_uscc": world["enterprise"].uscc,
+            "purpose": "post_loan",
+            "categories": ["tax_rating"],
+        },
         content_type="application/json",
     )
     assert response.status_code == 403
-    assert response.json()["error"]["message"] == "只有金融机构（含征信机构）的工作人员可以申请查询企业信用报告。"
+    assert (
+        response.json()["error"]["message"]
+        == "只有金融机构（含征信机构）的工作人员可以申请查询企业信用报告。"
+    )
     assert ReportRequest.objects.count() == 0
 
 
@@ -524,8 +558,8 @@ def test_pdf_without_the_font_says_what_to_install_and_logs_nothing(client, worl
 
 
 def test_amounts_read_in_wan_yuan():
-    from kejin.credit.reports import display_value
     from kejin.credit.models import CategoryField, RecordCategory
+    from kejin.credit.reports import display_value
 
     field = CategoryField(code="amount", name="金额", type="amount")
     assert display_value(field, str(Decimal("123456789")), RecordCategory()) == "1.23 亿元"

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0003_text_without_control_characters'),
+        ("institutions", "0003_text_without_control_characters"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='institution',
-            name='kind',
-            field=models.CharField(choices=[('bank_branch', '银行分支机构'), ('tech_sub_branch', '科技支行'), ('insurer', '保险机构'), ('guarantee', '融资担保公司'), ('micro_loan', '小额贷款公司'), ('venture_fund', '创业投资机构'), ('intermediary', '中介服务机构'), ('credit_agency', '征信机构')], max_length=32, verbose_name='机构类型'),
+            model_name="institution",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("bank_branch", "银行分支机构"),
+                    ("tech_sub_branch", "科技支行"),
+                    ("insurer", "保险机构"),
+                    ("guarantee", "融资担保公司"),
+                    ("micro_loan", "小额贷款公司"),
+                    ("venture_fund", "创业投资机构"),
+                    ("intermediary", "中介服务机构"),
+                    ("credit_agency", "征信机构"),
+                ],
+                max_length=32,
+                verbose_name="机构类型",
+            ),
         ),
     ]

@@ -22,7 +22,9 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from kejin.accounts.models import User
 from kejin.core.demo import DemoReferenceMissing
+from kejin.credit.demo_reports import credit_reports_demo, demo_minimal_credit_records
 from kejin.enterprises.demo import demo_enterprises
 from kejin.enterprises.demo_facts import demo_annual_facts
 from kejin.institutions.choices import InstitutionKind
@@ -90,13 +92,25 @@ class Command(BaseCommand):
                 facts = demo_annual_facts(rng_seed=seed, enterprises=enterprise_rows)
                 demo_registry_evaluate()
                 on_list = demo_list_size()
+                # Credit: a few records of the demo enterprise if none are loaded yet, then
+                # report requests in every state and reads (after the credit records).
+                demo_minimal_credit_records(enterprise=enterprise_rows[0])
+                reports = credit_reports_demo(
+                    enterprises=enterprise_rows[:3],
+                    institution=next(
+                        i for i in institution_rows if i.kind == InstitutionKind.TECH_SUB_BRANCH
+                    ),
+                    requester=User.objects.get(username="bank_officer"),
+                    admin=User.objects.get(username="enterprise_admin"),
+                )
         except DemoReferenceMissing as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：企业 {len(enterprise_rows)} 家，金融机构 {len(institution_rows)} 家，"
                 f"演示账号 {len(credentials)} 个，企业年度数据 {facts.annual_facts} 条，"
-                f"名单库在库企业 {on_list} 家（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
+                f"名单库在库企业 {on_list} 家，信用报告查询申请 {reports.requests} 件、"
+                f"查询记录 {reports.reads} 条（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
             )
         )
         self.stdout.write(credentials_table(credentials))
