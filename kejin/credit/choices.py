@@ -76,6 +76,6 @@ class ReportFormat(models.TextChoices):
     """How a report was read."""
 
     PAGE = "page", _("网页")
-    PDF = "pdf", _("PDF")
-    XLSX = "xlsx", _("Excel")
+    PDF = "pdf", "PDF"  # the same in every language
+    XLSX = "xlsx", "Excel"
     API = "api", _("接口")

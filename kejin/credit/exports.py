@@ -13,6 +13,7 @@ a PDF download answers 503 ``export_unavailable`` saying what to install.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -173,7 +174,11 @@ def report_download(
     logged through ``credit_report_for``; the log row is rolled back if rendering fails."""
     if format == ReportFormat.PDF:
         pdf_font_path()  # refuse before reading anything
-    render = {ReportFormat.PDF: report_pdf, ReportFormat.XLSX: report_xlsx}[format]
+    renderers: dict[str, Callable[[Report], bytes]] = {
+        ReportFormat.PDF: report_pdf,
+        ReportFormat.XLSX: report_xlsx,
+    }
+    render = renderers[format]
     with transaction.atomic():
         report = credit_report_for(user=user, grant=grant, format=format, ip_address=ip_address)
         content = render(report)

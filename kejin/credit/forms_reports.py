@@ -40,7 +40,7 @@ class ReportRequestForm(BootstrapFormMixin, forms.Form):
 class ReportGrantForm(BootstrapFormMixin, forms.Form):
     """The enterprise's grant: which of the requested categories, until which day."""
 
-    categories = forms.ModelMultipleChoiceField(
+    categories: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("授权查询的类别"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     valid_until = forms.DateField(
@@ -52,7 +52,7 @@ class ReportGrantForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
         requested = request.categories.all()
-        self.fields["categories"].queryset = requested  # type: ignore[attr-defined]
+        self.fields["categories"].queryset = requested
         self.fields["categories"].initial = [c.pk for c in requested]
         self.fields["valid_until"].initial = grant_default_until()
         self.fields["valid_until"].widget.attrs["max"] = grant_latest_until().isoformat()

@@ -224,7 +224,7 @@ def report_grant_revoke(
     require(report_grant_can_revoke, user=actor, obj=locked)
     state = locked.state
     if state != ReportState.GRANTED:
-        messages = {
+        messages: dict[str, str] = {
             ReportState.PENDING: _("该申请尚未授权，无需撤销；如不同意查询，请拒绝申请。"),
             ReportState.REFUSED: _("该申请已被拒绝，没有可撤销的授权。"),
             ReportState.REVOKED: _("该授权已于%(when)s撤销。")

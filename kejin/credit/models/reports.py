@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime
 
+from typing import cast
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -40,7 +42,7 @@ def shanghai_today() -> datetime.date:
 class ReportRequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReportRequestQuerySet:
         """Requests ``user`` may see (``report_request_scope``)."""
-        return scoped(self, report_request_scope(user=user))
+        return cast(ReportRequestQuerySet, scoped(self, report_request_scope(user=user)))
 
     def valid_grants(self, *, today: datetime.date | None = None) -> ReportRequestQuerySet:
         """Granted, not revoked, not past ``valid_until`` (today in Asia/Shanghai)."""
@@ -166,7 +168,7 @@ class ReportRequest(models.Model):
 class ReportReadQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReportReadQuerySet:
         """Reads ``user`` may see: the same parties as the requests (``report_request_scope``)."""
-        return scoped(self, report_request_scope(user=user))
+        return cast(ReportReadQuerySet, scoped(self, report_request_scope(user=user)))
 
 
 class ReportRead(models.Model):
