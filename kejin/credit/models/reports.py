@@ -13,7 +13,6 @@ the grant.
 from __future__ import annotations
 
 import datetime
-
 from typing import cast
 
 from django.conf import settings
