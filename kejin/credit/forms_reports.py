@@ -45,7 +45,7 @@ class ReportGrantForm(BootstrapFormMixin, forms.Form):
     )
     valid_until = forms.DateField(
         label=_("授权有效期至"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("含当日；默认90天，最长一年"),
     )
 
