@@ -29,15 +29,30 @@ TRAITS = {
 
 # Which menu entries each role gets (besides 首页), in menu order.
 EXPECTED_MENU = {
-    Role.ENTERPRISE_ADMIN: ["enterprises:mine", "institutions:list"],
-    Role.ENTERPRISE_STAFF: ["enterprises:mine", "institutions:list"],
-    Role.INSTITUTION_MANAGER: ["institutions:list"],
-    Role.INSTITUTION_OFFICER: ["institutions:list"],
+    Role.ENTERPRISE_ADMIN: [
+        "enterprises:mine",
+        "institutions:list",
+        "credit:report_requests",
+        "credit:public_search",
+    ],
+    Role.ENTERPRISE_STAFF: ["enterprises:mine", "institutions:list", "credit:public_search"],
+    Role.INSTITUTION_MANAGER: [
+        "institutions:list",
+        "credit:report_requests",
+        "credit:public_search",
+    ],
+    Role.INSTITUTION_OFFICER: [
+        "institutions:list",
+        "credit:report_requests",
+        "credit:public_search",
+    ],
     Role.CITY_OFFICER: [
         "enterprises:list",
         "imports:list",
         "registry:list",
         "institutions:list",
+        "credit:report_requests",
+        "credit:public_search",
         "core:audit_list",
         "core:holiday_schedule_list",
     ],
@@ -46,14 +61,17 @@ EXPECTED_MENU = {
         "imports:list",
         "registry:list",
         "institutions:list",
+        "credit:public_search",
         "core:holiday_schedule_list",
     ],
-    Role.DATA_PROVIDER: ["institutions:list"],
+    Role.DATA_PROVIDER: ["institutions:list", "credit:public_search"],
     Role.PLATFORM_ADMIN: [
         "enterprises:list",
         "imports:list",
         "registry:list",
         "institutions:list",
+        "credit:report_requests",
+        "credit:public_search",
         "core:audit_list",
         "core:holiday_schedule_list",
         "admin:index",
