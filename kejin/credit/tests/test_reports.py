@@ -563,3 +563,26 @@ def test_amounts_read_in_wan_yuan():
 
     field = CategoryField(code="amount", name="金额", type="amount")
     assert display_value(field, str(Decimal("123456789")), RecordCategory()) == "1.23 亿元"
+
+
+@pytest.mark.parametrize("who", ["officer", "staff"])
+def test_api_grant_by_anyone_but_the_enterprise_admin_changes_nothing(client, world, who):
+    request = report_request(
+        enterprise=world["enterprise"], institution=world["bank"], categories=[world["rating"]]
+    )
+    before = (_state(request), AuditEvent.objects.count())
+    client.force_login(world[who])
+
+    response = client.post(
+        f"/api/v1/credit/report-requests/{request.pk}/grant/",
+        {"categories": ["tax_rating"]},
+        content_type="application/json",
+    )
+
+    # The bank sees its own request (403); enterprise staff do not see requests at all (404).
+    expected = {
+        "officer": (403, "只有被查询企业的企业管理员可以授权或拒绝查询申请。"),
+        "staff": (404, "未找到该记录，或您无权查看。"),
+    }[who]
+    assert (response.status_code, response.json()["error"]["message"]) == expected
+    assert (_state(request), AuditEvent.objects.count()) == before
