@@ -6,7 +6,7 @@ records of a report, through ``credit_report_for``.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kejin.core.errors import ApplicationError
 from kejin.core.permissions import require
@@ -77,16 +77,18 @@ def report_enterprise_by_uscc(*, uscc: str) -> Enterprise | None:
 
 
 def report_state_counts(*, user) -> dict[str, int]:
-    """Requests ``user`` may see, counted by ``ReportState`` today (the list's tabs)."""
+    """Requests ``user`` may see, counted by ``ReportState`` today (the list's tabs); one query."""
     today = shanghai_today()
-    counts = dict.fromkeys(ReportState.values, 0)
-    rows = ReportRequest.objects.visible_to(user).values_list("status", "valid_until")
-    for status, valid_until in rows.iterator():
-        if status == ReportRequestStatus.GRANTED and valid_until is not None:
-            counts[ReportState.GRANTED if valid_until >= today else ReportState.EXPIRED] += 1
-        else:
-            counts[status] += 1
-    return counts
+    granted = Q(status=ReportRequestStatus.GRANTED)
+    return ReportRequest.objects.visible_to(user).aggregate(
+        **{
+            ReportState.PENDING: Count("pk", filter=Q(status=ReportRequestStatus.PENDING)),
+            ReportState.GRANTED: Count("pk", filter=granted & Q(valid_until__gte=today)),
+            ReportState.REFUSED: Count("pk", filter=Q(status=ReportRequestStatus.REFUSED)),
+            ReportState.REVOKED: Count("pk", filter=Q(status=ReportRequestStatus.REVOKED)),
+            ReportState.EXPIRED: Count("pk", filter=granted & Q(valid_until__lt=today)),
+        }
+    )
 
 
 def report_category_names() -> dict[str, str]:

@@ -586,3 +586,24 @@ def test_api_grant_by_anyone_but_the_enterprise_admin_changes_nothing(client, wo
     }[who]
     assert (response.status_code, response.json()["error"]["message"]) == expected
     assert (_state(request), AuditEvent.objects.count()) == before
+
+
+def test_state_counts_tell_granted_from_expired(world):
+    from kejin.credit.selectors_reports import report_state_counts
+
+    granted(world)
+    granted(world, valid_until=TODAY() - datetime.timedelta(days=1))
+    granted(world, status=ReportRequestStatus.REVOKED)
+    report_request(
+        enterprise=world["enterprise"], institution=world["bank"], categories=[world["rating"]]
+    )
+    assert report_state_counts(user=world["admin"]) == {
+        "pending": 1,
+        "granted": 1,
+        "refused": 0,
+        "revoked": 1,
+        "expired": 1,
+    }
+    assert report_state_counts(user=world["other_officer"]) == dict.fromkeys(
+        ["pending", "granted", "refused", "revoked", "expired"], 0
+    )
