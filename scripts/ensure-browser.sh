@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs Debian's chromium and a Chinese font for the browser tests when they are missing.
+# The font file is also the one the credit reports' PDFs embed (kejin/credit/exports.py).
 # Never downloads a browser of its own (no `playwright install`).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need+=(fonts-wqy-microhei)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing ${need[*]} from Debian's packages..."
 SUDO=""

@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.tests.factories import DepartmentFactory, RegionFactory
+from kejin.credit.tests.reports_factories import rating_category, report_request
 from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.institutions.tests.factories import InstitutionFactory
 from kejin.registry.models import GrowthStage, Label
@@ -92,6 +93,12 @@ def _known_path_values(enterprise) -> dict[str, dict[str, object]]:
         "/api/v1/departments/{code}/": {"code": DepartmentFactory().code},
         "/api/v1/institutions/{id}/": {"id": institution.pk},
     }
+    # A pending credit-report request about the enterprise (its admin may answer it).
+    request = report_request(
+        enterprise=enterprise, institution=institution, categories=[rating_category()]
+    )
+    for action in ("", "grant/", "refuse/", "revoke/", "report/"):
+        values[f"/api/v1/credit/report-requests/{{id}}/{action}"] = {"id": request.pk}
     label, stage = Label.objects.first(), GrowthStage.objects.first()
     if label is not None:
         values["/api/v1/registry/labels/{code}/"] = {"code": label.code}

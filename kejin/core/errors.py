@@ -38,6 +38,9 @@ class ErrorCode:
     DISPUTE_NOT_UPHELD = "dispute_not_upheld"
     DISPUTE_ALREADY_REPLIED = "dispute_already_replied"
     RECORD_NOT_CURRENT = "record_not_current"
+    REPORT_REQUEST_DECIDED = "report_request_decided"
+    REPORT_GRANT_INACTIVE = "report_grant_inactive"
+    EXPORT_UNAVAILABLE = "export_unavailable"
     BAD_REQUEST = "bad_request"
     CSRF_FAILED = "csrf_failed"
     TOKEN_EXPIRED = "token_expired"
@@ -71,6 +74,9 @@ _DEFAULT_STATUS = {
     ErrorCode.DISPUTE_NOT_UPHELD: 409,
     ErrorCode.DISPUTE_ALREADY_REPLIED: 409,
     ErrorCode.RECORD_NOT_CURRENT: 409,
+    ErrorCode.REPORT_REQUEST_DECIDED: 409,
+    ErrorCode.REPORT_GRANT_INACTIVE: 409,
+    ErrorCode.EXPORT_UNAVAILABLE: 503,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.THROTTLED: 429,
 }

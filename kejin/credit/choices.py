@@ -76,3 +76,46 @@ class DisputeAttachmentStage(models.TextChoices):
     FILING = "filing", _("异议申请")
     RESOLUTION = "resolution", _("处理结果")
     REPLY = "reply", _("企业说明")
+
+
+# --- reports ---
+
+
+class ReportPurpose(models.TextChoices):
+    """Why an institution asks for a report (stated in the request, kept in every read)."""
+
+    LOAN_PRE_REVIEW = "loan_pre_review", _("贷前审查")
+    POST_LOAN = "post_loan", _("贷后管理")
+    GUARANTEE_REVIEW = "guarantee_review", _("担保审查")
+    INSURANCE_UNDERWRITING = "insurance_underwriting", _("保险承保")
+    INVESTMENT_DUE_DILIGENCE = "investment_due_diligence", _("投资尽调")
+    CREDIT_RATING = "credit_rating", _("信用评级")
+
+
+class ReportRequestStatus(models.TextChoices):
+    """A report request's stored state. "Expired" is not stored: a granted request whose
+    ``valid_until`` has passed (Asia/Shanghai) is expired (``ReportRequest.state``)."""
+
+    PENDING = "pending", _("待授权")
+    GRANTED = "granted", _("已授权")
+    REFUSED = "refused", _("已拒绝")
+    REVOKED = "revoked", _("已撤销")
+
+
+class ReportState(models.TextChoices):
+    """What a request is today: its status, with a granted one past its date as expired."""
+
+    PENDING = "pending", _("待授权")
+    GRANTED = "granted", _("已授权")
+    REFUSED = "refused", _("已拒绝")
+    REVOKED = "revoked", _("已撤销")
+    EXPIRED = "expired", _("已过期")
+
+
+class ReportFormat(models.TextChoices):
+    """How a report was read."""
+
+    PAGE = "page", _("网页")
+    PDF = "pdf", "PDF"  # the same in every language
+    XLSX = "xlsx", "Excel"
+    API = "api", _("接口")

@@ -167,3 +167,73 @@ def credit_record_can_correct(*, user, obj=None) -> bool:
     if not (signed_in(user) and user.is_data_provider and user.department_id):
         return False
     return obj is None or obj.category.department_id == user.department_id
+
+
+# --- reports ---
+# Consented reports (信用报告): an institution (a licensed credit agency is an institution of
+# kind 征信机构) asks an enterprise for a report; the enterprise's administrator grants or
+# refuses, and may revoke a grant; with a valid grant the institution reads the report, only
+# through ``kejin.credit.reports.credit_report_for``, which logs every read. Requests and the
+# read log are seen by the two parties (the enterprise's administrator, the institution's
+# users) and, for oversight, by city officers and platform admins.
+
+
+def report_request_scope(*, user) -> str | dict:
+    """Which report requests (and reads) ``user`` may see (see above)."""
+    if not signed_in(user):
+        return NONE
+    if user.sees_whole_city:
+        return ALL
+    if user.is_enterprise_admin and user.enterprise_id:
+        return {"enterprise_id": user.enterprise_id}
+    if user.is_institution_user and user.institution_id:
+        return {"institution_id": user.institution_id}
+    return NONE
+
+
+@refusal(_("信用报告查询授权仅向企业管理员、金融机构和市级部门工作人员开放。"))
+def report_request_can_browse(*, user, obj=None) -> bool:
+    """The list of report requests (and, with ``obj``, one request): its parties and city
+    officers / platform admins."""
+    scope = report_request_scope(user=user)
+    if scope == NONE:
+        return False
+    if isinstance(scope, str) or obj is None:  # ALL
+        return True
+    return all(getattr(obj, name) == value for name, value in scope.items())
+
+
+@refusal(_("只有金融机构（含征信机构）的工作人员可以申请查询企业信用报告。"))
+def report_request_can_create(*, user, obj=None) -> bool:
+    """Asking an enterprise (``obj``) for a report: institution managers and officers."""
+    return signed_in(user) and user.is_institution_user and bool(user.institution_id)
+
+
+@refusal(_("只有被查询企业的企业管理员可以授权或拒绝查询申请。"))
+def report_request_can_decide(*, user, obj=None) -> bool:
+    """Granting or refusing request ``obj`` (None: any): the enterprise's administrator."""
+    if not (signed_in(user) and user.is_enterprise_admin and user.enterprise_id):
+        return False
+    return obj is None or obj.enterprise_id == user.enterprise_id
+
+
+@refusal(_("只有被查询企业的企业管理员可以撤销授权。"))
+def report_grant_can_revoke(*, user, obj=None) -> bool:
+    """Revoking the grant of request ``obj``: the enterprise's administrator."""
+    return report_request_can_decide(user=user, obj=obj)
+
+
+@refusal(_("只有提出申请的金融机构可以查阅该信用报告。"))
+def report_can_read(*, user, obj=None) -> bool:
+    """Reading the report of request ``obj`` (validity of the grant aside): users of the
+    requesting institution. The access function also requires a valid grant (else 404)."""
+    if not (signed_in(user) and user.is_institution_user and user.institution_id):
+        return False
+    return obj is None or obj.institution_id == user.institution_id
+
+
+@refusal(_("信用报告查询记录仅向企业管理员、金融机构和市级部门工作人员开放。"))
+def report_read_can_browse(*, user, obj=None) -> bool:
+    """The read log: the enterprise's administrator (who read its reports), an institution's
+    users (its own reads), city officers and platform admins."""
+    return report_request_can_browse(user=user, obj=obj)

@@ -12,3 +12,4 @@ class InstitutionKind(models.TextChoices):
     MICRO_LOAN = "micro_loan", _("小额贷款公司")
     VENTURE_FUND = "venture_fund", _("创业投资机构")
     INTERMEDIARY = "intermediary", _("中介服务机构")
+    CREDIT_AGENCY = "credit_agency", _("征信机构")

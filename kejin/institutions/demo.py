@@ -104,6 +104,7 @@ INSTITUTIONS: tuple[DemoInstitution, ...] = (
     DemoInstitution("嘉兴华诚资产评估有限公司", _K.INTERMEDIARY, "330411", 200),
     DemoInstitution("嘉兴禾信会计师事务所（普通合伙）", _K.INTERMEDIARY, "330402", 300),
     DemoInstitution("嘉兴市科技金融服务中心有限公司", _K.INTERMEDIARY, CITY_CODE, 1_000),
+    DemoInstitution("浙江禾城企业征信服务有限公司", _K.CREDIT_AGENCY, CITY_CODE, 5_000),
 )  # fmt: skip
 
 _CITY_ADDRESS: tuple[str, tuple[str, ...]] = (

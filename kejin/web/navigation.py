@@ -18,7 +18,11 @@ from kejin.core.permissions import (
     holiday_schedule_can_view,
     signed_in,
 )
-from kejin.credit.permissions import credit_dispute_can_browse, scorecard_can_view
+from kejin.credit.permissions import (
+    credit_dispute_can_browse,
+    report_request_can_browse,
+    scorecard_can_view,
+)
 from kejin.enterprises.permissions import (
     enterprise_can_browse,
     enterprise_can_view_own,
@@ -45,7 +49,9 @@ MENU = (
     (_("数据导入"), "imports:list", import_batch_can_create),
     (_("名单库"), "registry:list", registry_can_browse),
     (_("信用评分卡"), "credit:scorecard_list", scorecard_can_view),
+    (_("信用报告授权"), "credit:report_requests", report_request_can_browse),
     (_("信用异议"), "credit:dispute_list", credit_dispute_can_browse),
+    (_("信用信息公示"), "credit:public_search", signed_in),
     (_("金融机构"), "institutions:list", institution_can_view),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),
     (_("节假日安排"), "core:holiday_schedule_list", holiday_schedule_can_view),

@@ -9,6 +9,8 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from kejin.accounts.permissions import platform_can_overview
+from kejin.credit.permissions import report_request_can_browse
+from kejin.credit.selectors_reports import report_request_pending_count
 from kejin.web import selectors
 
 
@@ -17,9 +19,11 @@ def home(request):
     """The home page made for the user's role."""
     user = request.user
     if user.is_enterprise_user:
-        return render(request, "web/home_enterprise.html", selectors.enterprise_home(user=user))
+        context = {**selectors.enterprise_home(user=user), **_reports_pending(user)}
+        return render(request, "web/home_enterprise.html", context)
     if user.is_institution_user:
-        return render(request, "web/home_institution.html", selectors.institution_home(user=user))
+        context = {**selectors.institution_home(user=user), **_reports_pending(user)}
+        return render(request, "web/home_institution.html", context)
     if user.is_officer:
         return _officer_home(request)
     if user.is_data_provider:
@@ -27,6 +31,14 @@ def home(request):
     if platform_can_overview(user=user):
         return render(request, "web/home_admin.html", selectors.platform_overview(user=user))
     return render(request, "web/home.html", {})
+
+
+def _reports_pending(user) -> dict:
+    """Credit-report requests waiting for the enterprise's answer (the platform has no
+    notifications yet: the home page shows the count)."""
+    if not report_request_can_browse(user=user):
+        return {}
+    return {"reports_pending": report_request_pending_count(user=user)}
 
 
 def _chart(chart_id: str, title: str, kind: str, counts) -> dict:

@@ -3,6 +3,7 @@
 from kejin.credit.models.catalogue import CategoryField, RecordCategory
 from kejin.credit.models.disputes import Dispute, DisputeAttachment
 from kejin.credit.models.records import CreditBatch, CreditRecord
+from kejin.credit.models.reports import ReportRead, ReportRequest
 from kejin.credit.models.scoring import CreditScore, CreditScoreHistory, ScorecardVersion
 
 __all__ = [
@@ -14,5 +15,7 @@ __all__ = [
     "Dispute",
     "DisputeAttachment",
     "RecordCategory",
+    "ReportRead",
+    "ReportRequest",
     "ScorecardVersion",
 ]

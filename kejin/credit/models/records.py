@@ -10,6 +10,8 @@ enterprise is registered.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ from kejin.ingest.models import IngestBatch
 class CreditBatchQuerySet(models.QuerySet):
     def visible_to(self, user) -> CreditBatchQuerySet:
         """Batches ``user`` may see (``credit_batch_scope``)."""
-        return scoped(self, credit_batch_scope(user=user))
+        return cast(CreditBatchQuerySet, scoped(self, credit_batch_scope(user=user)))
 
 
 class CreditBatch(IngestBatch):
@@ -73,7 +75,7 @@ class CreditRecordQuerySet(models.QuerySet):
     def visible_to(self, user) -> CreditRecordQuerySet:
         """Records ``user`` may list (``credit_record_scope``). Institutions get none: they
         read records only in an authorised report, through the report access function."""
-        return scoped(self, credit_record_scope(user=user))
+        return cast(CreditRecordQuerySet, scoped(self, credit_record_scope(user=user)))
 
     def current(self) -> CreditRecordQuerySet:
         return self.filter(status=RecordStatus.CURRENT)

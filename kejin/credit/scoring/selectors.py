@@ -239,8 +239,8 @@ def credit_profile(
     )
     grouped: dict[int, dict[str, Any]] = {}
     for record in records:
-        group = grouped.setdefault(record.category_id, {"category": record.category, "records": []})
-        group["records"].append(record)
+        group = grouped.setdefault(record.category_id, {"category": record.category, "entries": []})
+        group["entries"].append(record)
     frame = credit_indicators_frame(first_id=enterprise.pk, last_id=enterprise.pk, as_of=as_of)
     values = frame.to_dicts()[0] if frame.height else {}
     facts = catalogue()

@@ -62,7 +62,8 @@ class TestEnterpriseHome:
         report = recognition_for(user=user, enterprise_id=enterprise.pk)
         cards = [explanation_card(e) for e in report.explanations]
 
-        with django_assert_max_num_queries(10):  # + the registry entry's judged year
+        # + the registry entry's judged year, + the credit-report requests awaiting an answer
+        with django_assert_max_num_queries(11):
             response = client.get(HOME)
 
         html = response.content.decode()

@@ -123,7 +123,8 @@ def test_enterprise_admin_sees_its_enterprise_and_what_is_missing_with_edit_link
     client.force_login(user)
 
     # Four, plus five for the recognition (its facts frame row, as the profile computes it).
-    with django_assert_max_num_queries(10):  # + the registry entry's judged year
+    # + the registry entry's judged year, + the credit-report requests awaiting an answer
+    with django_assert_max_num_queries(11):
         response = client.get(HOME)
 
     assert response.status_code == 200
@@ -189,7 +190,7 @@ def test_institution_user_sees_its_institution_parent_branches_and_empty_queue(
     user = UserFactory(institution_officer=True, institution=branch)
     client.force_login(user)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # + the credit-report requests awaiting an answer
         response = client.get(HOME)
 
     assert response.status_code == 200
