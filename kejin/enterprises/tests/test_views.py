@@ -8,11 +8,15 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.models import AuditEvent
+from kejin.core.ui.lists import CappedCountPaginator
 from kejin.core.tests.factories import IndustryFactory, RegionFactory
+from kejin.enterprises import views
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.tests.factories import EnterpriseFactory
 
@@ -221,6 +225,59 @@ def test_list_pages_by_25_and_page_links_keep_the_filters(client):
     assert "分页测试公司29" in second_html and "分页测试公司00" not in second_html
     assert "中型企业不在其中" not in second_html
     assert "?size=small&amp;page=1" in second_html
+
+
+@pytest.mark.parametrize("query", ["华", "华鑫", "华鑫科"])
+def test_list_count_stops_at_the_limit_and_says_more_than(client, monkeypatch, query):
+    # Given a limit of 3: five enterprises match, so the page says "more than 3" and pages
+    # through the first 3 only; the rows shown are still the first ones by name.
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    county = nanhu()
+    for n in range(5):
+        EnterpriseFactory(county=county, name=f"嘉兴华鑫科技{n}有限公司")
+    EnterpriseFactory(county=county, name="嘉兴纺织有限公司")
+    login(client, UserFactory())
+
+    response = client.get(reverse("enterprises:list"), {"q": query})
+
+    html = response.content.decode()
+    assert '<div data-testid="result-count">超过 3 家企业</div>' in html
+    assert "共 " not in html.split('data-testid="result-count"')[1].split("</div>")[0]
+    body = table_body(response)
+    assert [n for n in range(5) if f"嘉兴华鑫科技{n}有限公司" in body] == [0, 1, 2, 3, 4]
+
+
+def test_list_count_at_or_below_the_limit_is_exact(client, monkeypatch):
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    county = nanhu()
+    for n in range(3):
+        EnterpriseFactory(county=county, name=f"嘉兴华鑫科技{n}有限公司")
+    EnterpriseFactory(county=county, name="嘉兴纺织有限公司")
+    login(client, UserFactory())
+
+    searched = client.get(reverse("enterprises:list"), {"q": "华"})
+    everything = client.get(reverse("enterprises:list"))
+
+    assert '<div data-testid="result-count">共 3 家企业</div>' in searched.content.decode()
+    assert '<div data-testid="result-count">超过 3 家企业</div>' in everything.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("zh-hans", "超过 10,000 家企业"), ("en", "More than 10,000 enterprises")]
+)
+def test_capped_count_shows_the_limit_with_a_thousands_separator(rf, language, expected):
+    paginator = CappedCountPaginator(
+        [], views.PAGE_SIZE, count_limit=views.COUNT_LIMIT, count_source=list(range(10_001))
+    )
+
+    with translation.override(language):
+        html = render_to_string(
+            "enterprises/_enterprise_results.html",
+            {"page": paginator.page(1), "results_id": views.RESULTS_ID},
+            request=rf.get(reverse("enterprises:list")),
+        )
+
+    assert f'<div data-testid="result-count">{expected}</div>' in html
 
 
 def test_htmx_search_returns_only_the_results_partial(client):
