@@ -91,6 +91,7 @@ def enterprise_list_view(request):
         results_template="enterprises/_enterprise_results.html",
         page_template="enterprises/enterprise_list.html",
         full_page_context=full_page_context,
+        context={"count_limit": f"{COUNT_LIMIT:,}"},  # grouped by thousands, as amounts are
         count_limit=COUNT_LIMIT,
         count_source=enterprise_list(user=request.user, filters=request.GET, for_count=True),
     )

@@ -35,7 +35,9 @@ def test_above_the_limit_the_pages_end_at_the_limit():
 def test_a_queryset_is_counted_by_one_bounded_query(django_assert_num_queries):
     for n in range(5):
         RegionFactory(code=f"33049{n}", name=f"区{n}")
-    paginator = CappedCountPaginator(Region.objects.filter(code__startswith="33049").order_by("code"), 2, count_limit=3)
+    paginator = CappedCountPaginator(
+        Region.objects.filter(code__startswith="33049").order_by("code"), 2, count_limit=3
+    )
 
     with django_assert_num_queries(1) as captured:
         assert paginator.count == 4

@@ -186,7 +186,9 @@ def test_queries_of_one_or_two_characters_go_through_the_gram_table(query, index
     sql = str(enterprise_name_search(Enterprise.objects.all(), query).query)
 
     # On PostgreSQL longer ones do too (their rarest pair); SQLite has FTS5 for them.
-    assert (f"FROM {GRAM_TABLE} WHERE gram" in sql) is (indexed or connection.vendor == "postgresql")
+    assert (f"FROM {GRAM_TABLE} WHERE gram" in sql) is (
+        indexed or connection.vendor == "postgresql"
+    )
 
 
 @pytest.mark.parametrize("query", ["华", "华鑫", "a", "ab", "科技有", "有限公司"])
@@ -226,7 +228,9 @@ def test_below_the_broad_bound_the_index_is_used(named_enterprises, monkeypatch,
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_the_plan_for_counting_returns_the_rows_of_a_scan(named_enterprises, monkeypatch, query):
-    monkeypatch.setitem(search.PAGE_ROUTE_ROWS, connection.vendor, 3)  # counting ignores the page route
+    monkeypatch.setitem(
+        search.PAGE_ROUTE_ROWS, connection.vendor, 3
+    )  # counting ignores the page route
     scan = Enterprise.objects.filter(name__icontains=query)
 
     counted = enterprise_name_search(Enterprise.objects.all(), query, for_count=True)
