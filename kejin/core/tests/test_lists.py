@@ -62,3 +62,25 @@ def test_the_count_source_is_what_is_counted():
 
     assert paginator.count == 1
     assert [r.code for r in paginator.page(1).object_list] == ["330490"]
+
+
+@pytest.mark.django_db
+def test_a_page_is_read_by_its_ids_with_the_querysets_joins_and_order(
+    django_assert_num_queries,
+):
+    city = RegionFactory(code="330400", name="嘉兴市", level="city")
+    for n in range(5):
+        RegionFactory(code=f"33049{n}", name=f"区{n}", parent=city)
+    queryset = (
+        Region.objects.filter(code__startswith="33049").select_related("parent").order_by("-code")
+    )
+    expected = [(r.code, r.parent.code) for r in queryset[2:4]]
+    paginator = CappedCountPaginator(queryset, 2, count_limit=10)
+    assert paginator.count == 5
+
+    with django_assert_num_queries(1) as captured:
+        rows = [(r.code, r.parent.code) for r in paginator.page(2).object_list]
+
+    assert rows == expected == [("330492", "330400"), ("330491", "330400")]
+    sql = captured.captured_queries[0]["sql"]
+    assert "IN (SELECT" in sql and "LIMIT 2 OFFSET 2" in sql

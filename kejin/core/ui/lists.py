@@ -107,7 +107,8 @@ def _rows_by_ids(queryset: QuerySet, bottom: int, top: int) -> QuerySet:
         rows = rows.select_related(*_select_related_lookups(related))
     if queryset.query.order_by or not queryset.query.default_ordering:
         rows = rows.order_by(*queryset.query.order_by)
-    return rows.prefetch_related(*queryset._prefetch_related_lookups)
+    # Django keeps the prefetches in a private attribute (not in the stubs' QuerySet).
+    return rows.prefetch_related(*getattr(queryset, "_prefetch_related_lookups", ()))
 
 
 def page_context(
