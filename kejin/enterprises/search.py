@@ -89,6 +89,8 @@ def enterprise_name_search(queryset: QuerySet, text: str, *, for_count: bool = F
     if candidates is None:
         return scan
     candidates_sql, params, counted = candidates
+    if for_count and vendor == "sqlite":
+        return _joined(scan, text)
     # SQLite counts through the candidates however many: a rowid lookup each, where a scan
     # would read past every non-matching name. PostgreSQL must fetch broad candidates into
     # an array first (see above), so there a broad count scans: it stops at the bound.
@@ -104,6 +106,20 @@ def enterprise_name_search(queryset: QuerySet, text: str, *, for_count: bool = F
     if vendor == "postgresql":
         candidates_sql = f"SELECT unnest(ARRAY({candidates_sql}))"
     return scan.filter(pk__in=RawSQL(candidates_sql, params))
+
+
+def _joined(scan: QuerySet, text: str) -> QuerySet:
+    """SQLite, for a bounded count: ``scan`` joined to its index, which the engine reads first
+    and stops reading at the count's bound (each candidate a rowid lookup). ``id IN (index
+    query)`` would first copy every candidate into a temporary index: 320,000 of them for
+    ``兴``, ~100 ms before the first row is counted. Each index holds an enterprise at most
+    once per key (the gram table's primary key, the FTS rowid), so the join adds no rows."""
+    table = scan.model._meta.db_table
+    if len(text) <= MAX_GRAM_LENGTH:
+        where = [f"{GRAM_TABLE}.enterprise_id = {table}.id", f"{GRAM_TABLE}.gram = lower(%s)"]
+        return scan.extra(tables=[GRAM_TABLE], where=where, params=[text])
+    where = [f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"]
+    return scan.extra(tables=[FTS_TABLE], where=where, params=[fts_phrase(text)])
 
 
 def _candidates(alias: str, text: str, bound: int) -> tuple[str, list[str], int | None] | None:
