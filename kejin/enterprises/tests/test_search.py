@@ -196,7 +196,7 @@ def test_broad_queries_read_their_page_by_walking_names_routed_by_a_quick_count(
     named_enterprises, monkeypatch, query
 ):
     # Given a bound of 3 candidates, every query below finds more than that through its index.
-    monkeypatch.setitem(search.PAGE_ROUTE_ROWS, connection.vendor, 3)
+    set_page_route_rows(monkeypatch, 3)
     assert len(expected_names(query)) > 3
 
     queryset = enterprise_name_search(Enterprise.objects.all(), query)
@@ -210,7 +210,7 @@ def test_broad_queries_read_their_page_by_walking_names_routed_by_a_quick_count(
 
 @pytest.mark.parametrize("query", ["华", "华鑫", "华鑫科"])
 def test_below_the_broad_bound_the_index_is_used(named_enterprises, monkeypatch, query):
-    monkeypatch.setitem(search.PAGE_ROUTE_ROWS, connection.vendor, len(expected_names(query)))
+    set_page_route_rows(monkeypatch, len(expected_names(query)))
 
     queryset = enterprise_name_search(Enterprise.objects.all(), query)
 
@@ -255,7 +255,7 @@ def test_the_capped_count_and_first_page_are_those_of_a_scan(
 ):
     # The directory page: a count capped at limit + 1 (planned for counting) and the first
     # page in name order (planned for the page), broad or not: as a scan's, exactly.
-    monkeypatch.setitem(search.PAGE_ROUTE_ROWS, connection.vendor, page_route_rows)
+    set_page_route_rows(monkeypatch, page_route_rows)
     scan = Enterprise.objects.filter(name__icontains=query)
     base = Enterprise.objects.select_related("county", "industry", "zone")
 
@@ -271,6 +271,12 @@ def test_the_capped_count_and_first_page_are_those_of_a_scan(
     assert paginator.count_capped is (len(expected_names(query)) > limit)
     for number in paginator.page_range:
         assert list(paginator.page(number)) == list(expected.page(number))
+
+
+def set_page_route_rows(monkeypatch, rows: int) -> None:
+    """The candidate count above which the page walks the name index, for every text."""
+    monkeypatch.setitem(search.PAGE_ROUTE_ROWS, connection.vendor, rows)
+    monkeypatch.setattr(search, "LONG_TEXT_PAGE_ROUTE_ROWS", rows)
 
 
 def python_grams(name: str) -> set[str]:
