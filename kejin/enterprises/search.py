@@ -78,7 +78,9 @@ def enterprise_name_search(queryset: QuerySet, text: str, *, for_count: bool = F
     The rows are the same either way; ``for_count`` only changes the plan. By default the
     result is planned for reading a page in name order (a query with more than
     ``PAGE_ROUTE_ROWS`` candidates walks the ``name`` index); ``for_count=True`` plans it for
-    a *bounded* ``count()`` (``qs[:limit].count()``): through the index however broad.
+    a *bounded* ``count()`` (``qs[:limit].count()``): through the index however broad. On
+    SQLite that queryset joins the index table: narrow it further with ``filter()``, but do
+    not OR it with another queryset (``|``).
     """
     if not text:
         return queryset
