@@ -18,18 +18,20 @@ does; using ``icontains`` makes PostgreSQL agree). Only the way there differs. A
   characters.
 
 How the page is read depends on how many candidates there are, counted first with a bound
-(``PAGE_ROUTE_ROWS`` + 1, from the index alone, well under a millisecond):
+(``PAGE_ROUTE_ROWS`` + 1, from the index alone: under a millisecond to a few):
 
 - up to ``PAGE_ROUTE_ROWS``: ``id IN (candidates)``: the engine runs the index query once,
   looks the ids up by primary key (or by (county_id, id) under a county scope) and sorts them;
 - more: the plain ``LIKE``, so that "first 25 by name" walks the ``name`` index and stops at
   the 25th match, instead of fetching and sorting every candidate. On SQLite the walk checks
   the name in the index itself (~0.1 µs a row), so the bound is low; on PostgreSQL every row
-  walked is a heap fetch, so the bound is higher.
+  walked is a heap fetch, so the bound is higher. Texts of 3 characters or more use the higher
+  bound on both engines (``LONG_TEXT_PAGE_ROUTE_ROWS``): their matches often share a prefix
+  and sit together far down the name index.
 
 A *count* is planned differently on SQLite (``for_count=True``, for the list page's count
 capped at 10,001 — ``kejin.core.ui.lists.CappedCountPaginator``): always through the
-candidates, which a bounded count stops reading at the bound (a rowid lookup each), where a
+candidates, joined (see ``_joined``), which a bounded count stops reading at the bound, where a
 ``LIKE`` scan would read every name that does not match until it found that many that do. On
 PostgreSQL the candidates of a broad query would first be fetched whole into the array below,
 so a broad count takes the plain ``LIKE`` (a sequential or trigram-index scan that stops at
