@@ -105,6 +105,12 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         model = Enterprise
         fields = ["q", "uscc", "county", "industry", "size"]
 
+    def __init__(self, *args, for_count: bool = False, **kwargs):
+        """``for_count``: plan the name search for a bounded ``count()`` rather than for a page
+        in name order (the same rows; ``kejin.enterprises.search.enterprise_name_search``)."""
+        super().__init__(*args, **kwargs)
+        self.for_count = for_count
+
     def filter_q(self, queryset, name, value):
         """Names containing ``value`` (indexed: kejin/enterprises/search.py), or the USCC ``value``."""
         from kejin.enterprises.search import enterprise_name_search
@@ -112,11 +118,12 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        by_name = enterprise_name_search(queryset, value)
         code = uscc_normalise(value)
         if len(code) != 18:  # no stored code can equal it; a plain name search plans best
-            return by_name
-        return by_name | queryset.filter(uscc=code)
+            return enterprise_name_search(queryset, value, for_count=self.for_count)
+        # Not the counting plan here: on SQLite it joins the index table, which an OR with
+        # the code cannot take (an 18-character text finds few candidates anyway).
+        return enterprise_name_search(queryset, value) | queryset.filter(uscc=code)
 
     def filter_uscc(self, queryset, name, value):
         return queryset.filter(uscc=uscc_normalise(value))

@@ -2,24 +2,45 @@
 
 The result is always the rows of ``queryset.filter(name__icontains=text)``: the name contains
 ``text``, Latin letters A-Z in either case (on SQLite that is also what ``name__contains``
-does; using ``icontains`` makes PostgreSQL agree). Only the way there differs:
+does; using ``icontains`` makes PostgreSQL agree). Only the way there differs. An index finds
+*candidate* ids, a superset of the matches, and the same ``LIKE`` as the scan re-checks them:
 
 - 1–2 characters, either engine: the posting list ``enterprises_enterprise_name_gram``
   (migration 0012: every character and every pair of adjacent characters of each name,
-  folded as the engine's ``icontains`` folds, kept in step by triggers) gives the exact
-  candidate ids from one primary-key range; the ``LIKE`` re-checks them.
+  folded as the engine's ``icontains`` folds, kept in step by triggers): one primary-key range.
 - SQLite, 3 or more characters: the FTS5 trigram index ``enterprises_enterprise_name_fts``
-  (migration 0006) finds the candidate ids, and the same ``LIKE`` as the scan re-checks those
-  rows, so the index only has to find a superset (its Unicode case folding is wider than
-  ``LIKE``'s ASCII-only one). Without the trigram tokenizer (SQLite older than 3.34): a scan.
-- PostgreSQL, 3 or more characters: ``UPPER(name) LIKE UPPER(%text%)`` (Django's
-  ``icontains``), which the pg_trgm GIN index on ``UPPER(name)`` serves, run first as the
-  candidate subquery; on PostgreSQL candidates are passed as ``unnest(ARRAY(…))`` so that the
-  planner sorts the few rows found instead of walking the ``name`` index (see below).
-- Very broad queries (more than ``BROAD_QUERY_ROWS`` candidates, counted quickly and with a
-  bound from the index before the real query) take the plain ``LIKE``: nearly every name
-  matches, so the list page's "first 20 by name" stops after a few rows of the ``name``
-  index, while going through the index would fetch and sort every candidate.
+  (migration 0006; its Unicode case folding is wider than ``LIKE``'s ASCII-only one, hence the
+  re-check). Without the trigram tokenizer (SQLite older than 3.34): a scan.
+- PostgreSQL, 3 or more characters: the same posting list, for the text's rarest pair of
+  adjacent characters (each pair's posting list is counted with a bound, in one query). Every
+  name containing the text contains each of its pairs. Unlike the pg_trgm index, which drops
+  punctuation (``信（嘉`` gave it two weak trigrams and ~1 s of re-checks), a pair is any two
+  characters.
+
+How the page is read depends on how many candidates there are, counted first with a bound
+(``PAGE_ROUTE_ROWS`` + 1, from the index alone: under a millisecond to a few):
+
+- up to ``PAGE_ROUTE_ROWS``: ``id IN (candidates)``: the engine runs the index query once,
+  looks the ids up by primary key (or by (county_id, id) under a county scope) and sorts them;
+- more: the plain ``LIKE``, so that "first 25 by name" walks the ``name`` index and stops at
+  the 25th match, instead of fetching and sorting every candidate. On SQLite the walk checks
+  the name in the index itself (~0.1 µs a row), so the bound is low; on PostgreSQL every row
+  walked is a heap fetch, so the bound is higher. Texts of 3 characters or more use the higher
+  bound on both engines (``LONG_TEXT_PAGE_ROUTE_ROWS``): their matches often share a prefix
+  and sit together far down the name index.
+
+A *count* is planned differently on SQLite (``for_count=True``, for the list page's count
+capped at 10,001 — ``kejin.core.ui.lists.CappedCountPaginator``): always through the
+candidates, joined (see ``_joined``), which a bounded count stops reading at the bound, where a
+``LIKE`` scan would read every name that does not match until it found that many that do. On
+PostgreSQL the candidates of a broad query would first be fetched whole into the array below,
+so a broad count takes the plain ``LIKE`` (a sequential or trigram-index scan that stops at
+the bound), as the page does.
+
+On PostgreSQL the candidates go in as ``unnest(ARRAY(…))``: an array the planner cannot see
+into, so it looks the ids up by primary key. Given the plain subquery it may hash a scan of
+every name for a count, or walk the ``name`` b-tree for "first 25 by name" expecting matches
+spread evenly, where matches that share a prefix ("嘉兴华…") sit together far down it.
 
 Known difference between the engines: PostgreSQL upper-cases every script (full-width "Ａ"
 matches "ａ"); SQLite's ``LIKE`` only folds ASCII letters.
@@ -39,58 +60,119 @@ GRAM_TABLE = "enterprises_enterprise_name_gram"
 # A trigram index needs at least one trigram in the query; shorter ones are grams.
 MIN_INDEXED_LENGTH = 3
 MAX_GRAM_LENGTH = 2
-# Above this many candidates the index costs more than it saves (docs/performance.md).
-BROAD_QUERY_ROWS = 30_000
+# Above this many candidates a page in name order is read faster by walking the name index
+# than by fetching and sorting every candidate (docs/performance.md, "Name search").
+PAGE_ROUTE_ROWS = {"sqlite": 3_000, "postgresql": 30_000}
+# The same for texts of 3 characters or more, either engine: their matches often share a
+# prefix (浙江中…, 嘉兴华…) and sit together far down the name index, so walking it costs up to
+# the whole index (浙江中, 3,002 rows: 128 ms CPU walking on SQLite, ~6 ms sorting).
+LONG_TEXT_PAGE_ROUTE_ROWS = 30_000
+# PostgreSQL, 3 characters or more: each pair's posting list is first counted up to this.
+PAIR_FIRST_BOUND = 1_000
 
 
-def enterprise_name_search(queryset: QuerySet, text: str) -> QuerySet:
+def enterprise_name_search(queryset: QuerySet, text: str, *, for_count: bool = False) -> QuerySet:
     """``queryset`` narrowed to enterprises whose name contains ``text`` (any case for A-Z).
 
     Keeps everything the caller did to ``queryset`` (the ``visible_to`` scoping, joins,
     ordering): it only adds conditions. An empty ``text`` narrows nothing.
+
+    The rows are the same either way; ``for_count`` only changes the plan. By default the
+    result is planned for reading a page in name order (a query with more than
+    ``PAGE_ROUTE_ROWS`` candidates walks the ``name`` index); ``for_count=True`` plans it for
+    a *bounded* ``count()`` (``qs[:limit].count()``): through the index however broad. On
+    SQLite that queryset joins the index table: narrow it further with ``filter()``, but do
+    not OR it with another queryset (``|``).
     """
     if not text:
         return queryset
     scan = queryset.filter(name__icontains=text)
-    vendor = connections[queryset.db].vendor
-    if "\x00" in text or vendor not in ("sqlite", "postgresql"):
+    alias = queryset.db
+    vendor = connections[alias].vendor
+    if "\x00" in text or vendor not in PAGE_ROUTE_ROWS:
         # NUL would end the query string inside SQLite's C code; let the scan handle it.
         return scan
-    fold = "lower" if vendor == "sqlite" else "upper"  # what icontains compares on the engine
-    if len(text) <= MAX_GRAM_LENGTH:
-        candidates_sql = f"SELECT enterprise_id FROM {GRAM_TABLE} WHERE gram = {fold}(%s)"
-        params = [text]
-    elif vendor == "sqlite" and sqlite_has_trigram():
-        candidates_sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-        params = [fts_phrase(text)]
-    elif vendor == "postgresql":
-        # The pg_trgm GIN index on UPPER(name) serves exactly this condition.
-        candidates_sql = (
-            "SELECT id FROM enterprises_enterprise WHERE UPPER(name::text) LIKE UPPER(%s)"
-        )
-        params = [f"%{connections[queryset.db].ops.prep_for_like_query(text)}%"]
-    else:
+    bound = PAGE_ROUTE_ROWS[vendor]
+    if len(text) > MAX_GRAM_LENGTH:
+        bound = max(bound, LONG_TEXT_PAGE_ROUTE_ROWS)
+    candidates = _candidates(alias, text, bound)
+    if candidates is None:
         return scan
-    if _candidate_count(queryset.db, candidates_sql, params) > BROAD_QUERY_ROWS:
-        return scan
+    candidates_sql, params, counted = candidates
+    if for_count and vendor == "sqlite":
+        return _joined(scan, text)
+    # SQLite counts through the candidates however many: a rowid lookup each, where a scan
+    # would read past every non-matching name. PostgreSQL must fetch broad candidates into
+    # an array first (see above), so there a broad count scans: it stops at the bound.
+    if not for_count or vendor == "postgresql":
+        if counted is None:
+            counted = _candidate_count(alias, candidates_sql, params, bound)
+        if counted > bound:
+            return scan
+        if for_count and len(text) > MAX_GRAM_LENGTH and counted > PAIR_FIRST_BOUND:
+            # No rare pair: the pg_trgm index on UPPER(name) counts it faster (a bitmap scan
+            # in heap order, stopping at the bound), measured ~2x on "嘉兴华" (11,217 rows).
+            return scan
     if vendor == "postgresql":
-        # Fetch the candidates first (an ARRAY the planner cannot see into): otherwise, for
-        # "first 20 by name", PostgreSQL walks the name b-tree expecting matches spread evenly,
-        # and matches that share a prefix ("嘉兴华…") sit together far down it (~1.7 s).
         candidates_sql = f"SELECT unnest(ARRAY({candidates_sql}))"
-    # "id IN (subquery)": the engine runs the index query once and looks the ids up by primary
-    # key (or by (county_id, id) under a county scope), then sorts the few rows it found.
     return scan.filter(pk__in=RawSQL(candidates_sql, params))
 
 
-def _candidate_count(alias: str, candidates_sql: str, params: list[str]) -> int:
-    """How many candidates the index finds, counted up to ``BROAD_QUERY_ROWS + 1`` only."""
+def _joined(scan: QuerySet, text: str) -> QuerySet:
+    """SQLite, for a bounded count: ``scan`` joined to its index, which the engine reads first
+    and stops reading at the count's bound (each candidate a rowid lookup). ``id IN (index
+    query)`` would first copy every candidate into a temporary index: 320,000 of them for
+    ``兴``, ~100 ms before the first row is counted. Each index holds an enterprise at most
+    once per key (the gram table's primary key, the FTS rowid), so the join adds no rows."""
+    table = scan.model._meta.db_table
+    if len(text) <= MAX_GRAM_LENGTH:
+        where = [f"{GRAM_TABLE}.enterprise_id = {table}.id", f"{GRAM_TABLE}.gram = lower(%s)"]
+        return scan.extra(tables=[GRAM_TABLE], where=where, params=[text])
+    where = [f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"]
+    return scan.extra(tables=[FTS_TABLE], where=where, params=[fts_phrase(text)])
+
+
+def _candidates(alias: str, text: str, bound: int) -> tuple[str, list[str], int | None] | None:
+    """The SQL and parameters of the ids an index finds for ``text`` (a superset of the
+    matches), with their number if already counted up to ``bound`` + 1; None where no index
+    can answer (then the caller scans)."""
+    vendor = connections[alias].vendor
+    fold = "lower" if vendor == "sqlite" else "upper"  # what icontains compares on the engine
+    gram_sql = f"SELECT enterprise_id FROM {GRAM_TABLE} WHERE gram = {fold}(%s)"
+    if len(text) <= MAX_GRAM_LENGTH:
+        return gram_sql, [text], None
+    if vendor == "sqlite":
+        if not sqlite_has_trigram():
+            return None
+        fts_sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return fts_sql, [fts_phrase(text)], None
+    pairs = list(dict.fromkeys(text[i : i + 2] for i in range(len(text) - 1)))
+    # Most texts have a rare pair: find it reading few index entries, then, only if every
+    # pair is common, count up to the routing bound.
+    counts = _pair_counts(alias, gram_sql, pairs, min(bound, PAIR_FIRST_BOUND))
+    if min(counts) > PAIR_FIRST_BOUND and bound > PAIR_FIRST_BOUND:
+        counts = _pair_counts(alias, gram_sql, pairs, bound)
+    rarest = min(range(len(pairs)), key=counts.__getitem__)
+    return gram_sql, [pairs[rarest]], counts[rarest]
+
+
+def _bounded_count_sql(candidates_sql: str) -> str:
+    return f"SELECT count(*) FROM ({candidates_sql} LIMIT %s) AS candidates"
+
+
+def _candidate_count(alias: str, candidates_sql: str, params: list[str], bound: int) -> int:
+    """How many candidates the index finds, counted up to ``bound + 1`` only."""
     with connections[alias].cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM ({candidates_sql} LIMIT %s) AS candidates",
-            [*params, BROAD_QUERY_ROWS + 1],
-        )
+        cursor.execute(_bounded_count_sql(candidates_sql), [*params, bound + 1])
         return cursor.fetchone()[0]
+
+
+def _pair_counts(alias: str, gram_sql: str, pairs: list[str], bound: int) -> list[int]:
+    """Each pair's posting list counted up to ``bound + 1``, in one query."""
+    counts = ", ".join(f"({_bounded_count_sql(gram_sql)})" for _ in pairs)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT {counts}", [v for pair in pairs for v in (pair, bound + 1)])
+        return list(cursor.fetchone())
 
 
 def fts_phrase(text: str) -> str:

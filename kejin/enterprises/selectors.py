@@ -12,11 +12,19 @@ from kejin.enterprises.permissions import (  # re-exported: pages and the API as
 )
 
 
-def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise]:
-    """Enterprises ``user`` may see, filtered by the shared FilterSet (invalid filters are ignored)."""
-    queryset = Enterprise.objects.visible_to(user).select_related("county", "industry", "zone")
+def enterprise_list(
+    *, user, filters: dict | None = None, for_count: bool = False
+) -> QuerySet[Enterprise]:
+    """Enterprises ``user`` may see, filtered by the shared FilterSet (invalid filters are ignored).
+
+    ``for_count=True``: the same rows, planned for a bounded ``count()`` (the list page's
+    capped count) instead of for a page in name order; see ``enterprise_name_search``.
+    """
+    queryset = Enterprise.objects.visible_to(user)
+    if not for_count:
+        queryset = queryset.select_related("county", "industry", "zone")
     if filters:
-        filterset = EnterpriseFilterSet(filters, queryset=queryset)
+        filterset = EnterpriseFilterSet(filters, queryset=queryset, for_count=for_count)
         queryset = filterset.qs if filterset.is_valid() else queryset
     return queryset
 

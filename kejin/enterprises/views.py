@@ -43,6 +43,9 @@ from kejin.enterprises.services import (
 )
 
 PAGE_SIZE = 25
+# The directory counts its rows up to here and then says "more than 10,000" (a full count of a
+# broad search visits every matching row of a million-row list on every page view).
+COUNT_LIMIT = 10_000
 RESULTS_ID = "enterprise-results"
 
 # Sortable columns: EnterpriseFilterSet's ordering key → column label.
@@ -88,6 +91,9 @@ def enterprise_list_view(request):
         results_template="enterprises/_enterprise_results.html",
         page_template="enterprises/enterprise_list.html",
         full_page_context=full_page_context,
+        context={"count_limit": f"{COUNT_LIMIT:,}"},  # grouped by thousands, as amounts are
+        count_limit=COUNT_LIMIT,
+        count_source=enterprise_list(user=request.user, filters=request.GET, for_count=True),
     )
 
 

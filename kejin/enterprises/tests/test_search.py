@@ -5,6 +5,7 @@ from django.db import connection
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.tests.factories import RegionFactory
+from kejin.core.ui.lists import CappedCountPaginator
 from kejin.enterprises import search
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.search import (
@@ -184,15 +185,18 @@ def test_queries_of_three_characters_or_more_go_through_the_trigram_index(query,
 def test_queries_of_one_or_two_characters_go_through_the_gram_table(query, indexed):
     sql = str(enterprise_name_search(Enterprise.objects.all(), query).query)
 
-    assert (f"FROM {GRAM_TABLE} WHERE gram" in sql) is indexed
+    # On PostgreSQL longer ones do too (their rarest pair); SQLite has FTS5 for them.
+    assert (f"FROM {GRAM_TABLE} WHERE gram" in sql) is (
+        indexed or connection.vendor == "postgresql"
+    )
 
 
 @pytest.mark.parametrize("query", ["华", "华鑫", "a", "ab", "科技有", "有限公司"])
-def test_very_broad_queries_are_routed_to_the_scan_by_a_quick_count(
+def test_broad_queries_read_their_page_by_walking_names_routed_by_a_quick_count(
     named_enterprises, monkeypatch, query
 ):
     # Given a bound of 3 candidates, every query below finds more than that through its index.
-    monkeypatch.setattr(search, "BROAD_QUERY_ROWS", 3)
+    set_page_route_rows(monkeypatch, 3)
     assert len(expected_names(query)) > 3
 
     queryset = enterprise_name_search(Enterprise.objects.all(), query)
@@ -200,23 +204,79 @@ def test_very_broad_queries_are_routed_to_the_scan_by_a_quick_count(
     sql = str(queryset.query)
     assert GRAM_TABLE not in sql and FTS_TABLE not in sql
     assert set(queryset.values_list("name", flat=True)) == expected_names(query)
+    scan = Enterprise.objects.filter(name__icontains=query)
+    assert list(queryset[:2]) == list(scan[:2])
 
 
 @pytest.mark.parametrize("query", ["华", "华鑫", "华鑫科"])
 def test_below_the_broad_bound_the_index_is_used(named_enterprises, monkeypatch, query):
-    monkeypatch.setattr(search, "BROAD_QUERY_ROWS", len(expected_names(query)))
+    set_page_route_rows(monkeypatch, len(expected_names(query)))
 
     queryset = enterprise_name_search(Enterprise.objects.all(), query)
 
     sql = str(queryset.query)
     if connection.vendor == "postgresql":
-        # Candidates first, as an array the planner cannot walk the name index around.
+        # Candidates first, as an array the planner cannot walk the name index around; for
+        # three characters and more, the posting list of the text's rarest pair.
         assert "unnest(ARRAY(SELECT" in sql
-        assert (GRAM_TABLE in sql) is (len(query) <= 2)
+        assert GRAM_TABLE in sql
     else:
         expect_index = len(query) <= 2 or uses_trigram_index()
         assert (GRAM_TABLE in sql or FTS_TABLE in sql) is expect_index
     assert set(queryset.values_list("name", flat=True)) == expected_names(query)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_plan_for_counting_returns_the_rows_of_a_scan(named_enterprises, monkeypatch, query):
+    monkeypatch.setitem(
+        search.PAGE_ROUTE_ROWS, connection.vendor, 3
+    )  # counting ignores the page route
+    scan = Enterprise.objects.filter(name__icontains=query)
+
+    counted = enterprise_name_search(Enterprise.objects.all(), query, for_count=True)
+
+    assert set(counted.values_list("name", flat=True)) == expected_names(query)
+    assert counted.count() == scan.count()
+    sql = str(counted.query)
+    if connection.vendor == "sqlite" and (len(query) <= 2 or uses_trigram_index()):
+        # SQLite: always through the index, however broad (a rowid lookup per candidate).
+        assert GRAM_TABLE in sql or FTS_TABLE in sql
+    if connection.vendor == "postgresql":
+        # PostgreSQL: broad candidates would first be fetched whole into an array, so a
+        # broad count takes the LIKE (a scan that stops at the bound).
+        assert GRAM_TABLE not in sql or len(expected_names(query)) <= 3
+
+
+@pytest.mark.parametrize("limit", [1, 3, 6, 7, 100])
+@pytest.mark.parametrize("query", ["华", "华鑫", "嘉兴", "科技有", "有限公司", "a", "zzz"])
+@pytest.mark.parametrize("page_route_rows", [1, 3000])
+def test_the_capped_count_and_first_page_are_those_of_a_scan(
+    named_enterprises, monkeypatch, query, limit, page_route_rows
+):
+    # The directory page: a count capped at limit + 1 (planned for counting) and the first
+    # page in name order (planned for the page), broad or not: as a scan's, exactly.
+    set_page_route_rows(monkeypatch, page_route_rows)
+    scan = Enterprise.objects.filter(name__icontains=query)
+    base = Enterprise.objects.select_related("county", "industry", "zone")
+
+    paginator = CappedCountPaginator(
+        enterprise_name_search(base, query),
+        3,
+        count_limit=limit,
+        count_source=enterprise_name_search(Enterprise.objects.all(), query, for_count=True),
+    )
+    expected = CappedCountPaginator(scan, 3, count_limit=limit)
+
+    assert paginator.count == expected.count == min(len(expected_names(query)), limit + 1)
+    assert paginator.count_capped is (len(expected_names(query)) > limit)
+    for number in paginator.page_range:
+        assert list(paginator.page(number)) == list(expected.page(number))
+
+
+def set_page_route_rows(monkeypatch, rows: int) -> None:
+    """The candidate count above which the page walks the name index, for every text."""
+    monkeypatch.setitem(search.PAGE_ROUTE_ROWS, connection.vendor, rows)
+    monkeypatch.setattr(search, "LONG_TEXT_PAGE_ROUTE_ROWS", rows)
 
 
 def python_grams(name: str) -> set[str]:
@@ -402,7 +462,8 @@ def test_postgresql_has_a_trigram_index_the_icontains_lookup_uses():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     EnterpriseFactory(name="嘉兴华鑫科技有限公司")
-    queryset = enterprise_name_search(Enterprise.objects.order_by(), "华鑫科")
+    # The scan side of a broad search (and the API's plain icontains) can use it.
+    queryset = Enterprise.objects.order_by().filter(name__icontains="华鑫科")
     sql, params = queryset.query.sql_with_params()
 
     with connection.cursor() as cursor:
@@ -474,3 +535,18 @@ def test_q_combines_with_the_other_filters(two_counties):
     found = list(enterprise_list(user=UserFactory(), filters={"q": "华鑫科", "county": "330411"}))
 
     assert found == [other]
+
+
+def test_postgresql_reads_longer_text_from_the_posting_list_of_its_rarest_pair():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has the FTS5 trigram index")
+    for n in range(4):
+        EnterpriseFactory(name=f"华{n}（嘉兴）电子有限公司")
+    EnterpriseFactory(name="诚信（嘉兴）电子有限公司")
+
+    queryset = enterprise_name_search(Enterprise.objects.all(), "信（嘉")
+
+    sql, params = queryset.query.sql_with_params()
+    assert GRAM_TABLE in sql
+    assert "信（" in params and "（嘉" not in params  # one name has 信（, five have （嘉
+    assert set(queryset.values_list("name", flat=True)) == {"诚信（嘉兴）电子有限公司"}
