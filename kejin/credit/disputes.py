@@ -783,14 +783,21 @@ def record_dispute_states(records: Iterable[CreditRecord]) -> dict[int, RecordDi
     return {record_id: state for key, state in best.items() for record_id in keys[key]}
 
 
-def disputes_open_counts(*, enterprise_ids: Iterable[int]) -> dict[int, int]:
-    """Open disputes per enterprise (the ``credit.disputes_open`` indicator); enterprises
-    without any are absent."""
+def disputes_open_counts(
+    *,
+    enterprise_ids: Iterable[int] | None = None,
+    enterprise_id_range: tuple[int, int] | None = None,
+) -> dict[int, int]:
+    """Open disputes per enterprise, of ``enterprise_ids`` or of the ids in the inclusive
+    ``enterprise_id_range`` (the ``credit.disputes_open`` fact); enterprises without any are
+    absent."""
+    disputes = Dispute.objects.filter(status=DisputeStatus.OPEN)
+    if enterprise_ids is not None:
+        disputes = disputes.filter(enterprise_id__in=list(enterprise_ids))
+    if enterprise_id_range is not None:
+        disputes = disputes.filter(enterprise__pk__range=enterprise_id_range)
     rows = (
-        Dispute.objects.filter(enterprise_id__in=list(enterprise_ids), status=DisputeStatus.OPEN)
-        .values("enterprise_id")
-        .annotate(n=Count("id"))
-        .values_list("enterprise_id", "n")
+        disputes.values("enterprise_id").annotate(n=Count("id")).values_list("enterprise_id", "n")
     )
     return dict(rows)
 

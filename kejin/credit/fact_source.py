@@ -12,8 +12,10 @@ import datetime
 
 import polars as pl
 
+from kejin.credit.disputes import disputes_open_counts
 from kejin.credit.indicators import INDICATOR_SCHEMA, credit_indicators_frame
 from kejin.credit.models import CreditScore
+from kejin.enterprises.models import Enterprise
 from kejin.facts.catalogue import AS_OF_CURRENT, AS_OF_DAY, Fact, FactSource
 
 _RECORDS = "信用信息共享平台归集的部门信用记录（现行版本）"
@@ -169,4 +171,39 @@ CREDIT_SCORE_SOURCE_SCHEMA = {
 #: The scores' entry in the facts catalogue.
 CREDIT_SCORE_SOURCE = FactSource(
     name="credit_score", facts=CREDIT_SCORE_FACTS, fetch=fetch_credit_scores
+)
+
+CREDIT_DISPUTE_FACTS: tuple[Fact, ...] = (
+    Fact(
+        "credit.disputes_open",
+        "未结信用异议",
+        pl.Int64,
+        "件",
+        "信用异议（企业对部门信用记录提出、尚未处理完毕的异议）",
+        "企业提出、来源部门尚未处理完毕的信用异议件数；没有的为0",
+        label_en="Open credit disputes",
+        as_of=AS_OF_CURRENT,
+    ),
+)
+
+
+def fetch_credit_disputes(
+    *, first_id: int, last_id: int, as_of: datetime.date, year: int
+) -> pl.DataFrame:
+    """Open disputes of the enterprises with ids in [first_id, last_id] (0 where none)."""
+    ids = list(
+        Enterprise.objects.filter(pk__range=(first_id, last_id))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    counts = disputes_open_counts(enterprise_id_range=(first_id, last_id))
+    return pl.DataFrame(
+        {"enterprise_id": ids, "credit.disputes_open": [counts.get(pk, 0) for pk in ids]},
+        schema={"enterprise_id": pl.Int64, "credit.disputes_open": pl.Int64},
+    )
+
+
+#: The open disputes' entry in the facts catalogue.
+CREDIT_DISPUTE_SOURCE = FactSource(
+    name="credit_disputes", facts=CREDIT_DISPUTE_FACTS, fetch=fetch_credit_disputes
 )

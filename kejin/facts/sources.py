@@ -23,6 +23,7 @@ SOURCES: tuple[str, ...] = (
     "kejin.registry.fact_source.REGISTRY_SOURCE",
     "kejin.credit.fact_source.CREDIT_SOURCE",
     "kejin.credit.fact_source.CREDIT_SCORE_SOURCE",
+    "kejin.credit.fact_source.CREDIT_DISPUTE_SOURCE",
 )
 
 

@@ -15,8 +15,10 @@ from kejin.core.models import AuditEvent
 from kejin.core.tests.factories import DepartmentFactory, RegionFactory
 from kejin.core.workdays import WorkdayCalendar
 from kejin.credit import disputes
+from kejin.credit.fact_source import CREDIT_DISPUTE_SOURCE
 from kejin.credit.models import CreditRecord, Dispute, DisputeAttachment
 from kejin.credit.tests.dispute_factories import CreditRecordFactory, tax_rating_category
+from kejin.enterprises.tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -553,3 +555,21 @@ def test_who_sees_which_disputes(world):
         "institution": [],
         "stranger": [],
     }
+
+
+def test_open_disputes_are_a_fact_rules_can_name(world):
+    """Given two open disputes of one enterprise and another enterprise without any, the
+    facts frame's ``credit.disputes_open`` counts them (0 where none), so a rule can name it."""
+    other = EnterpriseFactory()
+    for _ in range(2):
+        record = CreditRecordFactory(category=world["category"], enterprise=world["enterprise"])
+        _open({**world, "record": record})
+    low, high = sorted((world["enterprise"].pk, other.pk))
+
+    frame = CREDIT_DISPUTE_SOURCE.fetch(
+        first_id=low, last_id=high, as_of=datetime.date(2026, 12, 5), year=2025
+    )
+
+    counts = dict(zip(frame["enterprise_id"], frame["credit.disputes_open"], strict=True))
+    assert counts[world["enterprise"].pk] == 2
+    assert counts[other.pk] == 0

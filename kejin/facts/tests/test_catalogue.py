@@ -60,12 +60,14 @@ def test_sources_are_one_explicit_list_of_import_strings():
         "kejin.registry.fact_source.REGISTRY_SOURCE",
         "kejin.credit.fact_source.CREDIT_SOURCE",
         "kejin.credit.fact_source.CREDIT_SCORE_SOURCE",
+        "kejin.credit.fact_source.CREDIT_DISPUTE_SOURCE",
     )
     assert [s.name for s in registered_sources()] == [
         "enterprises",
         "registry",
         "credit",
         "credit_score",
+        "credit_disputes",
     ]
 
 
