@@ -207,6 +207,13 @@ def provider_categories(*, user):
     )
 
 
+def provider_departments():
+    """The departments that deliver at least one category, by code."""
+    from kejin.core.models import Department
+
+    return Department.objects.filter(credit_categories__isnull=False).distinct().order_by("code")
+
+
 def category_fields(category: RecordCategory) -> list[CategoryField]:
     """The fields of ``category`` in order (uses a prefetch when there is one)."""
     return sorted(category.fields.all(), key=lambda f: (f.order, f.id or 0))

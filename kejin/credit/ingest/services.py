@@ -266,7 +266,7 @@ def credit_batch_run(*, batch: CreditBatch) -> CreditBatch:
         )
         CreditBatch.objects.filter(pk=batch.pk).update(quality=quality)
         batch.quality = quality
-    if batch.status == BatchStatus.DONE and batch.unmatched_count < batch.accepted_count:
+    if batch.status == BatchStatus.DONE:
         credit_records_match()
     return batch
 
@@ -328,6 +328,23 @@ class _Insert:
         return values
 
 
+def _enterprise_ids(usccs: set[str]) -> dict[str, int]:
+    """USCC → enterprise id for those registered (one query). Plain SQL: the codes are
+    already normalised and checked, and the ORM would normalise each again."""
+    if not usccs:
+        return {}
+    meta = Enterprise._meta
+    sql = "SELECT {uscc}, {pk} FROM {table} WHERE {uscc} IN ({params})".format(
+        uscc=connection.ops.quote_name(meta.get_field("uscc").column),
+        pk=connection.ops.quote_name(meta.pk.column),
+        table=connection.ops.quote_name(meta.db_table),
+        params=", ".join(["%s"] * len(usccs)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(usccs))
+        return dict(cursor.fetchall())
+
+
 def credit_chunk_write(
     *, batch: CreditBatch, checker: CreditRowChecker, records: list[CreditRow]
 ) -> ChunkResult:
@@ -345,9 +362,7 @@ def credit_chunk_write(
         )
         .values_list("source_record_id", "pk", "version", "content_hash")
     }
-    enterprises = dict(
-        Enterprise.objects.filter(uscc__in={r.uscc for r in records}).values_list("uscc", "pk")
-    )
+    enterprises = _enterprise_ids({r.uscc for r in records})
     insert = _Insert(batch)
     rows, superseded = [], []
     unmatched = 0

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
+import re
+from json.encoder import encode_basestring_ascii as _json_string
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -233,7 +234,14 @@ def _decimal(value, spec: FieldSpec, today: str):
     return str(number.normalize()) if number else "0", None, None
 
 
+_PLAIN_AMOUNT = re.compile(r"(\d{1,16})(?:\.(\d{0,2}))?")
+
+
 def _amount(value, spec: FieldSpec, today: str):
+    if type(value) is str:
+        plain = _PLAIN_AMOUNT.fullmatch(value)
+        if plain is not None:  # the usual "12345.6": no Decimal needed
+            return f"{int(plain[1])}.{(plain[2] or '').ljust(2, '0')}", None, None
     number = _decimal_of(value)
     if isinstance(value, float) and number is not None:
         number = number.quantize(CENT)  # Excel's binary fractions
@@ -272,7 +280,14 @@ def _date_of(value) -> str | None:
 
 
 def _date(value, spec: FieldSpec, today: str):
-    iso = _date_of(value)
+    iso = None
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # the usual "2024-06-30"
+            iso = datetime.date.fromisoformat(value) and value
+        except ValueError:
+            iso = None
+    if iso is None:
+        iso = _date_of(value)
     if iso is None:
         return None, _("“%(name)s”应为日期（如 2024-06-30），当前为“%(value)s”。") % {
             "name": spec.name, "value": value
@@ -315,6 +330,25 @@ CONVERTERS: dict[str, Converter] = {
 }
 
 
+def _json_value(value) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    return _json_string(value)
+
+
+def _json_object(data: dict) -> str:
+    """``data`` as canonical JSON (keys sorted, no spaces, ASCII) — what ``json.dumps(...,
+    sort_keys=True, separators=(",", ":"))`` gives for these values (str, int, bool), faster.
+    Its SHA-256 is the record's content hash."""
+    return "{" + ",".join(
+        f"{_json_string(key)}:{_json_value(data[key])}" for key in sorted(data)
+    ) + "}"
+
+
 class CreditRowChecker:
     """Checks the rows of one batch (see the module docstring); remembers the source record
     ids seen (a second delivery of one id in the same batch is refused) and counts the rows
@@ -330,6 +364,9 @@ class CreditRowChecker:
         self.seen: dict[str, int] = {}
         self.unmatched = 0
         self._keys: dict[str, str] = {}
+        self._column_keys: tuple = ()
+        self._column_plan: list[tuple[str, str]] = []
+        self._headers: dict[str, str] = {}
         self._usccs: dict[str, tuple[str, str | None]] = {}
         self._plan = {
             code: (CONVERTERS[spec.type], spec) for code, spec in schema.fields.items()
@@ -349,18 +386,30 @@ class CreditRowChecker:
             found = self._usccs[raw] = (code, uscc_error(code))
         return found
 
+    def _columns(self, values: dict) -> list[tuple[str, str]]:
+        """(header, key) of the row's columns; every row of a file has the same."""
+        keys = tuple(values)
+        if keys != self._column_keys:
+            self._column_keys = keys
+            self._column_plan = [(header, self._key(header)) for header in keys]
+            self._headers = {key: header for header, key in self._column_plan}
+        return self._column_plan
+
+    def _header(self, key: str) -> str:
+        return self._headers.get(key) or self.labels.get(key, key)
+
     def parse_row(self, number: int, values: dict) -> tuple[CreditRow | None, list[dict]]:
         errors: list[dict] = []
         data: dict[str, Any] = {}
-        headers: dict[str, str] = {}
         source_id = uscc = ""
+        source_given = uscc_given = False
         plan, today = self._plan, self.today
-        for header, value in values.items():
-            key = self._key(header)
-            headers[key] = header
+        for header, key in self._columns(values):
+            value = values[header]
             if value is None:
                 continue
             if key == "source_record_id":
+                source_given = True
                 source_id = _as_text(value)
                 problem = text_problem(source_id)
                 if problem or len(source_id) > SOURCE_ID_MAX:
@@ -368,58 +417,58 @@ class CreditRowChecker:
                         "来源记录编号不能超过%(max)s个字符。") % {"max": SOURCE_ID_MAX},
                         QualityRule.TEXT))  # fmt: skip
                     source_id = ""
-                continue
-            if key == "uscc":
+            elif key == "uscc":
+                uscc_given = True
                 uscc, problem = self._uscc(value)
                 if problem:
                     errors.append(_error(number, header, value, problem, QualityRule.USCC))
-                continue
-            converter, spec = plan[key]
-            parsed, reason, rule = converter(value, spec, today)
-            if reason is not None:
-                errors.append(_error(number, header, value, reason, rule))
             else:
-                data[key] = parsed
-        if not source_id and "source_record_id" not in {e["column"] for e in errors}:
+                converter, spec = plan[key]
+                parsed, reason, rule = converter(value, spec, today)
+                if reason is None:
+                    data[key] = parsed
+                else:
+                    errors.append(_error(number, header, value, reason, rule))
+        if not source_given:
             errors.append(
-                _error(number, headers.get("source_record_id", self.labels["source_record_id"]),
-                       None, _("请填写来源记录编号（数据源系统中该条记录的唯一编号）。"),
+                _error(number, self._header("source_record_id"), None,
+                       _("请填写来源记录编号（数据源系统中该条记录的唯一编号）。"),
                        QualityRule.REQUIRED))  # fmt: skip
-        if not uscc and values.get(headers.get("uscc", "")) is None:
+        if not uscc_given:
             errors.append(
-                _error(number, headers.get("uscc", self.labels["uscc"]), None,
-                       _("请填写统一社会信用代码。"), QualityRule.REQUIRED))  # fmt: skip
+                _error(number, self._header("uscc"), None, _("请填写统一社会信用代码。"),
+                       QualityRule.REQUIRED))  # fmt: skip
         for spec in self.required:
-            if spec.code not in data and values.get(headers.get(spec.code, "")) is None:
+            if spec.code not in data and values.get(self._headers.get(spec.code, "")) is None:
                 errors.append(
-                    _error(number, headers.get(spec.code, spec.name), None,
+                    _error(number, self._header(spec.code), None,
                            _("请填写“%(name)s”（必填）。") % {"name": spec.name},
                            QualityRule.REQUIRED))  # fmt: skip
         event_field = self.schema.event_date_field
         if not errors and event_field not in data:
-            name = self.labels.get(event_field, event_field)
             errors.append(
-                _error(number, headers.get(event_field, name), None,
-                       _("请填写“%(name)s”（本类别的事件日期）。") % {"name": name},
+                _error(number, self._header(event_field), None,
+                       _("请填写“%(name)s”（本类别的事件日期）。")
+                       % {"name": self.labels.get(event_field, event_field)},
                        QualityRule.REQUIRED))  # fmt: skip
         if not errors:
             for rule in self.cross_rules:
                 found = rule.check(data, self.labels)
                 if found:
                     code, reason = found
-                    errors.append(_error(number, headers.get(code, self.labels[code]),
-                                         data.get(code), reason, QualityRule.CROSS_FIELD))  # fmt: skip
+                    errors.append(_error(number, self._header(code), data.get(code), reason,
+                                         QualityRule.CROSS_FIELD))  # fmt: skip
         if source_id:
             first = self.seen.get(source_id)
             if first is not None:
-                errors.append(_error(number, headers["source_record_id"], source_id, _(
+                errors.append(_error(number, self._header("source_record_id"), source_id, _(
                     "来源记录编号“%(id)s”在本批次中重复（第%(first)s行已有），同一记录每批只能报送一次。"
                 ) % {"id": source_id, "first": first}, QualityRule.DUPLICATE))  # fmt: skip
             elif not errors:
                 self.seen[source_id] = number
         if errors:
             return None, errors
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        text = _json_object(data)
         return (
             CreditRow(
                 number,
