@@ -77,7 +77,9 @@ def _setup_django(database: Path, media: Path) -> None:
 def _usccs(enterprises: int) -> tuple[list[str], list[str]]:
     from kejin.core.uscc import uscc_build
 
-    registered = [uscc_build(region_code="330402", org_body=org_body(n)) for n in range(enterprises)]
+    registered = [
+        uscc_build(region_code="330402", org_body=org_body(n)) for n in range(enterprises)
+    ]
     unknown = [
         uscc_build(region_code="330411", org_body=org_body(5_000_000 + n))
         for n in range(max(enterprises // 10, 10))
@@ -323,9 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, help=f"records (default {FULL_SIZE:,})")
     args = parser.parse_args(argv)
     size = args.size or (QUICK_SIZE if args.quick else FULL_SIZE)
-    rows = measure(
-        size, quick=args.quick, log=lambda msg: print(msg, file=sys.stderr, flush=True)
-    )
+    rows = measure(size, quick=args.quick, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     print(json.dumps(rows, ensure_ascii=False, default=str))
     return 0
 

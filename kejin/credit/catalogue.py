@@ -182,7 +182,9 @@ def record_category_list(*, user):
     require(credit_category_can_view, user=user)
     return (
         RecordCategory.objects.select_related("department")
-        .prefetch_related(Prefetch("fields", queryset=CategoryField.objects.order_by("order", "id")))
+        .prefetch_related(
+            Prefetch("fields", queryset=CategoryField.objects.order_by("order", "id"))
+        )
         .annotate(record_total=Count("records", distinct=True))
         .order_by("order", "code")
     )
@@ -202,7 +204,9 @@ def provider_categories(*, user):
         return RecordCategory.objects.none()
     return (
         RecordCategory.objects.filter(department_id=user.department_id, is_active=True)
-        .prefetch_related(Prefetch("fields", queryset=CategoryField.objects.order_by("order", "id")))
+        .prefetch_related(
+            Prefetch("fields", queryset=CategoryField.objects.order_by("order", "id"))
+        )
         .order_by("order", "code")
     )
 
@@ -252,9 +256,7 @@ def record_category_save(
     if category is None:
         category = RecordCategory()
     elif "code" in data and data["code"] != category.code and category.records.exists():
-        raise ApplicationError.invalid(
-            {"code": [_("该类别已有信用记录，代码不能再修改。")]}
-        )
+        raise ApplicationError.invalid({"code": [_("该类别已有信用记录，代码不能再修改。")]})
     if data.get("code") in RESERVED_CODES:
         raise ApplicationError.invalid({"code": [_("该代码为系统保留，请换一个代码。")]})
     _event_date_check(category, data.get("event_date_field", category.event_date_field))
@@ -306,5 +308,7 @@ def category_field_save(
     if field.pk:
         duplicate = duplicate.exclude(pk=field.pk)
     if duplicate.exists():
-        raise ApplicationError.invalid({"code": [_("本类别已有代码为“%(code)s”的字段。") % {"code": code}]})
+        raise ApplicationError.invalid(
+            {"code": [_("本类别已有代码为“%(code)s”的字段。") % {"code": code}]}
+        )
     return instance_save_audited(actor=actor, instance=field, data=data, ip_address=ip_address)

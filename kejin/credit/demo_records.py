@@ -84,7 +84,13 @@ def _id_no(rng: random.Random) -> str:
 
 
 def _build(
-    code: str, enterprise, risk: float, rng: random.Random, today: datetime.date, *, force: bool = False
+    code: str,
+    enterprise,
+    risk: float,
+    rng: random.Random,
+    today: datetime.date,
+    *,
+    force: bool = False,
 ) -> list[dict]:
     """The records of one category about one enterprise (without uscc/source id); ``force``
     makes the enterprise one that has such records."""
@@ -141,7 +147,9 @@ def _build(
             record = {"listed_date": listed,
                       "reason": "未按规定期限公示年度报告" if code == "abnormal_operations" else "提交虚假材料取得公司登记"}  # fmt: skip
             if rng.random() < 0.5:
-                removed = datetime.date.fromisoformat(listed) + datetime.timedelta(days=rng.randint(30, 300))
+                removed = datetime.date.fromisoformat(listed) + datetime.timedelta(
+                    days=rng.randint(30, 300)
+                )
                 if removed <= today:
                     record["removed_date"] = removed.isoformat()
             records.append(record)
@@ -190,47 +198,61 @@ def _build(
     elif code == "honour":
         if chance(0.25):
             for _ in range(rng.randint(1, 2)):
-                level = rng.choice(("national", "provincial", "provincial", "city", "city", "county"))
+                level = rng.choice(
+                    ("national", "provincial", "provincial", "city", "city", "county")
+                )
                 records.append(
                     {"title": rng.choice(("科技型中小企业", "专精特新中小企业", "高新技术企业", "市级企业研发中心")),
                      "issuer": {"national": "工业和信息化部", "provincial": "浙江省科学技术厅",
                                 "city": "嘉兴市科学技术局", "county": "区(县)科技局"}[level],
                      "award_date": _days_ago(today, rng, 30, 1800), "level": level}
                 )  # fmt: skip
-    elif code == "loan_repayment":
-        if chance(0.5):
-            principal = rng.choice((50, 100, 200, 300, 500, 1000)) * 10_000
-            defaults = rng.random() < 0.02 + 0.35 * risk**2
-            trouble_from = rng.randint(3, 9) if defaults else 99
-            loan_no = f"JX{rng.randint(10**9, 10**10 - 1)}"
-            institution = rng.choice(("嘉兴银行科技支行", "工商银行嘉兴分行", "农业银行嘉兴分行", "浙江泰隆商业银行嘉兴分行"))
-            for month in range(12):
-                report = _month_end(today, 11 - month)
-                balance = principal * (1 - month / 24)
-                record = {"loan_no": loan_no, "institution": institution,
-                          "report_date": report.isoformat(), "principal": f"{principal}.00",
-                          "balance": f"{balance:.2f}", "overdue_days": 0, "status": "normal"}  # fmt: skip
-                if month >= trouble_from:
-                    days = 30 * (month - trouble_from + 1)
-                    record.update(
-                        overdue_days=days,
-                        status="default" if days > 90 else "overdue",
-                        overdue_amount=f"{min(balance, principal / 24 * (month - trouble_from + 1)):.2f}",
-                    )
-                records.append(record)
+    elif code == "loan_repayment" and chance(0.5):
+        principal = rng.choice((50, 100, 200, 300, 500, 1000)) * 10_000
+        defaults = rng.random() < 0.02 + 0.35 * risk**2
+        trouble_from = rng.randint(3, 9) if defaults else 99
+        loan_no = f"JX{rng.randint(10**9, 10**10 - 1)}"
+        institution = rng.choice(
+            (
+                "嘉兴银行科技支行",
+                "工商银行嘉兴分行",
+                "农业银行嘉兴分行",
+                "浙江泰隆商业银行嘉兴分行",
+            )
+        )
+        for month in range(12):
+            report = _month_end(today, 11 - month)
+            balance = principal * (1 - month / 24)
+            record = {"loan_no": loan_no, "institution": institution,
+                      "report_date": report.isoformat(), "principal": f"{principal}.00",
+                      "balance": f"{balance:.2f}", "overdue_days": 0, "status": "normal"}  # fmt: skip
+            if month >= trouble_from:
+                days = 30 * (month - trouble_from + 1)
+                record.update(
+                    overdue_days=days,
+                    status="default" if days > 90 else "overdue",
+                    overdue_amount=f"{min(balance, principal / 24 * (month - trouble_from + 1)):.2f}",
+                )
+            records.append(record)
     return records
 
 
 def _provider(category: RecordCategory) -> User | None:
     return (
-        User.objects.filter(role=Role.DATA_PROVIDER, department_id=category.department_id, is_active=True)
+        User.objects.filter(
+            role=Role.DATA_PROVIDER, department_id=category.department_id, is_active=True
+        )
         .order_by("username")
         .first()
     )
 
 
 def credit_records_demo(
-    *, enterprises, rng: random.Random, today: datetime.date | None = None, log: Callable[[str], None] | None = None
+    *,
+    enterprises,
+    rng: random.Random,
+    today: datetime.date | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> DemoCreditResult:
     """Deliver demo records of every category for ``enterprises`` (see the module docstring).
     Needs the demo data providers (``kejin.accounts.demo``); a category whose department has
@@ -245,19 +267,31 @@ def credit_records_demo(
             continue
         records: list[dict] = []
         for enterprise in enterprises:
-            for n, record in enumerate(_build(category.code, enterprise, risks[enterprise.pk], rng, today)):
+            for n, record in enumerate(
+                _build(category.code, enterprise, risks[enterprise.pk], rng, today)
+            ):
                 records.append(
-                    {"source_record_id": f"{category.code}-{enterprise.uscc}-{n}", "uscc": enterprise.uscc, **record}
+                    {
+                        "source_record_id": f"{category.code}-{enterprise.uscc}-{n}",
+                        "uscc": enterprise.uscc,
+                        **record,
+                    }
                 )
         if not records:  # every category shows in the demo: one enterprise that has some
             riskiest = max(enterprises, key=lambda e: risks[e.pk], default=None)
             if riskiest is None:
                 continue
             records = [
-                {"source_record_id": f"{category.code}-{riskiest.uscc}-{n}", "uscc": riskiest.uscc, **record}
-                for n, record in enumerate(_build(category.code, riskiest, 1.0, rng, today, force=True))
+                {
+                    "source_record_id": f"{category.code}-{riskiest.uscc}-{n}",
+                    "uscc": riskiest.uscc,
+                    **record,
+                }
+                for n, record in enumerate(
+                    _build(category.code, riskiest, 1.0, rng, today, force=True)
+                )
             ]
-        sample = [r for r in records[:UNMATCHED_PER_CATEGORY]]
+        sample = records[:UNMATCHED_PER_CATEGORY]
         for i, record in enumerate(sample):  # a few of no registered enterprise (yet)
             uscc = uscc_build(region_code="330411", org_body=f"MB{category.order:03d}{i:03d}")
             records.append({**record, "source_record_id": f"{category.code}-{uscc}", "uscc": uscc})

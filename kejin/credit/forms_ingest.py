@@ -53,7 +53,17 @@ class CategoryFieldForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = CategoryField
-        fields = ["code", "name", "type", "required", "allowed_values", "unit", "is_personal", "help_text", "order"]
+        fields = [
+            "code",
+            "name",
+            "type",
+            "required",
+            "allowed_values",
+            "unit",
+            "is_personal",
+            "help_text",
+            "order",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

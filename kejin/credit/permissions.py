@@ -249,6 +249,6 @@ def credit_batch_can_view(*, user, obj=None) -> bool:
     scope = credit_batch_scope(user=user)
     if scope == NONE:
         return False
-    if obj is None or scope == ALL:
-        return True
+    if obj is None or not isinstance(scope, dict):
+        return True  # ALL
     return obj.department_id == scope["department_id"]

@@ -72,9 +72,12 @@ def _not_above(low: str, high: str):
     def check(values: dict, names: dict) -> tuple[str, str] | None:
         a, b = values.get(low), values.get(high)
         if a is not None and b is not None and Decimal(a) > Decimal(b):
-            return low, _(
-                "“%(low_name)s”（%(low)s元）不能大于“%(high_name)s”（%(high)s元）。"
-            ) % {"low_name": names[low], "low": a, "high_name": names[high], "high": b}
+            return low, _("“%(low_name)s”（%(low)s元）不能大于“%(high_name)s”（%(high)s元）。") % {
+                "low_name": names[low],
+                "low": a,
+                "high_name": names[high],
+                "high": b,
+            }
         return None
 
     return check
@@ -88,9 +91,11 @@ def _overdue_days_match_status(values: dict, names: dict) -> tuple[str, str] | N
     if days is None or status is None:
         return None
     if status in _OVERDUE_STATUSES and days <= 0:
-        return "overdue_days", _(
-            "“%(status_name)s”为 %(status)s 时，“%(days_name)s”应大于0。"
-        ) % {"status_name": names["status"], "status": status, "days_name": names["overdue_days"]}
+        return "overdue_days", _("“%(status_name)s”为 %(status)s 时，“%(days_name)s”应大于0。") % {
+            "status_name": names["status"],
+            "status": status,
+            "days_name": names["overdue_days"],
+        }
     if status not in _OVERDUE_STATUSES and days > 0:
         return "overdue_days", _(
             "“%(days_name)s”大于0（%(days)s天）时，“%(status_name)s”应为 overdue 或 default，"
@@ -109,9 +114,13 @@ CROSS_FIELD_RULES: tuple[CrossFieldRule, ...] = (
     CrossFieldRule(
         "removed_after_published", ("removed_date", "published_date"), _removed_after_listed
     ),
-    CrossFieldRule("balance_within_principal", ("balance", "principal"), _not_above("balance", "principal")),
     CrossFieldRule(
-        "overdue_within_balance", ("overdue_amount", "balance"), _not_above("overdue_amount", "balance")
+        "balance_within_principal", ("balance", "principal"), _not_above("balance", "principal")
+    ),
+    CrossFieldRule(
+        "overdue_within_balance",
+        ("overdue_amount", "balance"),
+        _not_above("overdue_amount", "balance"),
     ),
     CrossFieldRule(
         "overdue_days_match_status", ("overdue_days", "status"), _overdue_days_match_status
@@ -125,7 +134,9 @@ def cross_field_rules_for(field_codes) -> tuple[CrossFieldRule, ...]:
     return tuple(rule for rule in CROSS_FIELD_RULES if set(rule.fields) <= codes)
 
 
-def batch_quality_summary(*, errors: list[dict], received: int, accepted: int, unmatched: int) -> dict:
+def batch_quality_summary(
+    *, errors: list[dict], received: int, accepted: int, unmatched: int
+) -> dict:
     """The quality findings of one batch: counts of rejected cells by rule and by column,
     and the share of rows accepted."""
     by_rule = Counter(e.get("rule", QualityRule.FORMAT) for e in errors)
@@ -150,7 +161,9 @@ def quality_rule_rows(quality: dict) -> list[dict]:
     return rows
 
 
-def provider_quality_months(*, batches, months: int = 12, today: datetime.date | None = None) -> list[dict]:
+def provider_quality_months(
+    *, batches, months: int = 12, today: datetime.date | None = None
+) -> list[dict]:
     """The quality of a provider's finished batches per month over the last ``months``
     months (one query): batches, rows received, accepted, rejected, unmatched and the share
     accepted. ``batches`` is already scoped (``CreditBatch.objects.visible_to(user)``)."""

@@ -150,7 +150,9 @@ def field_edit_view(request, pk: int, field_pk: int | None = None):
             messages.success(request, _("数据项“%(name)s”已保存。") % {"name": data["name"]})
             return redirect("credit:catalogue_detail", pk=category.pk)
     return render(
-        request, "credit/catalogue_field_form.html", {"form": form, "category": category, "field": field}
+        request,
+        "credit/catalogue_field_form.html",
+        {"form": form, "category": category, "field": field},
     )
 
 
@@ -261,9 +263,16 @@ def batch_rejects_view(request, pk: int, fmt: str):
     writer.writerow(ERROR_REPORT_HEADERS)
     for problem in batch.errors or []:
         writer.writerow(
-            [problem.get("row"), problem.get("column"), _csv_safe(problem.get("value")), problem.get("reason")]
+            [
+                problem.get("row"),
+                problem.get("column"),
+                _csv_safe(problem.get("value")),
+                problem.get("reason"),
+            ]
         )
-    return _download(("\ufeff" + buffer.getvalue()).encode("utf-8"), name, "text/csv; charset=utf-8")
+    return _download(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), name, "text/csv; charset=utf-8"
+    )
 
 
 def _csv_safe(value) -> str:

@@ -34,7 +34,9 @@ class RejectSerializer(serializers.Serializer):
     column = serializers.CharField(help_text="列名（文件中的表头或 JSON 的键）")
     value = serializers.CharField(help_text="原值", allow_blank=True)
     reason = serializers.CharField(help_text="原因及修改方法（中文）")
-    rule = serializers.CharField(help_text="质量规则代码：required, format, negative, future_date, not_in_list, cross_field, uscc, duplicate, text")
+    rule = serializers.CharField(
+        help_text="质量规则代码：required, format, negative, future_date, not_in_list, cross_field, uscc, duplicate, text"
+    )
 
 
 class CreditBatchSummarySerializer(serializers.ModelSerializer):
@@ -47,7 +49,9 @@ class CreditBatchSummarySerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     progress_percent = serializers.IntegerField(read_only=True, help_text="校验进度 0–100")
     received_count = serializers.IntegerField(read_only=True, help_text="收到的行数")
-    accepted_count = serializers.IntegerField(read_only=True, help_text="接收的行数（新增+更正+未变化）")
+    accepted_count = serializers.IntegerField(
+        read_only=True, help_text="接收的行数（新增+更正+未变化）"
+    )
 
     class Meta:
         model = CreditBatch
@@ -133,7 +137,7 @@ class CreditBatchListView(generics.GenericAPIView):
         tags=[CREDIT_TAG],
         summary="报送信用数据批次 (Push a credit batch)",
         description=(
-            "JSON `{\"category\": code, \"records\": [...]}` or multipart `category` + `file`. "
+            'JSON `{"category": code, "records": [...]}` or multipart `category` + `file`. '
             "Only a data provider of the category's department. Each record is checked against "
             "the category; rejected ones are listed in `errors` (row, column, value, reason, "
             "rule), the rest are upserted by `source_record_id` (identical: unchanged; "

@@ -27,5 +27,8 @@ def json_table_open(fileobj, *, match_header: HeaderMatcher) -> Iterator[Table]:
         raise IngestFileError(_("批次数据不是有效的 JSON 记录列表，请重新提交。")) from exc
     keys = list(dict.fromkeys(key for record in records for key in record))
     columns = match_header(tuple(keys))
-    raw = ((number, tuple(record.get(key) for key in keys)) for number, record in enumerate(records, start=1))
+    raw = (
+        (number, tuple(record.get(key) for key in keys))
+        for number, record in enumerate(records, start=1)
+    )
     yield Table(header_row=0, columns=columns, estimated_rows=len(records), _raw=raw)

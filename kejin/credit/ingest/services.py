@@ -63,9 +63,7 @@ API_MAX_RECORDS = 10_000
 def _category_check(*, actor, category: RecordCategory) -> CategorySchema:
     require(credit_batch_can_create, user=actor, obj=category)
     if not category.is_active:
-        raise ApplicationError.invalid(
-            {"category": [_("该类别已停用，不再接收数据。")]}
-        )
+        raise ApplicationError.invalid({"category": [_("该类别已停用，不再接收数据。")]})
     schema = CategorySchema.of(category)
     event_field = schema.fields.get(category.event_date_field)
     if event_field is None or event_field.type != FieldType.DATE:
@@ -86,7 +84,9 @@ def _category_check(*, actor, category: RecordCategory) -> CategorySchema:
 def _sha256(fileobj) -> str:
     digest = hashlib.sha256()
     fileobj.seek(0)
-    for chunk in fileobj.chunks() if hasattr(fileobj, "chunks") else iter(lambda: fileobj.read(2**20), b""):
+    for chunk in (
+        fileobj.chunks() if hasattr(fileobj, "chunks") else iter(lambda: fileobj.read(2**20), b"")
+    ):
         digest.update(chunk)
     fileobj.seek(0)
     return digest.hexdigest()
@@ -138,19 +138,22 @@ def credit_batch_submit(*, actor, category: RecordCategory, records: list) -> Cr
     lineage) and run like an upload; a record's row number is its position in the list."""
     schema = _category_check(actor=actor, category=category)
     if not isinstance(records, list) or not records:
-        raise ApplicationError.invalid({"records": [_("请提供至少一条记录（records 为对象数组）。")]})
+        raise ApplicationError.invalid(
+            {"records": [_("请提供至少一条记录（records 为对象数组）。")]}
+        )
     if len(records) > API_MAX_RECORDS:
         raise ApplicationError.invalid(
             {
                 "records": [
-                    _("每批最多 %(max)s 条记录，更多请拆分或以文件上传。") % {"max": API_MAX_RECORDS}
+                    _("每批最多 %(max)s 条记录，更多请拆分或以文件上传。")
+                    % {"max": API_MAX_RECORDS}
                 ]
             }
         )
     bad = next((i for i, r in enumerate(records, start=1) if not isinstance(r, dict)), None)
     if bad is not None:
         raise ApplicationError.invalid(
-            {"records": [_("第%(n)s条记录不是对象（应为 {\"字段代码\": 值}）。") % {"n": bad}]}
+            {"records": [_('第%(n)s条记录不是对象（应为 {"字段代码": 值}）。') % {"n": bad}]}
         )
     keys = list(dict.fromkeys(key for record in records for key in record))
     try:
@@ -280,7 +283,15 @@ class _Insert:
     """The INSERT of new record versions, built once per chunk from the model's columns (so
     a column another part of the app adds gets its default without a change here)."""
 
-    VARIABLE = ("source_record_id", "version", "uscc", "enterprise_id", "event_date", "data", "content_hash")
+    VARIABLE = (
+        "source_record_id",
+        "version",
+        "uscc",
+        "enterprise_id",
+        "event_date",
+        "data",
+        "content_hash",
+    )
 
     def __init__(self, batch: CreditBatch) -> None:
         meta = CreditRecord._meta
@@ -296,7 +307,7 @@ class _Insert:
         }
         columns, placeholders, template = [], [], []
         for field in fields:
-            columns.append(connection.ops.quote_name(field.column))
+            columns.append(connection.ops.quote_name(str(field.column)))
             is_json = field.get_internal_type() == "JSONField"
             placeholders.append("CAST(%s AS jsonb)" if json_cast and is_json else "%s")
             if field.attname in constants:
@@ -335,8 +346,8 @@ def _enterprise_ids(usccs: set[str]) -> dict[str, int]:
         return {}
     meta = Enterprise._meta
     sql = "SELECT {uscc}, {pk} FROM {table} WHERE {uscc} IN ({params})".format(
-        uscc=connection.ops.quote_name(meta.get_field("uscc").column),
-        pk=connection.ops.quote_name(meta.pk.column),
+        uscc=connection.ops.quote_name(str(meta.get_field("uscc").column)),
+        pk=connection.ops.quote_name(str(meta.pk.column)),
         table=connection.ops.quote_name(meta.db_table),
         params=", ".join(["%s"] * len(usccs)),
     )

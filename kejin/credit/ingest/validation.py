@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from json.encoder import encode_basestring_ascii as _json_string
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any, NamedTuple
 
 from django.utils import timezone
@@ -103,7 +103,9 @@ class CategorySchema:
             )
             for f in sorted(category.fields.all(), key=lambda f: (f.order, f.id))
         }
-        return cls(category_id=category.pk, event_date_field=category.event_date_field, fields=fields)
+        return cls(
+            category_id=category.pk, event_date_field=category.event_date_field, fields=fields
+        )
 
     def names(self) -> dict[str, str]:
         """Normalised header → key."""
@@ -185,7 +187,11 @@ def _text(value, spec: FieldSpec, today: str):
     text = _as_text(value)
     problem = text_problem(text)
     if problem:
-        return None, _("“%(name)s”：%(problem)s") % {"name": spec.name, "problem": problem}, QualityRule.TEXT
+        return (
+            None,
+            _("“%(name)s”：%(problem)s") % {"name": spec.name, "problem": problem},
+            QualityRule.TEXT,
+        )
     if len(text) > TEXT_MAX:
         return None, _("“%(name)s”不能超过%(max)s个字符，当前为%(n)s个。") % {
             "name": spec.name, "max": TEXT_MAX, "n": len(text)
@@ -280,10 +286,11 @@ def _date_of(value) -> str | None:
 
 
 def _date(value, spec: FieldSpec, today: str):
-    iso = None
+    iso: str | None = None
     if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:  # the usual "2024-06-30"
-            iso = datetime.date.fromisoformat(value) and value
+            datetime.date.fromisoformat(value)
+            iso = value
         except ValueError:
             iso = None
     if iso is None:
@@ -344,9 +351,11 @@ def _json_object(data: dict) -> str:
     """``data`` as canonical JSON (keys sorted, no spaces, ASCII) — what ``json.dumps(...,
     sort_keys=True, separators=(",", ":"))`` gives for these values (str, int, bool), faster.
     Its SHA-256 is the record's content hash."""
-    return "{" + ",".join(
-        f"{_json_string(key)}:{_json_value(data[key])}" for key in sorted(data)
-    ) + "}"
+    return (
+        "{"
+        + ",".join(f"{_json_string(key)}:{_json_value(data[key])}" for key in sorted(data))
+        + "}"
+    )
 
 
 class CreditRowChecker:
@@ -368,9 +377,7 @@ class CreditRowChecker:
         self._column_plan: list[tuple[str, str]] = []
         self._headers: dict[str, str] = {}
         self._usccs: dict[str, tuple[str, str | None]] = {}
-        self._plan = {
-            code: (CONVERTERS[spec.type], spec) for code, spec in schema.fields.items()
-        }
+        self._plan = {code: (CONVERTERS[spec.type], spec) for code, spec in schema.fields.items()}
 
     def _key(self, header: str) -> str:
         key = self._keys.get(header)
@@ -428,7 +435,7 @@ class CreditRowChecker:
                 if reason is None:
                     data[key] = parsed
                 else:
-                    errors.append(_error(number, header, value, reason, rule))
+                    errors.append(_error(number, header, value, reason, rule or ""))
         if not source_given:
             errors.append(
                 _error(number, self._header("source_record_id"), None,
@@ -452,8 +459,8 @@ class CreditRowChecker:
                        % {"name": self.labels.get(event_field, event_field)},
                        QualityRule.REQUIRED))  # fmt: skip
         if not errors:
-            for rule in self.cross_rules:
-                found = rule.check(data, self.labels)
+            for cross_rule in self.cross_rules:
+                found = cross_rule.check(data, self.labels)
                 if found:
                     code, reason = found
                     errors.append(_error(number, self._header(code), data.get(code), reason,

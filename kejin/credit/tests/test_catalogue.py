@@ -63,7 +63,10 @@ def test_the_migration_loads_the_default_catalogue_of_the_spec():
 
 def test_loading_the_default_catalogue_again_changes_nothing_and_keeps_officers_additions():
     officer_field = CategoryField.objects.create(
-        category=RecordCategory.objects.get(code="patent"), code="ipc", name="IPC分类号", type="text"
+        category=RecordCategory.objects.get(code="patent"),
+        code="ipc",
+        name="IPC分类号",
+        type="text",
     )
     before = snapshot()
 
@@ -93,12 +96,19 @@ def test_a_city_officer_adds_a_category_and_its_fields_audited():
     choice = category_field_save(
         actor=officer,
         category=category,
-        data={"code": "result", "name": "抽检结论", "type": "choice", "allowed_values": "合格, 不合格"},
+        data={
+            "code": "result",
+            "name": "抽检结论",
+            "type": "choice",
+            "allowed_values": "合格, 不合格",
+        },
     )
 
     assert choice.allowed_values == ["合格", "不合格"]
     assert field.category == category
-    events = AuditEvent.objects.filter(object_type__in=["credit.recordcategory", "credit.categoryfield"])
+    events = AuditEvent.objects.filter(
+        object_type__in=["credit.recordcategory", "credit.categoryfield"]
+    )
     assert sorted(events.values_list("object_type", "action")) == [
         ("credit.categoryfield", "create"),
         ("credit.categoryfield", "create"),
@@ -152,9 +162,13 @@ def test_invisible_characters_and_bad_fields_are_refused_with_clear_messages():
     }
     with pytest.raises(ApplicationError) as no_codes:
         category_field_save(
-            actor=officer, category=category, data={"code": "grade", "name": "等级", "type": "choice"}
+            actor=officer,
+            category=category,
+            data={"code": "grade", "name": "等级", "type": "choice"},
         )
-    assert no_codes.value.fields == {"allowed_values": ["代码类型的字段请填写取值范围（以逗号分隔）。"]}
+    assert no_codes.value.fields == {
+        "allowed_values": ["代码类型的字段请填写取值范围（以逗号分隔）。"]
+    }
     with pytest.raises(ApplicationError) as reserved:
         category_field_save(
             actor=officer, category=category, data={"code": "uscc", "name": "代码", "type": "text"}
@@ -162,7 +176,9 @@ def test_invisible_characters_and_bad_fields_are_refused_with_clear_messages():
     assert reserved.value.fields == {"code": ["该代码为系统保留，请换一个代码。"]}
     with pytest.raises(ApplicationError) as duplicate:
         category_field_save(
-            actor=officer, category=category, data={"code": "rating", "name": "等级", "type": "text"}
+            actor=officer,
+            category=category,
+            data={"code": "rating", "name": "等级", "type": "text"},
         )
     assert duplicate.value.fields == {"code": ["本类别已有代码为“rating”的字段。"]}
     with pytest.raises(ApplicationError) as event_date:
@@ -219,7 +235,9 @@ def test_catalogue_pages_for_a_non_officer_have_no_edit_buttons_and_edits_are_40
     assert category.name == "纳税信用等级"
 
 
-def test_the_catalogue_list_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+def test_the_catalogue_list_page_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
     client.force_login(UserFactory())
     with django_assert_max_num_queries(12):
         response = client.get(reverse("credit:catalogue_list"))

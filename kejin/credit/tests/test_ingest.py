@@ -161,11 +161,21 @@ def test_a_file_with_5_percent_bad_rows_accepts_the_rest_and_reports_each_reject
             "12.345",
             "“欠税金额”应为以元为单位的金额（最多两位小数），当前为“12.345”。",
         ),
-        (82, "period_end", "2025-02-30", "“所属期末”应为日期（如 2024-06-30），当前为“2025-02-30”。"),
+        (
+            82,
+            "period_end",
+            "2025-02-30",
+            "“所属期末”应为日期（如 2024-06-30），当前为“2025-02-30”。",
+        ),
         (102, "tax_paid", "", "请填写“已缴税额”（必填）。"),
         (122, "source_record_id", "", "请填写来源记录编号（数据源系统中该条记录的唯一编号）。"),
         (142, "uscc", "", "请填写统一社会信用代码。"),
-        (162, "arrears", "一百元", "“欠税金额”应为以元为单位的金额（最多两位小数），当前为“一百元”。"),
+        (
+            162,
+            "arrears",
+            "一百元",
+            "“欠税金额”应为以元为单位的金额（最多两位小数），当前为“一百元”。",
+        ),
         (
             182,
             "source_record_id",
@@ -195,7 +205,10 @@ def test_re_ingesting_the_same_file_changes_nothing(django_capture_on_commit_cal
 
     assert (first.created_count, first.updated_count, first.unchanged_count) == (30, 0, 0)
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 30)
-    assert list(CreditRecord.objects.order_by("pk").values_list("pk", "version", "content_hash")) == stored
+    assert (
+        list(CreditRecord.objects.order_by("pk").values_list("pk", "version", "content_hash"))
+        == stored
+    )
     assert again.file_sha256 == first.file_sha256
 
 
@@ -204,7 +217,9 @@ def test_an_xlsx_with_chinese_headers_and_excel_values_reads_like_the_csv(
 ):
     user = provider()
     csv_batch = ingest(
-        django_capture_on_commit_callbacks, user, csv_upload(TAX_HEADER, [tax_row(1, arrears="10.5")])
+        django_capture_on_commit_callbacks,
+        user,
+        csv_upload(TAX_HEADER, [tax_row(1, arrears="10.5")]),
     )
     header = ["来源记录编号", "统一社会信用代码", "所属期末*", "已缴税额", "欠税金额"]
     row = ["TAX-00001", code(1), datetime.datetime(2025, 12, 31), 12000.5, 10.5]
@@ -239,7 +254,9 @@ def test_a_correction_supersedes_the_current_version_and_keeps_the_history(
         (2, RecordStatus.CURRENT, "800.00", batch.pk),
     ]
     assert CreditRecord.objects.current().count() == 2
-    event = AuditEvent.objects.filter(object_type="credit.creditbatch", object_id=str(batch.pk)).get()
+    event = AuditEvent.objects.filter(
+        object_type="credit.creditbatch", object_id=str(batch.pk)
+    ).get()
     assert event.after == {
         "category": "tax_payment",
         "channel": "upload",
@@ -312,7 +329,9 @@ def test_an_exception_mid_batch_leaves_nothing_partial(
     assert "磁盘已满（测试注入）" in batch.failure
     assert (batch.created_count, batch.updated_count) == (0, 0)
     # … and rolled back: the database is exactly as before.
-    assert list(CreditRecord.objects.values_list("pk", "version", "status", "content_hash")) == before
+    assert (
+        list(CreditRecord.objects.values_list("pk", "version", "status", "content_hash")) == before
+    )
 
 
 def test_only_the_categorys_department_may_deliver_and_nothing_is_stored_otherwise(
@@ -332,7 +351,9 @@ def test_only_the_categorys_department_may_deliver_and_nothing_is_stored_otherwi
 def test_a_header_that_does_not_fit_the_category_is_refused_before_anything_is_stored(
     django_capture_on_commit_callbacks,
 ):
-    upload = csv_upload(["source_record_id", "uscc", "tax_paid", "颜色"], [["X", code(1), "1", "红"]])
+    upload = csv_upload(
+        ["source_record_id", "uscc", "tax_paid", "颜色"], [["X", code(1), "1", "红"]]
+    )
     with pytest.raises(ApplicationError) as refused:
         ingest(django_capture_on_commit_callbacks, provider(), upload)
     assert refused.value.fields == {
@@ -364,10 +385,18 @@ def test_json_batches_check_choices_and_cross_field_rules(django_capture_on_comm
         {**base, "source_record_id": "L-4", "status": "overdue"},
         {**base, "source_record_id": "L-5", "overdue_days": 30},
         {**base, "source_record_id": "L-6", "status": "bad"},
-        {**base, "source_record_id": "L-7", "status": "default", "overdue_days": 95, "overdue_amount": "400000"},
+        {
+            **base,
+            "source_record_id": "L-7",
+            "status": "default",
+            "overdue_days": 95,
+            "overdue_amount": "400000",
+        },
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        batch = credit_batch_submit(actor=user, category=category("loan_repayment"), records=records)
+        batch = credit_batch_submit(
+            actor=user, category=category("loan_repayment"), records=records
+        )
     batch.refresh_from_db()
 
     assert (batch.created_count, batch.error_count) == (2, 5)

@@ -143,7 +143,9 @@ def test_batches_are_listed_by_scope_with_a_fixed_number_of_queries(
     tax = tax_provider()
     for i in range(6):
         with django_capture_on_commit_callbacks(execute=True):
-            client_for(tax).post(URL, {"category": "tax_rating", "records": [rating(i)]}, format="json")
+            client_for(tax).post(
+                URL, {"category": "tax_rating", "records": [rating(i)]}, format="json"
+            )
     market = UserFactory(
         data_provider=True, department=Department.objects.get(code="jx-market-supervision")
     )

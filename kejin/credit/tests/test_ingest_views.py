@@ -127,7 +127,9 @@ def test_other_departments_and_roles_cannot_see_a_batch(client, django_capture_o
     assert f'data-batch="{batch.pk}"' in home
 
 
-def test_the_quality_dashboard_shows_this_months_batches(client, django_capture_on_commit_callbacks):
+def test_the_quality_dashboard_shows_this_months_batches(
+    client, django_capture_on_commit_callbacks
+):
     client.force_login(tax_provider())
     upload(client, django_capture_on_commit_callbacks, [tax_row(1), tax_row(2, arrears="x")])
     upload(client, django_capture_on_commit_callbacks, [tax_row(3)])
