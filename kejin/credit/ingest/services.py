@@ -55,6 +55,7 @@ CHUNK_SIZE = 5_000
 CREDIT_MAX_ROWS = 2_000_000
 CREDIT_MAX_BYTES = 512 * 1024 * 1024
 API_MAX_RECORDS = 10_000
+MATCH_IDS_MAX = 5_000
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -408,7 +409,9 @@ def credit_records_match(*, enterprise_ids=None) -> int:
     registered."""
     enterprises = Enterprise.objects.all()
     if enterprise_ids is not None:
-        enterprises = enterprises.filter(pk__in=list(enterprise_ids))
+        ids = list(enterprise_ids)
+        if len(ids) <= MATCH_IDS_MAX:  # beyond, matching them all is one statement too
+            enterprises = enterprises.filter(pk__in=ids)
     with transaction.atomic():
         return CreditRecord.objects.filter(
             enterprise__isnull=True, uscc__in=enterprises.values("uscc")

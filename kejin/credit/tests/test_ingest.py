@@ -453,3 +453,28 @@ def test_type_messages_for_integer_choice_and_invisible_text(django_capture_on_c
             "（从其他软件复制的文字常带有这类字符）。",
         ),
     ]
+
+
+def test_registering_the_enterprise_matches_its_waiting_records(django_capture_on_commit_callbacks):
+    from kejin.core.models import Region
+    from kejin.core.tests.factories import IndustryFactory
+    from kejin.enterprises.services import enterprise_create
+
+    ingest(django_capture_on_commit_callbacks, provider(), csv_upload(TAX_HEADER, [tax_row(8)]))
+    officer = UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise = enterprise_create(
+            actor=officer,
+            data={
+                "uscc": code(8),
+                "name": "嘉兴后登记科技有限公司",
+                "county": Region.objects.get(code="330402"),
+                "industry": IndustryFactory(),
+                "founded_on": datetime.date(2020, 1, 1),
+                "size": "small",
+                "registered_capital": 1_000_000,
+            },
+        )
+
+    assert CreditRecord.objects.get(source_record_id="TAX-00008").enterprise == enterprise
