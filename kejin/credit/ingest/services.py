@@ -39,13 +39,18 @@ from kejin.core.permissions import require
 from kejin.credit.choices import BatchChannel, FieldType, RecordStatus
 from kejin.credit.ingest.readers import json_table_open
 from kejin.credit.ingest.tasks import credit_batch_run_task
-from kejin.credit.ingest.validation import CategorySchema, CreditRow, CreditRowChecker
+from kejin.credit.ingest.validation import (
+    CategorySchema,
+    CreditRow,
+    CreditRowChecker,
+    normalise_header,
+)
 from kejin.credit.models import CreditBatch, CreditRecord, RecordCategory
 from kejin.credit.permissions import credit_batch_can_create
 from kejin.credit.quality import batch_quality_summary
 from kejin.enterprises.models import Enterprise
 from kejin.ingest.choices import BatchStatus
-from kejin.ingest.readers import table_open
+from kejin.ingest.readers import IngestFileError, table_open
 from kejin.ingest.runs import ChunkResult, batch_run, batches_expire_stale
 from kejin.ingest.uploads import batch_enqueue_on_commit, upload_check
 
@@ -159,9 +164,8 @@ def credit_batch_submit(*, actor, category: RecordCategory, records: list) -> Cr
     keys = list(dict.fromkeys(key for record in records for key in record))
     try:
         schema.match_header(keys)
-    except Exception as exc:
-        message = getattr(exc, "message", str(exc))
-        raise ApplicationError.invalid({"records": [message]}, message=message) from exc
+    except IngestFileError as exc:
+        raise ApplicationError.invalid({"records": [exc.message]}, message=exc.message) from exc
     payload = json.dumps({"category": category.code, "records": records}, ensure_ascii=False)
     content = payload.encode()
     name = f"{category.code}-{timezone.localtime():%Y%m%d-%H%M%S}.json"
@@ -211,8 +215,6 @@ class CreditIngestSpec:
     def sort_errors(self, batch, errors: list[dict]) -> list[dict]:
         order = self._schema(batch).column_order()
         names = self._schema(batch).names()
-        from kejin.credit.ingest.validation import normalise_header
-
         return sorted(
             errors,
             key=lambda e: (e["row"], order.get(names.get(normalise_header(e["column"]), ""), 99)),
