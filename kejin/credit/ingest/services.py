@@ -342,6 +342,30 @@ class _Insert:
         return values
 
 
+def _current_versions(category_id: int, source_ids: list[str]) -> dict[str, tuple]:
+    """Source id → (pk, version, content hash) of the current versions among ``source_ids``
+    (one query, rows locked on PostgreSQL). Plain SQL: the ORM would prepare every id."""
+    quote = connection.ops.quote_name
+    meta = CreditRecord._meta
+    sql = (
+        "SELECT {sid}, {pk}, {version}, {hash} FROM {table} "
+        "WHERE {category} = %s AND {status} = %s AND {sid} IN ({params}){lock}"
+    ).format(
+        sid=quote("source_record_id"),
+        pk=quote(str(meta.pk.column)),
+        version=quote("version"),
+        hash=quote("content_hash"),
+        table=quote(meta.db_table),
+        category=quote("category_id"),
+        status=quote("status"),
+        params=", ".join(["%s"] * len(source_ids)),
+        lock=" FOR UPDATE" if connection.features.has_select_for_update else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [category_id, RecordStatus.CURRENT.value, *source_ids])
+        return {sid: (pk, version, content_hash) for sid, pk, version, content_hash in cursor}
+
+
 def _enterprise_ids(usccs: set[str]) -> dict[str, int]:
     """USCC → enterprise id for those registered (one query). Plain SQL: the codes are
     already normalised and checked, and the ORM would normalise each again."""
@@ -366,16 +390,7 @@ def credit_chunk_write(
     result = ChunkResult()
     if not records:
         return result
-    current = {
-        sid: (pk, version, content_hash)
-        for sid, pk, version, content_hash in CreditRecord.objects.select_for_update()
-        .filter(
-            category_id=batch.category_id,
-            status=RecordStatus.CURRENT,
-            source_record_id__in=[r.source_record_id for r in records],
-        )
-        .values_list("source_record_id", "pk", "version", "content_hash")
-    }
+    current = _current_versions(batch.category_id, [r.source_record_id for r in records])
     enterprises = _enterprise_ids({r.uscc for r in records})
     insert = _Insert(batch)
     rows, superseded = [], []

@@ -185,7 +185,7 @@ def _text(value, spec: FieldSpec, today: str):
     if isinstance(value, (dict, list)):
         return None, _("“%(name)s”应为文字。") % {"name": spec.name}, QualityRule.FORMAT
     text = _as_text(value)
-    problem = text_problem(text)
+    problem = None if text.isprintable() else text_problem(text)
     if problem:
         return (
             None,
@@ -347,13 +347,14 @@ def _json_value(value) -> str:
     return _json_string(value)
 
 
-def _json_object(data: dict) -> str:
+def _json_object(data: dict, keys: tuple[str, ...] | None = None) -> str:
     """``data`` as canonical JSON (keys sorted, no spaces, ASCII) — what ``json.dumps(...,
     sort_keys=True, separators=(",", ":"))`` gives for these values (str, int, bool), faster.
-    Its SHA-256 is the record's content hash."""
+    Its SHA-256 is the record's content hash. ``keys``: every possible key, sorted."""
+    order = keys if keys is not None else sorted(data)
     return (
         "{"
-        + ",".join(f"{_json_string(key)}:{_json_value(data[key])}" for key in sorted(data))
+        + ",".join([f"{_json_string(k)}:{_json_value(data[k])}" for k in order if k in data])
         + "}"
     )
 
@@ -370,6 +371,8 @@ class CreditRowChecker:
         self.labels = schema.labels()
         self.cross_rules = cross_field_rules_for(schema.fields)
         self.required = [s for s in schema.fields.values() if s.required]
+        self.required_codes = frozenset(s.code for s in self.required)
+        self.sorted_codes = tuple(sorted(schema.fields))
         self.seen: dict[str, int] = {}
         self.unmatched = 0
         self._keys: dict[str, str] = {}
@@ -389,7 +392,8 @@ class CreditRowChecker:
         raw = str(value)
         found = self._usccs.get(raw)
         if found is None:
-            code = uscc_normalise(raw)
+            plain = len(raw) == 18 and raw.isascii() and raw.isalnum() and raw == raw.upper()
+            code = raw if plain else uscc_normalise(raw)
             found = self._usccs[raw] = (code, uscc_error(code))
         return found
 
@@ -418,7 +422,7 @@ class CreditRowChecker:
             if key == "source_record_id":
                 source_given = True
                 source_id = _as_text(value)
-                problem = text_problem(source_id)
+                problem = None if source_id.isprintable() else text_problem(source_id)
                 if problem or len(source_id) > SOURCE_ID_MAX:
                     errors.append(_error(number, header, value, problem or _(
                         "来源记录编号不能超过%(max)s个字符。") % {"max": SOURCE_ID_MAX},
@@ -445,7 +449,7 @@ class CreditRowChecker:
             errors.append(
                 _error(number, self._header("uscc"), None, _("请填写统一社会信用代码。"),
                        QualityRule.REQUIRED))  # fmt: skip
-        for spec in self.required:
+        for spec in () if self.required_codes <= data.keys() else self.required:
             if spec.code not in data and values.get(self._headers.get(spec.code, "")) is None:
                 errors.append(
                     _error(number, self._header(spec.code), None,
@@ -475,7 +479,7 @@ class CreditRowChecker:
                 self.seen[source_id] = number
         if errors:
             return None, errors
-        text = _json_object(data)
+        text = _json_object(data, self.sorted_codes)
         return (
             CreditRow(
                 number,
