@@ -67,6 +67,7 @@ class RecordCategorySerializer(serializers.ModelSerializer):
 
 class RecordCategoryListView(generics.GenericAPIView):
     serializer_class = RecordCategorySerializer
+    pagination_class = None  # a few dozen categories
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
