@@ -29,7 +29,7 @@ from kejin.accounts.choices import Role
 from kejin.accounts.models import User
 from kejin.core.uscc import uscc_build
 from kejin.credit.catalogue import credit_catalogue_load_default
-from kejin.credit.ingest.services import API_MAX_RECORDS, credit_batch_run, credit_batch_submit
+from kejin.credit.ingest.services import API_MAX_RECORDS, credit_batch_submit
 from kejin.credit.models import CreditBatch, RecordCategory
 
 UNMATCHED_PER_CATEGORY = 2
@@ -303,8 +303,7 @@ def credit_records_demo(
             if CreditBatch.objects.filter(category=category, file_sha256=sha).exists():
                 result.skipped += 1
                 continue
-            batch = credit_batch_submit(actor=user, category=category, records=chunk)
-            credit_batch_run(batch=batch)  # now (the task enqueued on commit then finds it done)
+            credit_batch_submit(actor=user, category=category, records=chunk, run_inline=True)
             result.batches += 1
         result.records += len(records)
         if log:

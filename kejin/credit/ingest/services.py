@@ -98,7 +98,9 @@ def _sha256(fileobj) -> str:
     return digest.hexdigest()
 
 
-def _batch_save(*, actor, category, name: str, content, sha256: str, channel: str) -> CreditBatch:
+def _batch_save(
+    *, actor, category, name: str, content, sha256: str, channel: str, enqueue: bool = True
+) -> CreditBatch:
     with transaction.atomic():
         batch = CreditBatch(
             category=category,
@@ -110,7 +112,8 @@ def _batch_save(*, actor, category, name: str, content, sha256: str, channel: st
         )
         batch.file.save(name, content, save=False)
         batch.save()
-        batch_enqueue_on_commit(credit_batch_run_task, batch.pk)
+        if enqueue:
+            batch_enqueue_on_commit(credit_batch_run_task, batch.pk)
     batch.refresh_from_db()
     return batch
 
@@ -138,10 +141,13 @@ def credit_batch_create(*, actor, category: RecordCategory, uploaded_file) -> Cr
     )
 
 
-def credit_batch_submit(*, actor, category: RecordCategory, records: list) -> CreditBatch:
+def credit_batch_submit(
+    *, actor, category: RecordCategory, records: list, run_inline: bool = False
+) -> CreditBatch:
     """A batch pushed through the API: ``records`` is a list of objects keyed by field code
     plus ``uscc`` and ``source_record_id``. Stored as a JSON file (its SHA-256 is the
-    lineage) and run like an upload; a record's row number is its position in the list."""
+    lineage) and run like an upload; a record's row number is its position in the list.
+    ``run_inline``: run it in this process now instead of enqueuing the task (demo data)."""
     schema = _category_check(actor=actor, category=category)
     if not isinstance(records, list) or not records:
         raise ApplicationError.invalid(
@@ -169,14 +175,16 @@ def credit_batch_submit(*, actor, category: RecordCategory, records: list) -> Cr
     payload = json.dumps({"category": category.code, "records": records}, ensure_ascii=False)
     content = payload.encode()
     name = f"{category.code}-{timezone.localtime():%Y%m%d-%H%M%S}.json"
-    return _batch_save(
+    batch = _batch_save(
         actor=actor,
         category=category,
         name=name,
         content=ContentFile(content),
         sha256=hashlib.sha256(content).hexdigest(),
         channel=BatchChannel.API,
+        enqueue=not run_inline,
     )
+    return credit_batch_run(batch=batch) if run_inline else batch
 
 
 # --- run -----------------------------------------------------------------------------------
