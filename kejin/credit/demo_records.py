@@ -303,7 +303,9 @@ def credit_records_demo(
             if CreditBatch.objects.filter(category=category, file_sha256=sha).exists():
                 result.skipped += 1
                 continue
-            credit_batch_submit(actor=user, category=category, records=chunk, run_inline=True)
+            credit_batch_submit(
+                actor=user, category=category, records=chunk, run_inline=True, rescore=False
+            )
             result.batches += 1
         result.records += len(records)
         if log:

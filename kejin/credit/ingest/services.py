@@ -48,6 +48,7 @@ from kejin.credit.ingest.validation import (
 from kejin.credit.models import CreditBatch, CreditRecord, RecordCategory
 from kejin.credit.permissions import credit_batch_can_create
 from kejin.credit.quality import batch_quality_summary
+from kejin.credit.tasks import credit_scores_refresh
 from kejin.enterprises.models import Enterprise
 from kejin.ingest.choices import BatchStatus
 from kejin.ingest.readers import IngestFileError, table_open
@@ -61,6 +62,7 @@ CREDIT_MAX_ROWS = 2_000_000
 CREDIT_MAX_BYTES = 512 * 1024 * 1024
 API_MAX_RECORDS = 10_000
 MATCH_IDS_MAX = 5_000
+RESCORE_IDS_MAX = 10_000
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -142,12 +144,19 @@ def credit_batch_create(*, actor, category: RecordCategory, uploaded_file) -> Cr
 
 
 def credit_batch_submit(
-    *, actor, category: RecordCategory, records: list, run_inline: bool = False
+    *,
+    actor,
+    category: RecordCategory,
+    records: list,
+    run_inline: bool = False,
+    rescore: bool = True,
 ) -> CreditBatch:
     """A batch pushed through the API: ``records`` is a list of objects keyed by field code
     plus ``uscc`` and ``source_record_id``. Stored as a JSON file (its SHA-256 is the
     lineage) and run like an upload; a record's row number is its position in the list.
-    ``run_inline``: run it in this process now instead of enqueuing the task (demo data)."""
+    ``run_inline``: run it in this process now instead of enqueuing the task, and
+    ``rescore=False``: leave the rescoring to the caller (demo data, which scores once at the
+    end)."""
     schema = _category_check(actor=actor, category=category)
     if not isinstance(records, list) or not records:
         raise ApplicationError.invalid(
@@ -184,7 +193,7 @@ def credit_batch_submit(
         channel=BatchChannel.API,
         enqueue=not run_inline,
     )
-    return credit_batch_run(batch=batch) if run_inline else batch
+    return credit_batch_run(batch=batch, rescore=rescore) if run_inline else batch
 
 
 # --- run -----------------------------------------------------------------------------------
@@ -268,10 +277,11 @@ def _batch_table(batch: CreditBatch, schema: CategorySchema) -> Iterator:
         batch.file.close()
 
 
-def credit_batch_run(*, batch: CreditBatch) -> CreditBatch:
+def credit_batch_run(*, batch: CreditBatch, rescore: bool = True) -> CreditBatch:
     """Validate and write a pending batch (see :mod:`kejin.ingest.runs`), then match every
-    unmatched record whose enterprise has been registered meanwhile. Idempotent: a batch
-    that is not pending is left alone."""
+    unmatched record whose enterprise has been registered meanwhile and rescore, on commit,
+    the enterprises whose records changed (all of them when records were matched).
+    Idempotent: a batch that is not pending is left alone."""
     spec = CreditIngestSpec()
     batch = batch_run(batch=batch, spec=spec)
     if batch.status == BatchStatus.FAILED and not batch.quality:
@@ -281,7 +291,14 @@ def credit_batch_run(*, batch: CreditBatch) -> CreditBatch:
         CreditBatch.objects.filter(pk=batch.pk).update(quality=quality)
         batch.quality = quality
     if batch.status == BatchStatus.DONE:
-        credit_records_match()
+        matched = credit_records_match()
+        changed = spec.row_checker.changed_enterprises if spec.row_checker else set()
+        if not rescore:
+            pass
+        elif matched or len(changed) > RESCORE_IDS_MAX:
+            credit_scores_refresh(enterprise_ids=None)
+        elif changed:
+            credit_scores_refresh(enterprise_ids=sorted(changed))
     return batch
 
 
@@ -411,12 +428,16 @@ def credit_chunk_write(
         if stored is None:
             rows.append(insert.row(record, 1, enterprise_id))
             result.created += 1
+            if enterprise_id is not None:
+                checker.changed_enterprises.add(enterprise_id)
         elif stored[2] == record.content_hash:
             result.unchanged += 1
         else:
             superseded.append(stored[0])
             rows.append(insert.row(record, stored[1] + 1, enterprise_id))
             result.updated += 1
+            if enterprise_id is not None:
+                checker.changed_enterprises.add(enterprise_id)
     if superseded:
         CreditRecord.objects.filter(pk__in=superseded).update(status=RecordStatus.SUPERSEDED)
     if rows:

@@ -375,6 +375,8 @@ class CreditRowChecker:
         self.sorted_codes = tuple(sorted(schema.fields))
         self.seen: dict[str, int] = {}
         self.unmatched = 0
+        #: Enterprises whose records the write created or corrected (to rescore them).
+        self.changed_enterprises: set[int] = set()
         self._keys: dict[str, str] = {}
         self._column_keys: tuple = ()
         self._column_plan: list[tuple[str, str]] = []
