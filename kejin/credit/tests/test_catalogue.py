@@ -20,6 +20,13 @@ from kejin.credit.models import CategoryField, RecordCategory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _default_catalogue(db):
+    """The default Jiaxing catalogue, as ``manage.py credit_catalogue_load`` installs it."""
+    credit_catalogue_load_default()
+
+
 SPEC_CODES = [
     "tax_rating", "tax_payment", "social_insurance", "housing_fund", "penalty_market",
     "penalty_environment", "penalty_safety", "penalty_quality", "abnormal_operations",
@@ -35,7 +42,7 @@ def snapshot():
     )
 
 
-def test_the_migration_loads_the_default_catalogue_of_the_spec():
+def test_the_loader_installs_the_default_catalogue_of_the_spec():
     categories = {c.code: c for c in RecordCategory.objects.select_related("department")}
     assert list(categories) == SPEC_CODES
     tax = categories["tax_rating"]

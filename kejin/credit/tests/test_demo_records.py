@@ -9,6 +9,7 @@ import pytest
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.models import Department
+from kejin.credit.catalogue import credit_catalogue_load_default
 from kejin.credit.demo_records import credit_records_demo
 from kejin.credit.models import CreditBatch, CreditRecord, RecordCategory
 from kejin.enterprises.tests.factories import EnterpriseFactory
@@ -27,6 +28,7 @@ def _isolated(settings, tmp_path):
 def test_demo_records_cover_every_category_with_clean_batches_and_are_idempotent(
     django_capture_on_commit_callbacks,
 ):
+    credit_catalogue_load_default()
     departments = set(RecordCategory.objects.values_list("department__code", flat=True))
     for code in sorted(departments):
         UserFactory(data_provider=True, department=Department.objects.get(code=code))

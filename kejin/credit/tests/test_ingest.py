@@ -23,6 +23,7 @@ from kejin.accounts.tests.factories import UserFactory
 from kejin.core.errors import ApplicationError
 from kejin.core.models import AuditEvent, Department
 from kejin.core.uscc import uscc_build
+from kejin.credit.catalogue import credit_catalogue_load_default
 from kejin.credit.choices import RecordStatus
 from kejin.credit.ingest import services
 from kejin.credit.ingest.services import (
@@ -35,6 +36,13 @@ from kejin.enterprises.tests.factories import EnterpriseFactory, org_body
 from kejin.ingest.choices import BatchStatus
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_catalogue(db):
+    """The default Jiaxing catalogue, as ``manage.py credit_catalogue_load`` installs it."""
+    credit_catalogue_load_default()
+
 
 TAX_HEADER = ["source_record_id", "uscc", "period_end", "tax_paid", "arrears"]
 

@@ -9,11 +9,19 @@ from rest_framework.test import APIClient
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.models import Department
 from kejin.core.uscc import uscc_build
+from kejin.credit.catalogue import credit_catalogue_load_default
 from kejin.credit.models import CreditBatch, CreditRecord
 from kejin.credit.tests.test_ingest import TAX_HEADER, csv_upload, tax_row
 from kejin.enterprises.tests.factories import EnterpriseFactory, org_body
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_catalogue(db):
+    """The default Jiaxing catalogue, as ``manage.py credit_catalogue_load`` installs it."""
+    credit_catalogue_load_default()
+
 
 URL = "/api/v1/credit/batches/"
 

@@ -12,11 +12,18 @@ from django.urls import reverse
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.models import Department
+from kejin.credit.catalogue import credit_catalogue_load_default
 from kejin.credit.models import CreditBatch, RecordCategory
 from kejin.credit.tests.test_ingest import TAX_HEADER, csv_upload, tax_row
 from kejin.web.navigation import navigation_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_catalogue(db):
+    """The default Jiaxing catalogue, as ``manage.py credit_catalogue_load`` installs it."""
+    credit_catalogue_load_default()
 
 
 @pytest.fixture(autouse=True)
