@@ -28,6 +28,7 @@ LOCK_PATH = Path(__file__).resolve().parent.parent / "var" / "bench" / "run.lock
 BENCHMARKS = {
     "api_enterprises": "bench.api_enterprises",
     "credit_scoring": "bench.credit_scoring",
+    "credit_ingest": "bench.credit_ingest",
     "recognition": "bench.recognition",
     "search_names": "bench.search_names",
 }

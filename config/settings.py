@@ -317,6 +317,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # past their deadline: without beat, cron runs `manage.py credit_disputes_scan`.
 CELERY_BEAT_SCHEDULE = {
     "ingest-sweep-stale": {"task": "ingest.sweep_stale", "schedule": 10 * 60},
+    # Credit records delivered before their enterprise was registered (kejin.credit.ingest),
+    # matched before the nightly scoring.
+    "credit-records-match": {
+        "task": "credit.records_match",
+        "schedule": crontab(hour=1, minute=0),
+    },
     # Every enterprise rescored by the active scorecard each night (only changes written).
     "credit-scores-nightly": {
         "task": "credit.scores_refresh",

@@ -48,6 +48,30 @@ _DEPARTMENTS = {
         "330400",
         (("kind", DepartmentKind.DATA_PROVIDER), ("name__contains", "税务")),
     ),
+    # The data-provider departments of the credit catalogue (kejin/credit/reference), one
+    # demo login each, so that every category has a demo batch from its source department.
+    **{
+        key: _DemoDepartment(
+            code,
+            name,
+            short,
+            DepartmentKind.DATA_PROVIDER,
+            "330400",
+            (("code", code),),
+        )
+        for key, code, name, short in (
+            ("market", "jx-market-supervision", "嘉兴市市场监督管理局", "市市场监管局"),
+            ("court", "jx-intermediate-court", "嘉兴市中级人民法院", "嘉兴中院"),
+            ("hrss", "jx-hrss", "嘉兴市人力资源和社会保障局", "市人力社保局"),
+            ("housing_fund", "jx-housing-fund", "嘉兴市住房公积金管理中心", "市公积金中心"),
+            ("ecology", "jx-ecology-environment", "嘉兴市生态环境局", "市生态环境局"),
+            ("safety", "jx-emergency-management", "嘉兴市应急管理局", "市应急管理局"),
+            ("grid", "jx-state-grid", "国网浙江省电力有限公司嘉兴供电公司", "国网嘉兴供电公司"),
+            ("water", "jx-water", "嘉兴市水务投资集团有限公司", "嘉兴水务集团"),
+            ("gas", "jx-gas", "嘉兴市燃气集团股份有限公司", "嘉兴燃气集团"),
+            ("pbc", "jx-pbc", "中国人民银行嘉兴市分行", "人行嘉兴市分行"),
+        )
+    },
     # The reference data has no county science bureaus; a county officer works in the
     # county's bureau if it exists, else in any government department of the county.
     "330402": _DemoDepartment(
@@ -118,6 +142,28 @@ DEMO_USERS: tuple[dict, ...] = (
      "organisation": "330481", "note": "海宁市，只见本市数据"},
     {"username": "data_tax", "full_name": "范立新", "role": Role.DATA_PROVIDER,
      "organisation": "tax", "note": "国家税务总局嘉兴市税务局"},
+    {"username": "data_market", "full_name": "王建明", "role": Role.DATA_PROVIDER,
+     "organisation": "market", "note": "市市场监管局：处罚、经营异常、失信名单、专利商标"},
+    {"username": "data_court", "full_name": "李雪梅", "role": Role.DATA_PROVIDER,
+     "organisation": "court", "note": "嘉兴中院：裁判文书、失信被执行人"},
+    {"username": "data_hrss", "full_name": "陈国栋", "role": Role.DATA_PROVIDER,
+     "organisation": "hrss", "note": "市人力社保局：社会保险"},
+    {"username": "data_housing_fund", "full_name": "吴晓燕", "role": Role.DATA_PROVIDER,
+     "organisation": "housing_fund", "note": "市公积金中心：住房公积金"},
+    {"username": "data_ecology", "full_name": "孙立伟", "role": Role.DATA_PROVIDER,
+     "organisation": "ecology", "note": "市生态环境局：环境行政处罚"},
+    {"username": "data_safety", "full_name": "郑海波", "role": Role.DATA_PROVIDER,
+     "organisation": "safety", "note": "市应急管理局：安全生产行政处罚"},
+    {"username": "data_grid", "full_name": "冯志刚", "role": Role.DATA_PROVIDER,
+     "organisation": "grid", "note": "国网嘉兴供电公司：电费欠费"},
+    {"username": "data_water", "full_name": "蒋丽华", "role": Role.DATA_PROVIDER,
+     "organisation": "water", "note": "嘉兴水务集团：水费欠费"},
+    {"username": "data_gas", "full_name": "韩文涛", "role": Role.DATA_PROVIDER,
+     "organisation": "gas", "note": "嘉兴燃气集团：燃气费欠费"},
+    {"username": "data_pbc", "full_name": "杨振宇", "role": Role.DATA_PROVIDER,
+     "organisation": "pbc", "note": "人行嘉兴市分行：金融机构报送的贷款还款记录"},
+    {"username": "data_science", "full_name": "何嘉怡", "role": Role.DATA_PROVIDER,
+     "organisation": "city", "note": "市科技局：荣誉与资质证书"},
     {"username": "admin", "full_name": "平台管理员", "role": Role.PLATFORM_ADMIN,
      "organisation": None, "note": "用户、参考数据与审计"},
 )  # fmt: skip

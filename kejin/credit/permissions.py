@@ -237,3 +237,18 @@ def report_read_can_browse(*, user, obj=None) -> bool:
     """The read log: the enterprise's administrator (who read its reports), an institution's
     users (its own reads), city officers and platform admins."""
     return report_request_can_browse(user=user, obj=obj)
+
+
+# --- ingestion ---
+
+
+@refusal(_("只有数据源部门工作人员、市级部门工作人员和平台管理员可以查看信用数据批次。"))
+def credit_batch_can_view(*, user, obj=None) -> bool:
+    """The ingestion pages (batches, their rejects and quality): data providers (their
+    department's batches), city officers and platform admins (all). ``obj``: a batch."""
+    scope = credit_batch_scope(user=user)
+    if scope == NONE:
+        return False
+    if obj is None or not isinstance(scope, dict):
+        return True  # ALL
+    return obj.department_id == scope["department_id"]

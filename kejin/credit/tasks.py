@@ -44,3 +44,11 @@ def credit_disputes_scan_task() -> int:
     from kejin.credit.disputes import disputes_overdue_flag
 
     return disputes_overdue_flag()
+
+
+# --- ingestion ---
+# Registered here so a worker that autodiscovers kejin.credit.tasks knows them.
+from kejin.credit.ingest.tasks import (  # noqa: E402, F401
+    credit_batch_run_task,
+    credit_records_match_task,
+)

@@ -3,7 +3,13 @@
 from django.urls import path
 
 from kejin.credit import views_disputes as disputes
-from kejin.credit import views_profile, views_public, views_reports, views_scorecards
+from kejin.credit import (
+    views_ingest,
+    views_profile,
+    views_public,
+    views_reports,
+    views_scorecards,
+)
 
 app_name = "credit"
 
@@ -53,4 +59,28 @@ urlpatterns = [
     # Public disclosure (信用信息公示), no sign-in
     path("public/", views_public.public_search_view, name="public_search"),
     path("public/<str:uscc>/", views_public.public_enterprise_view, name="public_enterprise"),
+    path("catalogue/", views_ingest.catalogue_list_view, name="catalogue_list"),
+    path("catalogue/new/", views_ingest.category_edit_view, name="category_create"),
+    path("catalogue/<int:pk>/", views_ingest.catalogue_detail_view, name="catalogue_detail"),
+    path("catalogue/<int:pk>/edit/", views_ingest.category_edit_view, name="category_edit"),
+    path("catalogue/<int:pk>/fields/new/", views_ingest.field_edit_view, name="field_create"),
+    path(
+        "catalogue/<int:pk>/fields/<int:field_pk>/edit/",
+        views_ingest.field_edit_view,
+        name="field_edit",
+    ),
+    path(
+        "catalogue/<int:pk>/template.xlsx",
+        views_ingest.category_template_view,
+        name="category_template",
+    ),
+    path("ingest/", views_ingest.ingest_home_view, name="ingest_home"),
+    path("ingest/batches/", views_ingest.batch_list_view, name="batch_list"),
+    path("ingest/batches/<int:pk>/", views_ingest.batch_detail_view, name="batch_detail"),
+    path(
+        "ingest/batches/<int:pk>/rejects.<str:fmt>",
+        views_ingest.batch_rejects_view,
+        name="batch_rejects",
+    ),
+    path("ingest/quality/", views_ingest.quality_dashboard_view, name="quality"),
 ]

@@ -9,6 +9,7 @@ from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.services import instance_save_audited
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.permissions import enterprise_can_place_in_county
+from kejin.enterprises.registered import enterprises_registered_on_commit
 from kejin.enterprises.selectors import enterprise_editable_fields
 
 
@@ -56,9 +57,11 @@ _NOT_SUBMITTABLE = frozenset({"id", "created_at", "updated_at"})
 def enterprise_create(*, actor, data: dict, ip_address: str | None = None) -> Enterprise:
     """Register a new enterprise (officers and platform admins). Audited."""
     _check_fields(user=actor, enterprise=None, data=data)
-    return instance_save_audited(
+    enterprise = instance_save_audited(
         actor=actor, instance=Enterprise(), data=data, ip_address=ip_address
     )
+    enterprises_registered_on_commit([enterprise.pk])
+    return enterprise
 
 
 @transaction.atomic

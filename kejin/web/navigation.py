@@ -19,6 +19,8 @@ from kejin.core.permissions import (
     signed_in,
 )
 from kejin.credit.permissions import (
+    credit_batch_can_view,
+    credit_category_can_view,
     credit_dispute_can_browse,
     report_request_can_browse,
     scorecard_can_view,
@@ -53,6 +55,8 @@ MENU = (
     (_("信用异议"), "credit:dispute_list", credit_dispute_can_browse),
     (_("信用信息公示"), "credit:public_search", signed_in),
     (_("金融机构"), "institutions:list", institution_can_view),
+    (_("信用数据报送"), "credit:ingest_home", credit_batch_can_view),
+    (_("信用数据目录"), "credit:catalogue_list", credit_category_can_view),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),
     (_("节假日安排"), "core:holiday_schedule_list", holiday_schedule_can_view),
     (_("后台管理"), "admin:index", user_can_manage),

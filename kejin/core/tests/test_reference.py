@@ -216,7 +216,7 @@ def test_city_departments_the_plan_leads_with():
 
 def test_every_data_provider_says_what_it_delivers():
     providers = Department.objects.filter(kind="data_provider")
-    assert providers.count() == 6
+    assert providers.count() == 9
     assert not providers.filter(provides_data="").exists()
 
 
@@ -231,7 +231,7 @@ def test_loading_the_bundled_files_again_changes_nothing():
     assert [(r.source, r.created, r.updated, len(r.unchanged)) for r in results] == [
         ("regions.json", [], [], 18),
         ("industries.json", [], [], 117),
-        ("departments.json", [], [], 20),
+        ("departments.json", [], [], 23),
     ]
     assert _table_snapshot() == before
     assert BUNDLED_FILES == ("regions.json", "industries.json", "departments.json")

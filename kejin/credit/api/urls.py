@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kejin.credit.api import disputes, profile, reports, scorecards
+from kejin.credit.api import batches, catalogue, disputes, profile, reports, scorecards
 
 urlpatterns = [
     path(
@@ -92,5 +92,21 @@ urlpatterns = [
         "credit/report-reads/",
         reports.ReportReadListView.as_view(),
         name="api-credit-report-read-list",
+    ),
+    path(
+        "credit/categories/",
+        catalogue.RecordCategoryListView.as_view(),
+        name="api-credit-category-list",
+    ),
+    path(
+        "credit/categories/<slug:code>/",
+        catalogue.RecordCategoryDetailView.as_view(),
+        name="api-credit-category-detail",
+    ),
+    path("credit/batches/", batches.CreditBatchListView.as_view(), name="api-credit-batch-list"),
+    path(
+        "credit/batches/<int:pk>/",
+        batches.CreditBatchDetailView.as_view(),
+        name="api-credit-batch-detail",
     ),
 ]

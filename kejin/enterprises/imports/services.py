@@ -45,6 +45,7 @@ from kejin.enterprises.imports.validation import (
 )
 from kejin.enterprises.models import AnnualFacts, Enterprise, ImportBatch
 from kejin.enterprises.permissions import import_batch_can_create
+from kejin.enterprises.registered import enterprises_registered_on_commit
 from kejin.ingest.audit import RowAuditLog
 from kejin.ingest.runs import CHUNK_SIZE, ChunkResult, batch_run, batches_expire_stale
 from kejin.ingest.uploads import batch_enqueue_on_commit, upload_check
@@ -256,6 +257,7 @@ def import_chunk_write(
             else:
                 outcome[record.row] = _UNCHANGED
         Enterprise.objects.bulk_create(new)
+        enterprises_registered_on_commit(e.pk for e in new)
         if changed:
             Enterprise.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"])
         for enterprise in new:

@@ -33,6 +33,17 @@ DEMO_USERNAMES = [
     "county_nanhu",
     "county_haining",
     "data_tax",
+    "data_market",
+    "data_court",
+    "data_hrss",
+    "data_housing_fund",
+    "data_ecology",
+    "data_safety",
+    "data_grid",
+    "data_water",
+    "data_gas",
+    "data_pbc",
+    "data_science",
     "admin",
 ]
 
@@ -216,7 +227,7 @@ def test_running_twice_changes_nothing():
     run_demo()
 
     assert snapshot() == first
-    assert first["counts"][:3] == [200, len(INSTITUTIONS), 9]
+    assert first["counts"][:3] == [200, len(INSTITUTIONS), len(DEMO_USERNAMES)]
 
 
 def test_demo_password_logs_in_as_every_demo_user(client):
@@ -298,7 +309,7 @@ def test_a_different_seed_adds_other_enterprises_and_keeps_one_set_of_users():
 
     both = set(Enterprise.objects.values_list("uscc", flat=True))
     assert first < both
-    assert User.objects.count() == 9
+    assert User.objects.count() == len(DEMO_USERNAMES)
     assert Institution.objects.count() == len(INSTITUTIONS)
 
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from kejin.accounts.models import User
 from kejin.core.demo import DemoReferenceMissing
 from kejin.credit.demo_disputes import credit_disputes_demo
+from kejin.credit.demo_records import credit_records_demo
 from kejin.credit.demo_reports import credit_reports_demo, demo_minimal_credit_records
 from kejin.credit.demo_scoring import demo_scoring
 from kejin.enterprises.demo import demo_enterprises
@@ -94,6 +95,8 @@ class Command(BaseCommand):
                 facts = demo_annual_facts(rng_seed=seed, enterprises=enterprise_rows)
                 demo_registry_evaluate()
                 on_list = demo_list_size()
+                # Credit records after the registry: every category, through the ingestion.
+                credit = credit_records_demo(enterprises=enterprise_rows, rng=rng)
                 # Credit: a few records of the demo enterprise if none are loaded yet, then
                 # report requests in every state and reads, and disputes in every state.
                 demo_minimal_credit_records(enterprise=enterprise_rows[0])
@@ -114,7 +117,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"演示数据已就绪：企业 {len(enterprise_rows)} 家，金融机构 {len(institution_rows)} 家，"
                 f"演示账号 {len(credentials)} 个，企业年度数据 {facts.annual_facts} 条，"
-                f"名单库在库企业 {on_list} 家，信用报告查询申请 {reports.requests} 件、"
+                f"名单库在库企业 {on_list} 家，信用记录批次 {credit.batches} 个"
+                f"（{credit.records} 条，{credit.skipped} 个已报送过），信用报告查询申请 {reports.requests} 件、"
                 f"查询记录 {reports.reads} 条，新增信用异议 {disputes} 件，"
                 f"信用评分 {scoring.counts.scored} 家（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
             )
