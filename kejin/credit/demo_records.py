@@ -304,7 +304,7 @@ def credit_records_demo(
                 result.skipped += 1
                 continue
             credit_batch_submit(
-                actor=user, category=category, records=chunk, run_inline=True, rescore=False
+                actor=user, category=category, rows=chunk, run_inline=True, rescore=False
             )
             result.batches += 1
         result.records += len(records)

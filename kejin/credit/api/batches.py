@@ -158,7 +158,7 @@ class CreditBatchListView(generics.GenericAPIView):
             batch = credit_batch_submit(
                 actor=request.user,
                 category=category,
-                records=push.validated_data.get("records") or [],
+                rows=push.validated_data.get("records") or [],
             )
         batch = credit_batch_get(user=request.user, pk=batch.pk)
         return Response(

@@ -147,22 +147,22 @@ def credit_batch_submit(
     *,
     actor,
     category: RecordCategory,
-    records: list,
+    rows: list,
     run_inline: bool = False,
     rescore: bool = True,
 ) -> CreditBatch:
-    """A batch pushed through the API: ``records`` is a list of objects keyed by field code
+    """A batch pushed through the API: ``rows`` is a list of objects keyed by field code
     plus ``uscc`` and ``source_record_id``. Stored as a JSON file (its SHA-256 is the
     lineage) and run like an upload; a record's row number is its position in the list.
     ``run_inline``: run it in this process now instead of enqueuing the task, and
     ``rescore=False``: leave the rescoring to the caller (demo data, which scores once at the
     end)."""
     schema = _category_check(actor=actor, category=category)
-    if not isinstance(records, list) or not records:
+    if not isinstance(rows, list) or not rows:
         raise ApplicationError.invalid(
             {"records": [_("请提供至少一条记录（records 为对象数组）。")]}
         )
-    if len(records) > API_MAX_RECORDS:
+    if len(rows) > API_MAX_RECORDS:
         raise ApplicationError.invalid(
             {
                 "records": [
@@ -171,17 +171,17 @@ def credit_batch_submit(
                 ]
             }
         )
-    bad = next((i for i, r in enumerate(records, start=1) if not isinstance(r, dict)), None)
+    bad = next((i for i, r in enumerate(rows, start=1) if not isinstance(r, dict)), None)
     if bad is not None:
         raise ApplicationError.invalid(
             {"records": [_('第%(n)s条记录不是对象（应为 {"字段代码": 值}）。') % {"n": bad}]}
         )
-    keys = list(dict.fromkeys(key for record in records for key in record))
+    keys = list(dict.fromkeys(key for record in rows for key in record))
     try:
         schema.match_header(keys)
     except IngestFileError as exc:
         raise ApplicationError.invalid({"records": [exc.message]}, message=exc.message) from exc
-    payload = json.dumps({"category": category.code, "records": records}, ensure_ascii=False)
+    payload = json.dumps({"category": category.code, "records": rows}, ensure_ascii=False)
     content = payload.encode()
     name = f"{category.code}-{timezone.localtime():%Y%m%d-%H%M%S}.json"
     batch = _batch_save(

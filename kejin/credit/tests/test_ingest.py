@@ -403,7 +403,7 @@ def test_json_batches_check_choices_and_cross_field_rules(django_capture_on_comm
     ]
     with django_capture_on_commit_callbacks(execute=True):
         batch = credit_batch_submit(
-            actor=user, category=category("loan_repayment"), records=records
+            actor=user, category=category("loan_repayment"), rows=records
         )
     batch.refresh_from_db()
 
@@ -431,7 +431,7 @@ def test_removed_date_before_listed_date_is_refused(django_capture_on_commit_cal
     ]  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         batch = credit_batch_submit(
-            actor=user, category=category("abnormal_operations"), records=records
+            actor=user, category=category("abnormal_operations"), rows=records
         )
     batch.refresh_from_db()
     assert [(e["row"], e["column"], e["reason"]) for e in batch.errors] == [
@@ -448,7 +448,7 @@ def test_type_messages_for_integer_choice_and_invisible_text(django_capture_on_c
         {"source_record_id": "R-\u200b3", "uscc": code(3), "rating_year": 2024, "rating": "A", "evaluation_date": "20250401"},
     ]  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
-        batch = credit_batch_submit(actor=user, category=category("tax_rating"), records=records)
+        batch = credit_batch_submit(actor=user, category=category("tax_rating"), rows=records)
     batch.refresh_from_db()
     assert [(e["row"], e["column"], e["reason"]) for e in batch.errors] == [
         (1, "rating_year", "“评价年度”应为整数，当前为“二〇二四”。"),
