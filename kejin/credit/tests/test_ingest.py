@@ -402,9 +402,7 @@ def test_json_batches_check_choices_and_cross_field_rules(django_capture_on_comm
         },
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        batch = credit_batch_submit(
-            actor=user, category=category("loan_repayment"), rows=records
-        )
+        batch = credit_batch_submit(actor=user, category=category("loan_repayment"), rows=records)
     batch.refresh_from_db()
 
     assert (batch.created_count, batch.error_count) == (2, 5)
