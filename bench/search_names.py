@@ -578,7 +578,7 @@ def measure(size: int, *, wait_quiet: int = 0, log, postgres_url: str | None = N
     from django.db import connection, transaction
 
     from kejin.enterprises.models import Enterprise
-    from kejin.enterprises.search import enterprise_name_search
+    from kejin.enterprises.search import enterprise_name_search, route_memo_clear
 
     base = Enterprise.objects.select_related("county", "industry", "zone")
     rng = random.Random(SEED)
@@ -594,7 +594,9 @@ def measure(size: int, *, wait_quiet: int = 0, log, postgres_url: str | None = N
     cpu_clock = _cpu_clock(connection)
 
     def indexed(text):
-        # As the directory page: the page planned for name order, the count for counting.
+        # As the directory page: the page planned for name order, the count for counting;
+        # one request each (the page's plan is reused by its count, not by the next query).
+        route_memo_clear()
         return _list_page(
             enterprise_name_search(base, text),
             enterprise_name_search(counted, text, for_count=True),

@@ -12,10 +12,19 @@ does; using ``icontains`` makes PostgreSQL agree). Only the way there differs. A
   (migration 0006; its Unicode case folding is wider than ``LIKE``'s ASCII-only one, hence the
   re-check). Without the trigram tokenizer (SQLite older than 3.34): a scan.
 - PostgreSQL, 3 or more characters: the same posting list, for the text's rarest pair of
-  adjacent characters (each pair's posting list is counted with a bound, in one query). Every
-  name containing the text contains each of its pairs. Unlike the pg_trgm index, which drops
-  punctuation (``信（嘉`` gave it two weak trigrams and ~1 s of re-checks), a pair is any two
-  characters.
+  adjacent characters. Every name containing the text contains each of its pairs. Unlike the
+  pg_trgm index, which drops punctuation (``信（嘉`` gave it two weak trigrams and ~1 s of
+  re-checks), a pair is any two characters. The pairs' posting lists are first counted up to
+  ``PAIR_FIRST_BOUND`` in one query; when every pair is that common, one by one, each up to
+  the smallest count so far (``有限`` or ``公司`` is in nearly every name: counting each
+  common pair to the routing bound read 150,000 index entries for ``鑫电器有限公``). When
+  every pair is that common and the text is one word (no punctuation, which pg_trgm drops),
+  the candidates are the names the pg_trgm index finds, exactly the matches: ``兴信息技``
+  matches 265 names, its rarest pair 4,785, each candidate a primary-key lookup.
+
+A page and its count plan the same text milliseconds apart (``CappedCountPaginator``), so
+the index counts behind a plan are remembered for ``ROUTE_MEMO_SECONDS``: a choice of plan
+only, every route returns the same rows, so a count a moment old can cost time, never rows.
 
 How the page is read depends on how many candidates there are, counted first with a bound
 (``PAGE_ROUTE_ROWS`` + 1, from the index alone: under a millisecond to a few):
@@ -50,6 +59,8 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
+import time
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -69,6 +80,12 @@ PAGE_ROUTE_ROWS = {"sqlite": 3_000, "postgresql": 30_000}
 LONG_TEXT_PAGE_ROUTE_ROWS = 30_000
 # PostgreSQL, 3 characters or more: each pair's posting list is first counted up to this.
 PAIR_FIRST_BOUND = 1_000
+# How long the index counts behind a plan are reused (a page and its count: one request).
+ROUTE_MEMO_SECONDS = 0.5
+#: A plan's candidates: their SQL, its parameters, their number counted up to the bound + 1.
+Route = tuple[str, list[str], int]
+_route_memo: dict[tuple[str, str, str, int], tuple[float, Route | None]] = {}
+_route_memo_lock = threading.Lock()
 
 
 def enterprise_name_search(queryset: QuerySet, text: str, *, for_count: bool = False) -> QuerySet:
@@ -95,27 +112,56 @@ def enterprise_name_search(queryset: QuerySet, text: str, *, for_count: bool = F
     bound = PAGE_ROUTE_ROWS[vendor]
     if len(text) > MAX_GRAM_LENGTH:
         bound = max(bound, LONG_TEXT_PAGE_ROUTE_ROWS)
-    candidates = _candidates(alias, text, bound)
-    if candidates is None:
-        return scan
-    candidates_sql, params, counted = candidates
     if for_count and vendor == "sqlite":
+        # SQLite counts through the candidates however many: a rowid lookup each, where a
+        # scan would read past every non-matching name.
+        if len(text) > MAX_GRAM_LENGTH and not sqlite_has_trigram():
+            return scan
         return _joined(scan, text)
-    # SQLite counts through the candidates however many: a rowid lookup each, where a scan
-    # would read past every non-matching name. PostgreSQL must fetch broad candidates into
-    # an array first (see above), so there a broad count scans: it stops at the bound.
-    if not for_count or vendor == "postgresql":
-        if counted is None:
-            counted = _candidate_count(alias, candidates_sql, params, bound)
-        if counted > bound:
-            return scan
-        if for_count and len(text) > MAX_GRAM_LENGTH and counted > PAIR_FIRST_BOUND:
-            # No rare pair: the pg_trgm index on UPPER(name) counts it faster (a bitmap scan
-            # in heap order, stopping at the bound), measured ~2x on "嘉兴华" (11,217 rows).
-            return scan
+    route = _route(alias, queryset.model._meta.db_table, text, bound)
+    if route is None:
+        return scan
+    candidates_sql, params, counted = route
+    # PostgreSQL must fetch broad candidates into an array first (see above), so there a
+    # broad count scans as a broad page does: it stops at the bound.
+    if counted > bound:
+        return scan
+    if for_count and len(text) > MAX_GRAM_LENGTH and counted > PAIR_FIRST_BOUND:
+        # No rare pair: the pg_trgm index on UPPER(name) counts it faster (a bitmap scan in
+        # heap order, stopping at the bound), measured ~2x on "嘉兴华" (11,217 rows).
+        return scan
     if vendor == "postgresql":
         candidates_sql = f"SELECT unnest(ARRAY({candidates_sql}))"
     return scan.filter(pk__in=RawSQL(candidates_sql, params))
+
+
+def _route(alias: str, table: str, text: str, bound: int) -> Route | None:
+    """The candidates' SQL and parameters with their number counted up to ``bound`` + 1
+    (None: no index can answer), remembered for ``ROUTE_MEMO_SECONDS``."""
+    key = (alias, table, text, bound)
+    now = time.monotonic()
+    with _route_memo_lock:
+        remembered = _route_memo.get(key)
+    if remembered is not None and now - remembered[0] < ROUTE_MEMO_SECONDS:
+        return remembered[1]
+    candidates = _candidates(alias, table, text, bound)
+    route: Route | None = None
+    if candidates is not None:
+        candidates_sql, params, counted = candidates
+        if counted is None:
+            counted = _candidate_count(alias, candidates_sql, params, bound)
+        route = (candidates_sql, params, counted)
+    with _route_memo_lock:
+        for stale in [k for k, (at, _) in _route_memo.items() if now - at >= ROUTE_MEMO_SECONDS]:
+            del _route_memo[stale]
+        _route_memo[key] = (now, route)
+    return route
+
+
+def route_memo_clear() -> None:
+    """Forget every remembered plan (tests and benchmarks that time one request each)."""
+    with _route_memo_lock:
+        _route_memo.clear()
 
 
 def _joined(scan: QuerySet, text: str) -> QuerySet:
@@ -132,7 +178,9 @@ def _joined(scan: QuerySet, text: str) -> QuerySet:
     return scan.extra(tables=[FTS_TABLE], where=where, params=[fts_phrase(text)])
 
 
-def _candidates(alias: str, text: str, bound: int) -> tuple[str, list[str], int | None] | None:
+def _candidates(
+    alias: str, table: str, text: str, bound: int
+) -> tuple[str, list[str], int | None] | None:
     """The SQL and parameters of the ids an index finds for ``text`` (a superset of the
     matches), with their number if already counted up to ``bound`` + 1; None where no index
     can answer (then the caller scans)."""
@@ -148,12 +196,37 @@ def _candidates(alias: str, text: str, bound: int) -> tuple[str, list[str], int 
         return fts_sql, [fts_phrase(text)], None
     pairs = list(dict.fromkeys(text[i : i + 2] for i in range(len(text) - 1)))
     # Most texts have a rare pair: find it reading few index entries, then, only if every
-    # pair is common, count up to the routing bound.
+    # pair is common, count them one by one, each only up to the smallest count so far.
     counts = _pair_counts(alias, gram_sql, pairs, min(bound, PAIR_FIRST_BOUND))
-    if min(counts) > PAIR_FIRST_BOUND and bound > PAIR_FIRST_BOUND:
-        counts = _pair_counts(alias, gram_sql, pairs, bound)
     rarest = min(range(len(pairs)), key=counts.__getitem__)
-    return gram_sql, [pairs[rarest]], counts[rarest]
+    if counts[rarest] <= PAIR_FIRST_BOUND or bound <= PAIR_FIRST_BOUND:
+        return gram_sql, [pairs[rarest]], counts[rarest]
+    best = bound + 1
+    for index, pair in enumerate(pairs):
+        count = _candidate_count(alias, gram_sql, [pair], best - 1)
+        if count < best:
+            rarest, best = index, count
+    if best <= bound and text.isalnum() and postgresql_trigrams_see_letters(alias):
+        # Every pair is common but the text is one word: its trigrams (pg_trgm) find exactly
+        # the matching names, often a small part of the rarest pair's list ("兴信息技": 265
+        # names against 4,785 for "兴信"), and each candidate costs a primary-key lookup.
+        return (
+            f"SELECT id FROM {table} WHERE UPPER({table}.name::text) LIKE UPPER(%s)",
+            [f"%{text}%"],
+            best,
+        )
+    return gram_sql, [pairs[rarest]], best
+
+
+@functools.cache
+def postgresql_trigrams_see_letters(alias: str) -> bool:
+    """Whether pg_trgm reads Chinese characters as letters in this database: its character
+    classification (``LC_CTYPE``) is not ``C``/``POSIX``, where only ASCII is a letter and a
+    Chinese text has no trigrams (see docs/performance.md, "Name search")."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT datctype FROM pg_database WHERE datname = current_database()")
+        ctype = cursor.fetchone()[0]
+    return ctype not in ("C", "POSIX")
 
 
 def _bounded_count_sql(candidates_sql: str) -> str:

@@ -550,3 +550,80 @@ def test_postgresql_reads_longer_text_from_the_posting_list_of_its_rarest_pair()
     assert GRAM_TABLE in sql
     assert "信（" in params and "（嘉" not in params  # one name has 信（, five have （嘉
     assert set(queryset.values_list("name", flat=True)) == {"诚信（嘉兴）电子有限公司"}
+
+
+def test_postgresql_counts_common_pairs_one_by_one_and_keeps_the_rarest(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has the FTS5 trigram index")
+    monkeypatch.setattr(search, "PAIR_FIRST_BOUND", 0)  # every pair counts as common
+    search.route_memo_clear()
+    for n in range(4):
+        EnterpriseFactory(name=f"华{n}（嘉兴）电子有限公司")
+    EnterpriseFactory(name="诚信（嘉兴）电子有限公司")
+
+    queryset = enterprise_name_search(Enterprise.objects.all(), "信（嘉")
+
+    sql, params = queryset.query.sql_with_params()
+    assert GRAM_TABLE in sql  # punctuation: pg_trgm would drop it, so the pair's list
+    assert "信（" in params and "（嘉" not in params
+    assert set(queryset.values_list("name", flat=True)) == {"诚信（嘉兴）电子有限公司"}
+
+
+def test_postgresql_reads_a_one_word_text_of_common_pairs_through_its_trigrams(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has the FTS5 trigram index")
+    monkeypatch.setattr(search, "PAIR_FIRST_BOUND", 0)
+    search.route_memo_clear()
+    for name in ["嘉兴信息技术有限公司", "海宁信息技术有限公司", "嘉兴技术信息有限公司", "信息"]:
+        EnterpriseFactory(name=name)
+
+    queryset = enterprise_name_search(Enterprise.objects.all(), "信息技术")
+
+    sql, params = queryset.query.sql_with_params()
+    if search.postgresql_trigrams_see_letters(queryset.db):
+        assert GRAM_TABLE not in sql and "%信息技术%" in params
+    else:  # a C-locale database: pg_trgm sees no letters in Chinese, so the pair's list
+        assert GRAM_TABLE in sql
+    assert set(queryset.values_list("name", flat=True)) == {
+        "嘉兴信息技术有限公司",
+        "海宁信息技术有限公司",
+    }
+    assert list(queryset.order_by("name")) == list(
+        Enterprise.objects.filter(name__icontains="信息技术").order_by("name")
+    )
+
+
+def test_a_page_and_its_count_plan_a_text_once(django_assert_num_queries):
+    EnterpriseFactory(name="华鑫科技有限公司")
+    search.route_memo_clear()
+    with django_assert_num_queries(1):  # the bounded count of the candidates
+        enterprise_name_search(Enterprise.objects.all(), "华鑫")
+
+    with django_assert_num_queries(0):
+        enterprise_name_search(Enterprise.objects.all(), "华鑫")
+
+    search.route_memo_clear()
+    with django_assert_num_queries(1):
+        enterprise_name_search(Enterprise.objects.all(), "华鑫")
+
+
+def test_a_remembered_plan_still_finds_a_name_added_after_it(monkeypatch):
+    monkeypatch.setitem(search.PAGE_ROUTE_ROWS, connection.vendor, 1)
+    EnterpriseFactory(name="华鑫科技有限公司")
+    search.route_memo_clear()
+    assert enterprise_name_search(Enterprise.objects.all(), "华鑫").count() == 1
+
+    EnterpriseFactory(name="桐乡华鑫电子有限公司")  # now 2 candidates: over the bound of 1
+
+    found = enterprise_name_search(Enterprise.objects.all(), "华鑫")  # the remembered plan
+    assert set(found.values_list("name", flat=True)) == {"华鑫科技有限公司", "桐乡华鑫电子有限公司"}
+
+
+def test_a_plan_is_remembered_only_for_a_moment(monkeypatch, django_assert_num_queries):
+    EnterpriseFactory(name="华鑫科技有限公司")
+    search.route_memo_clear()
+    monkeypatch.setattr(search, "ROUTE_MEMO_SECONDS", 0)
+    enterprise_name_search(Enterprise.objects.all(), "华鑫")
+
+    with django_assert_num_queries(1):
+        enterprise_name_search(Enterprise.objects.all(), "华鑫")
