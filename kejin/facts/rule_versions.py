@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -211,9 +211,12 @@ def rule_version_check_cases(version: RuleVersion) -> None:
         ) from error
 
 
+RuleVersionT = TypeVar("RuleVersionT", bound=RuleVersion)
+
+
 def rule_version_activate(
-    *, version: RuleVersion, actor, ip_address: str | None = None
-) -> RuleVersion:
+    *, version: RuleVersionT, actor, ip_address: str | None = None
+) -> RuleVersionT:
     """Activate a draft: its worked cases must pass (``worked_cases_fail``); the active
     version in force on its ``valid_from`` is closed the day before (or retired when it
     would start the same day); no other active version may be valid on any of its days
@@ -221,7 +224,7 @@ def rule_version_activate(
     checks permissions first."""
     with transaction.atomic():
         siblings = list(version.siblings().select_for_update().order_by("valid_from", "pk"))
-        locked = next(v for v in siblings if v.pk == version.pk)
+        locked: RuleVersionT = next(v for v in siblings if v.pk == version.pk)
         if not locked.is_draft:
             raise ApplicationError(
                 ErrorCode.VERSION_NOT_DRAFT,

@@ -155,10 +155,11 @@ class ListRules:
         }
         rules: dict[str, Any] = {}
         versions: dict[str, RegistryRuleVersion] = {}
-        for key, owner, pair in [
+        owners: list[tuple[str, GrowthStage | Label, tuple[int | None, int | None]]] = [
             *((f"stage:{s.code}", s, (s.pk, None)) for s in stages),
             *((f"label:{lb.code}", lb, (None, lb.pk)) for lb in labels),
-        ]:
+        ]
+        for key, owner, pair in owners:
             version = in_force.get(pair)
             if version is not None:
                 rules[key], versions[key] = version.rule(), version
@@ -177,9 +178,10 @@ class ListRules:
 
     def names(self, fact: str) -> bool:
         """Whether any rule in force names ``fact``."""
+        owners: tuple[GrowthStage | Label, ...] = (*self.stages, *self.labels)
         return any(
             isinstance(rule, dict) and fact in variables(rule)
-            for rule in (self.rule_of(owner) for owner in (*self.stages, *self.labels))
+            for rule in (self.rule_of(owner) for owner in owners)
         )
 
     def reads(self) -> dict[str, set[str]]:
@@ -278,9 +280,12 @@ def registry_compute(facts: pl.DataFrame, *, on: datetime.date, rules: ListRules
     joined = facts.lazy().join(recognition.lazy(), on="enterprise_id", how="left")
     if rules.names("registry_since") and "registry_since" not in facts.columns and facts.height:
         # The entry's date as it stands (the list's fact source), for the rows of this chunk.
-        ids = facts["enterprise_id"]
+        first_id, last_id = facts.select(
+            pl.col("enterprise_id").min().alias("first"),
+            pl.col("enterprise_id").max().alias("last"),
+        ).row(0)
         since = fetch_registry_facts(
-            first_id=ids.min(), last_id=ids.max(), as_of=on, year=on.year
+            first_id=first_id, last_id=last_id, as_of=on, year=on.year
         ).select("enterprise_id", "registry_since")
         joined = joined.join(since.lazy(), on="enterprise_id", how="left")
     reads = rules.reads()
@@ -336,6 +341,25 @@ class Placement:
 NOWHERE = Placement(False, None, frozenset())
 
 
+def override_stage(override: RegistryOverride) -> GrowthStage:
+    """The stage a ``stage`` override forces (``override_target_matches_kind`` holds one)."""
+    if override.stage is None:
+        raise ValueError(f"a {override.kind!r} override has no stage")
+    return override.stage
+
+
+def override_label(override: RegistryOverride) -> Label:
+    """The label a ``label`` override decides (``override_target_matches_kind`` holds one)."""
+    if override.label is None:
+        raise ValueError(f"a {override.kind!r} override has no label")
+    return override.label
+
+
+def stage_of(stages: Mapping[str, GrowthStage], code: str | None) -> GrowthStage | None:
+    """The stage with ``code`` of ``stages``; None for no stage or one not (or no longer) there."""
+    return None if code is None else stages.get(code)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     """A list event to write: its kind, values, reason and the rule or officer behind it."""
@@ -383,12 +407,12 @@ def registry_decide(
         elif override.kind == OverrideKind.STAGE:
             stage_override = override
         else:
-            label_overrides[override.label.code] = override
+            label_overrides[override_label(override).code] = override
 
     wanted = set(computed.labels)
     for code, override in label_overrides.items():
         (wanted.add if override.value else wanted.discard)(code)
-    stage = stage_override.stage.code if stage_override is not None else computed.stage
+    stage = override_stage(stage_override).code if stage_override is not None else computed.stage
     on_list = membership.value if membership is not None else bool(wanted)
     placement = Placement(on_list, stage, frozenset(wanted))
 
@@ -399,7 +423,7 @@ def registry_decide(
         if (
             lifted is not None
             and lifted.kind == lifted_kind
-            and (label_code is None or lifted.label.code == label_code)
+            and (label_code is None or override_label(lifted).code == label_code)
         ):
             reason = _("解除人工调整：%(reason)s") % {"reason": lifted.lift_reason}
             return {"reason": reason, "rule": rule, "officer": lifted_by}
@@ -435,19 +459,20 @@ def registry_decide(
             events.append(EventSpec(RegistryEventKind.EXIT, from_value=_("在库"), **attribution))
     if stage != current.stage:
         rule = f"stage:{stage}" if stage else "stage"
+        new_stage, old_stage = stage_of(stages, stage), stage_of(stages, current.stage)
         attribution = by(stage_override, rule, OverrideKind.STAGE)
         if attribution is None:
             reason = (
-                _("按成长阶段规则判定为%(stage)s") % {"stage": stages[stage].name}
-                if stage in stages
+                _("按成长阶段规则判定为%(stage)s") % {"stage": new_stage.name}
+                if new_stage is not None
                 else _("数据不足，无法判定成长阶段")
             )
             attribution = {"reason": reason, "rule": rule, "officer": None}
         events.append(
             EventSpec(
                 RegistryEventKind.STAGE_CHANGE,
-                from_value=stages[current.stage].name if current.stage in stages else "",
-                to_value=stages[stage].name if stage in stages else "",
+                from_value=old_stage.name if old_stage is not None else "",
+                to_value=new_stage.name if new_stage is not None else "",
                 **attribution,
             )
         )
@@ -482,7 +507,11 @@ def _exit_reason(lost, computed: Computed, label_overrides, lifted, name_of) -> 
         override = label_overrides.get(code)
         if override is not None:
             why = _("人工调整：%(reason)s") % {"reason": override.reason}
-        elif lifted is not None and lifted.kind == OverrideKind.LABEL and lifted.label.code == code:
+        elif (
+            lifted is not None
+            and lifted.kind == OverrideKind.LABEL
+            and override_label(lifted).code == code
+        ):
             why = _("解除人工调整：%(reason)s") % {"reason": lifted.lift_reason}
         else:
             why = computed.why_not.get(code) or _("不再符合判定规则")
@@ -510,15 +539,16 @@ def _why_not_explainer(rules: ListRules, *, year: int):
                 if name.endswith(".status") and name.removesuffix(".status") in titles
             )
 
+    def status_text(value: Any) -> str:
+        """A recognition status in words ("—" when there is none)."""
+        return str(statuses.get(value, value)) if value else "—"
+
     def explain(row: Mapping[str, Any], has_data: bool) -> dict[str, str]:
         why = {}
         for code, ruleset_ids in reads.items():
             parts = [
                 _("%(ruleset)s：%(status)s")
-                % {
-                    "ruleset": titles[r],
-                    "status": statuses.get(row.get(f"{r}.status"), row.get(f"{r}.status") or "—"),
-                }
+                % {"ruleset": titles[r], "status": status_text(row.get(f"{r}.status"))}
                 for r in ruleset_ids
             ]
             if not has_data:
@@ -836,13 +866,13 @@ def _write_list(computed, *, run, rules: ListRules, lo: int, hi: int, summary: C
                 RegistryEntry(
                     enterprise_id=enterprise_id,
                     on_list=placement.on_list,
-                    stage=stages.get(placement.stage),
+                    stage=stage_of(stages, placement.stage),
                     since=today if placement.on_list else None,
                 )
             )
         elif placement.on_list != current.on_list or placement.stage != current.stage:
             entry.since = (entry.since if current.on_list else today) if placement.on_list else None
-            entry.on_list, entry.stage = placement.on_list, stages.get(placement.stage)
+            entry.on_list, entry.stage = placement.on_list, stage_of(stages, placement.stage)
             changed_entries.append(entry)
         label_adds += [(enterprise_id, labels[c].pk) for c in placement.labels - current.labels]
         label_removes += [(enterprise_id, labels[c].pk) for c in current.labels - placement.labels]

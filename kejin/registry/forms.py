@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import CleanTextFormField
 from kejin.core.ui.forms import bootstrap_style
+from kejin.enterprises.filters import recognition_filter_choices
 from kejin.enterprises.forms import enterprise_filter_form
 from kejin.enterprises.recognition import rulesets
 from kejin.registry.choices import OverrideKind
@@ -42,10 +43,13 @@ def registry_filter_form(*, user, data, queryset, refresh_url: str) -> forms.For
     hx = {"hx-get": refresh_url, "hx-trigger": "change", "hx-include": "closest form"}
 
     stage = form.fields["stage"]
+    label = form.fields["label"]
+    # EnterpriseFilterSet declares these as model choice filters; narrowed for their attributes.
+    assert isinstance(stage, forms.ModelChoiceField)
+    assert isinstance(label, forms.ModelMultipleChoiceField)
     stage.queryset = GrowthStage.objects.order_by("order")
     stage.empty_label = _("全部阶段")
 
-    label = form.fields["label"]
     label.queryset = Label.objects.order_by("order", "code")
     label.widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input", **hx})
     label.widget.choices = label.choices
@@ -56,13 +60,11 @@ def registry_filter_form(*, user, data, queryset, refresh_url: str) -> forms.For
         choices=[("true", _("在库")), ("false", _("不在库")), ("", _("全部"))],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    # The filter's own values (``EnterpriseFilterSet.recognition``), grouped by rule set.
+    values = recognition_filter_choices()
     recognition: list = [("", _("全部认定结果"))]
     for ruleset in rulesets():
-        group = [
-            (value, text)
-            for value, text in form.fields["recognition"].choices
-            if value.startswith(f"{ruleset.id}:")
-        ]
+        group = [(value, text) for value, text in values if value.startswith(f"{ruleset.id}:")]
         recognition.append((ruleset.title, group))
     form.fields["recognition"] = forms.ChoiceField(
         label=_("认定结果"),
@@ -116,8 +118,9 @@ class OverrideForm(forms.Form):
         super().__init__(*args, **kwargs)
         bootstrap_style(self)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         kind = cleaned.get("kind")
         if kind == OverrideKind.STAGE and not cleaned.get("stage"):
             self.add_error("stage", _("请选择要指定的成长阶段。"))

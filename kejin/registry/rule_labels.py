@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from kejin.enterprises.choices import RecognitionStatus
 from kejin.enterprises.recognition import rulesets
@@ -80,7 +81,7 @@ def rule_check(rule: Any) -> list[tuple[str, str]]:
     return []
 
 
-def registry_rule_field(*, required: bool, empty_value: Any, help_text: str = "") -> Any:
+def registry_rule_field(*, required: bool, empty_value: Any, help_text: StrOrPromise = "") -> Any:
     """The rule editor for a stage's (``required``, no condition = every enterprise) or a
     label's (no condition = a manual label) rule."""
     from kejin.core.ui.rule_editor import RuleEditorField

@@ -26,6 +26,7 @@ from kejin.enterprises.filters import EnterpriseFilterSet
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.selectors import enterprise_list
 from kejin.registry.choices import OverrideKind
+from kejin.registry.evaluation import override_label, override_stage
 from kejin.registry.models import (
     EvaluationRun,
     GrowthStage,
@@ -89,7 +90,6 @@ def registry_entry_list(*, user, filters: Mapping | None = None) -> QuerySet[Ent
         Prefetch(
             "recognitions",
             queryset=RecognitionResult.objects.order_by("ruleset"),
-            to_attr="recognition_results",
         ),
     )
     if filters is not None:
@@ -147,7 +147,6 @@ def registry_entry_get(*, user, enterprise_id) -> Enterprise:
             Prefetch(
                 "recognitions",
                 queryset=RecognitionResult.objects.order_by("ruleset"),
-                to_attr="recognition_results",
             ),
         )
         .first()
@@ -177,10 +176,10 @@ def registry_override_describe(override: RegistryOverride) -> str:
     if override.kind == OverrideKind.MEMBERSHIP:
         return _("名单：纳入") if override.value else _("名单：移出")
     if override.kind == OverrideKind.STAGE:
-        return _("成长阶段：%(stage)s") % {"stage": override.stage.name}
+        return _("成长阶段：%(stage)s") % {"stage": override_stage(override).name}
     if override.value:
-        return _("标签“%(label)s”：具有") % {"label": override.label.name}
-    return _("标签“%(label)s”：不具有") % {"label": override.label.name}
+        return _("标签“%(label)s”：具有") % {"label": override_label(override).name}
+    return _("标签“%(label)s”：不具有") % {"label": override_label(override).name}
 
 
 def registry_timeline(events) -> list[dict]:
@@ -226,7 +225,7 @@ def registry_panel_get(*, user, enterprise_id) -> RegistryPanel:
             .select_related("stage", "label", "created_by")
             .order_by("-created_at", "-id")
         ]
-    results = {result.ruleset: result for result in enterprise.recognition_results}
+    results = {result.ruleset: result for result in enterprise.recognitions.all()}
     return RegistryPanel(
         enterprise=enterprise,
         entry=entry,

@@ -42,6 +42,7 @@ from kejin.registry.evaluation import (
     RegistryPreview,
     evaluation_run_create,
     evaluation_run_fail_stale,
+    override_label,
     registry_compute,
     registry_decide,
     registry_event,
@@ -49,6 +50,7 @@ from kejin.registry.evaluation import (
     registry_preview,
     rule_order,
     rule_reads,
+    stage_of,
 )
 from kejin.registry.models import (
     EvaluationRun,
@@ -266,7 +268,7 @@ def _entry_apply(
         if override.kind == OverrideKind.STAGE:
             stage = rules_stage
         else:
-            code = override.label.code
+            code = override_label(override).code
             (computed_labels.add if code in rules_labels else computed_labels.discard)(code)
     active = list(
         RegistryOverride.objects.filter(
@@ -285,7 +287,7 @@ def _entry_apply(
     placement = decision.placement
     if placement.on_list != current.on_list or placement.stage != current.stage:
         entry.since = (entry.since if current.on_list else today) if placement.on_list else None
-        entry.on_list, entry.stage = placement.on_list, stages.get(placement.stage)
+        entry.on_list, entry.stage = placement.on_list, stage_of(stages, placement.stage)
         entry.save(update_fields=["on_list", "stage", "since", "updated_at"])
     if placement.labels - current.labels:
         entry.labels.add(*[labels[c] for c in placement.labels - current.labels])
@@ -645,7 +647,8 @@ def _clean_cases(cases) -> list[dict]:
     """Worked cases as stored: ``[{"name", "facts", "expect": {"condition.rule": bool}}]``."""
     if not isinstance(cases, list):
         raise ApplicationError.invalid({"worked_cases": [_("算例应是一个列表。")]})
-    cleaned, problems = [], []
+    cleaned: list[dict[str, Any]] = []
+    problems: list[str] = []
     for number, case in enumerate(cases, start=1):
         name = str(case.get("name") or "").strip() if isinstance(case, dict) else ""
         expect = case.get("expect") if isinstance(case, dict) else None

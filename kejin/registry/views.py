@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_stubs_ext import StrOrPromise
 from openpyxl import Workbook
 
 from kejin.core.errors import ApplicationError
@@ -70,7 +71,7 @@ def _recognition_columns() -> list[dict]:
 def _row(enterprise, columns: list[dict]) -> dict:
     """An enterprise with its entry, labels and its result for each recognition column."""
     entry = selectors.registry_entry_of(enterprise)
-    results = {result.ruleset: result for result in enterprise.recognition_results}
+    results = {result.ruleset: result for result in enterprise.recognitions.all()}
     return {
         "enterprise": enterprise,
         "entry": entry,
@@ -310,7 +311,7 @@ def override_lift_view(request, pk: int):
 # --- re-evaluation runs -------------------------------------------------------------------
 
 
-def _summary(counts: dict) -> list[tuple[str, str, int]]:
+def _summary(counts: dict) -> list[tuple[str, StrOrPromise, int]]:
     """(key, label, count) in a fixed order: the event kinds, then recognition changes."""
     return [(key, label, counts[key]) for key, label in SUMMARY_LABELS.items() if counts.get(key)]
 

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
+from django_stubs_ext import StrOrPromise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -133,7 +134,7 @@ def page_context(
     }
 
 
-def sort_headers(columns: Mapping[str, str], current: str) -> dict[str, dict]:
+def sort_headers(columns: Mapping[str, StrOrPromise], current: str) -> dict[str, dict]:
     """For each sortable column (ordering key → label): the ordering a click asks for and the
     current direction."""
     headers = {}
@@ -153,7 +154,7 @@ def list_page_response(
     queryset,
     page_size: int,
     ordering: str,
-    sort_columns: Mapping[str, str],
+    sort_columns: Mapping[str, StrOrPromise],
     list_url: str,
     results_id: str,
     results_template: str,

@@ -52,9 +52,7 @@ class RegistryEntrySerializer(serializers.Serializer):
     stage_name = serializers.SerializerMethodField()
     labels = serializers.SerializerMethodField()
     since = serializers.SerializerMethodField(help_text="入库日期")
-    recognitions = RecognitionResultSerializer(
-        source="recognition_results", many=True, read_only=True
-    )
+    recognitions = RecognitionResultSerializer(many=True, read_only=True)
 
     def _entry(self, enterprise):
         return selectors.registry_entry_of(enterprise)

@@ -549,6 +549,7 @@ class RuleVersionListView(generics.GenericAPIView):
         responses={200: RuleVersionSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request, code: str):
+        owner: GrowthStage | Label
         if self.kind == "stages":
             owner = selectors.growth_stage_get(user=request.user, code=code)
         else:
