@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import CleanTextFormField
+from kejin.core.text import text_problem
 from kejin.core.ui.forms import bootstrap_style
 from kejin.enterprises.filters import recognition_filter_choices
 from kejin.enterprises.forms import enterprise_filter_form
@@ -107,7 +108,8 @@ class OverrideForm(forms.Form):
         empty_label=_("请选择"),
         help_text=_("调整事项为标签时必选。"),
     )
-    reason = forms.CharField(
+    reason = CleanTextFormField(
+        multiline=True,
         label=_("原因"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -132,7 +134,8 @@ class OverrideForm(forms.Form):
 class LiftForm(forms.Form):
     """Why an override ends."""
 
-    reason = forms.CharField(
+    reason = CleanTextFormField(
+        multiline=True,
         label=_("解除原因"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -311,6 +314,9 @@ def _shown(value: Any, fact: FactLabel) -> str:
 def _parsed(text: str, fact: FactLabel) -> Any:
     """A typed value as the fact's stored value; ValueError with the message to show."""
     text = text.strip()
+    problem = text_problem(text)
+    if problem:
+        raise ValueError(_("“%(fact)s”：%(problem)s") % {"fact": fact.label, "problem": problem})
     if fact.kind == "flag":
         if text in ("是", "true", "1"):
             return True
@@ -389,8 +395,11 @@ def worked_cases_parse(
                 values[name] = _parsed(text, fact)
             except ValueError as error:
                 row.errors.append(str(error))
+        name_problem = text_problem(row.name)
         if not row.name:
             row.errors.append(str(_("请填写算例名称。")))
+        elif name_problem:
+            row.errors.append(str(_("算例名称：%(problem)s") % {"problem": name_problem}))
         if row.expect not in _EXPECT:
             row.errors.append(str(_("请选择预期结果（成立或不成立）。")))
         if not row.errors:

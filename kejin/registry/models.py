@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import TextBlockField, TextLineField
 from kejin.core.models import TimeStampedModel
+from kejin.core.text import validate_multiline_text
 from kejin.enterprises.choices import RecognitionStatus
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
 from kejin.facts.rule_versions import RuleVersion
@@ -362,7 +363,7 @@ class RegistryOverride(TimeStampedModel):
     label = models.ForeignKey(
         Label, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("标签")
     )
-    reason = models.CharField(_("原因"), max_length=255)
+    reason = models.CharField(_("原因"), max_length=255, validators=[validate_multiline_text])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("设定人"),
@@ -378,7 +379,9 @@ class RegistryOverride(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    lift_reason = models.CharField(_("解除原因"), max_length=255, blank=True)
+    lift_reason = models.CharField(
+        _("解除原因"), max_length=255, blank=True, validators=[validate_multiline_text]
+    )
 
     objects = EnterpriseOwnedQuerySet.as_manager()
 

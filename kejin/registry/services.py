@@ -27,6 +27,7 @@ from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.permissions import require
 from kejin.core.services import instance_save_audited
+from kejin.core.text import text_problem
 from kejin.enterprises.facts import build_facts_frame
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.recognition import rulesets
@@ -79,6 +80,8 @@ _LIFT_AUDITED = ["lifted_at", "lifted_by", "lift_reason"]
 
 
 def _clean_reason(reason, field: str) -> str:
+    """An officer's reason as stored: required, at most ``REASON_MAX_LENGTH``, and (line breaks
+    apart) without invisible characters, which would hide in the list's history and exports."""
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError.invalid(
@@ -88,6 +91,9 @@ def _clean_reason(reason, field: str) -> str:
         raise ApplicationError.invalid(
             {field: [_("原因不能超过%(max)s个字。") % {"max": REASON_MAX_LENGTH}]}
         )
+    problem = text_problem(reason, multiline=True)
+    if problem:
+        raise ApplicationError.invalid({field: [problem]})
     return reason
 
 
@@ -653,8 +659,13 @@ def _clean_cases(cases) -> list[dict]:
         name = str(case.get("name") or "").strip() if isinstance(case, dict) else ""
         expect = case.get("expect") if isinstance(case, dict) else None
         facts = case.get("facts") if isinstance(case, dict) else None
+        name_problem = text_problem(name)
         if not name:
             problems.append(_("第%(n)s个算例：请填写名称。") % {"n": number})
+        elif name_problem:
+            problems.append(
+                _("第%(n)s个算例的名称：%(problem)s") % {"n": number, "problem": name_problem}
+            )
         elif not isinstance(facts, dict):
             problems.append(
                 _("第%(n)s个算例“%(name)s”：数据应是一个对象。") % {"n": number, "name": name}

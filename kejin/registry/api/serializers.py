@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kejin.core.api.fields import CLEAN_TEXT_FIELD_MAPPING, CleanTextField
 from kejin.registry import selectors, services
 from kejin.registry.choices import OverrideKind
 from kejin.registry.models import (
@@ -174,11 +175,11 @@ class RegistryOverrideCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="标签代码（kind=label 时必填）",
     )
-    reason = serializers.CharField(max_length=services.REASON_MAX_LENGTH)
+    reason = CleanTextField(max_length=services.REASON_MAX_LENGTH)
 
 
 class LiftSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=services.REASON_MAX_LENGTH, help_text="解除原因")
+    reason = CleanTextField(max_length=services.REASON_MAX_LENGTH, help_text="解除原因")
 
 
 class EvaluationRunSerializer(serializers.ModelSerializer):
@@ -244,6 +245,10 @@ class RunPreviewSerializer(serializers.Serializer):
 class GrowthStageSerializer(serializers.ModelSerializer):
     """A growth stage: tried in ``order``; ``criteria`` is a JSON rule over the facts."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        **CLEAN_TEXT_FIELD_MAPPING,
+    }
     criteria = serializers.JSONField()
 
     class Meta:
@@ -255,6 +260,10 @@ class GrowthStageSerializer(serializers.ModelSerializer):
 class LabelSerializer(serializers.ModelSerializer):
     """A label; ``criteria`` null means a manual label given by officers' overrides."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        **CLEAN_TEXT_FIELD_MAPPING,
+    }
     criteria = serializers.JSONField(allow_null=True, required=False)
     is_computed = serializers.BooleanField(read_only=True)
 
