@@ -3,7 +3,7 @@
 Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CELERY_BROKER_URL,
 CELERY_BROKER_KEY_PREFIX, KEJIN_CITY, CACHE_URL, KEJIN_HTTPS, SECURE_HSTS_SECONDS (and
 _INCLUDE_SUBDOMAINS, _PRELOAD), SECURE_SSL_REDIRECT, KEJIN_API_TOKEN_LIFETIME_DAYS,
-KEJIN_SIGN_IN_RATE_IP, KEJIN_SIGN_IN_RATE_USERNAME.
+KEJIN_SIGN_IN_RATE_IP, KEJIN_SIGN_IN_RATE_USERNAME, KEJIN_REGISTRY_PREVIEW_SYNC_MAX.
 Development needs none of them: SQLite under var/, a generated secret key kept in var/,
 Celery tasks run eagerly in-process.
 """
@@ -57,6 +57,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 
 # The city this installation serves, by GB/T 2260 code (default 嘉兴市).
 KEJIN_CITY = env.str("KEJIN_CITY", default="330400")
+#: A re-evaluation preview of a list with more enterprises than this is computed by a task
+#: (the page polls for it) instead of within the request: ~1.5 s at this size, measured in
+#: docs/performance.md ("Re-evaluation preview").
+KEJIN_REGISTRY_PREVIEW_SYNC_MAX = env.int("KEJIN_REGISTRY_PREVIEW_SYNC_MAX", default=10_000)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

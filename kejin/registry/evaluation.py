@@ -13,9 +13,10 @@ the same way and writes nothing: the entries and exits a run would record.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,6 +39,7 @@ from kejin.registry.choices import OverrideKind, RegistryEventKind, RunStatus
 from kejin.registry.fact_source import fetch_registry_facts
 from kejin.registry.models import (
     RUN_ACTIVE_STATUSES,
+    EvaluationPreview,
     EvaluationRun,
     GrowthStage,
     Label,
@@ -918,17 +920,49 @@ class RegistryPreview:
     entries: list[tuple[int, str]] = field(default_factory=list)
     exits: list[tuple[int, str]] = field(default_factory=list)
 
+    def as_json(self) -> dict[str, Any]:
+        """The preview as stored by a background preview (``EvaluationPreview.result``)."""
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "enterprises": self.enterprises,
+            "with_data": self.with_data,
+            "counts": {str(kind): count for kind, count in self.counts.items()},
+            "entries": [[pk, reason] for pk, reason in self.entries],
+            "exits": [[pk, reason] for pk, reason in self.exits],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RegistryPreview:
+        return cls(
+            year=int(data["year"]),
+            as_of=datetime.date.fromisoformat(data["as_of"]),
+            enterprises=int(data["enterprises"]),
+            with_data=int(data["with_data"]),
+            counts=Counter({str(kind): int(n) for kind, n in data["counts"].items()}),
+            entries=[(int(pk), str(reason)) for pk, reason in data["entries"]],
+            exits=[(int(pk), str(reason)) for pk, reason in data["exits"]],
+        )
+
 
 def registry_preview(
-    *, year: int, as_of: datetime.date | None = None, limit: int = 200, chunk_size: int = 50_000
+    *,
+    year: int,
+    as_of: datetime.date | None = None,
+    limit: int = 200,
+    chunk_size: int = 50_000,
+    on_chunk: Callable[[], object] | None = None,
 ) -> RegistryPreview:
     """The entries and exits (with their reasons) and other changes a run for ``year`` would
-    record now, deciding exactly as the run does; writes nothing."""
+    record now, deciding exactly as the run does; writes nothing. ``on_chunk`` is called
+    after each chunk of enterprises (a background preview beats its heartbeat there)."""
     as_of = as_of or datetime.date(year, 12, 31)
     rules = ListRules.load(on=as_of)
     preview = RegistryPreview(year=year, as_of=as_of)
     with translation.override(settings.LANGUAGE_CODE):
         for facts in iter_facts_frames(year=year, as_of=as_of, chunk_size=chunk_size):
+            if on_chunk is not None and preview.enterprises:
+                on_chunk()
             computed = registry_compute(facts, on=as_of, rules=rules)
             ids = computed["enterprise_id"].to_list()
             preview.enterprises += len(ids)
@@ -941,3 +975,59 @@ def registry_preview(
                         preview.exits.append((item.enterprise_id, str(spec.reason)))
     preview.with_data = AnnualFacts.objects.filter(year=year).count()
     return preview
+
+
+# --- background previews ------------------------------------------------------------------
+
+#: A background preview whose worker has not beaten its heartbeat for this long (or that no
+#: worker picked up this long after it was asked for) is failed: a chunk of 50,000
+#: enterprises takes about 8 s (docs/performance.md, "Re-evaluation preview").
+PREVIEW_STALE_AFTER = datetime.timedelta(minutes=10)
+PREVIEW_LEASE = Lease(
+    EvaluationPreview,
+    pending=RunStatus.QUEUED,
+    running=RunStatus.RUNNING,
+    failed=RunStatus.FAILED,
+    reason_field="error",
+    stale_after=PREVIEW_STALE_AFTER,
+)
+_QUEUED_PREVIEW_LEASE = replace(PREVIEW_LEASE, pending=None, running=RunStatus.QUEUED)
+
+
+def evaluation_preview_fail_stale() -> int:
+    """Mark failed the background previews whose worker stopped (or never started)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("后台计算超过%(minutes)s分钟未完成，预览已停止，请重新预览。") % {
+            "minutes": int(PREVIEW_STALE_AFTER.total_seconds() // 60)
+        }
+    return len(PREVIEW_LEASE.expire_stale(reason=message)) + len(
+        _QUEUED_PREVIEW_LEASE.expire_stale(reason=message)
+    )
+
+
+def evaluation_preview_compute(preview_id: int, *, limit: int) -> None:
+    """Carry out the queued background preview ``preview_id``: claim it, compute (beating
+    its heartbeat after each chunk) and store the result, or the error. A second delivery
+    (or one for a preview already failed as stale) does nothing."""
+    if not PREVIEW_LEASE.claim(preview_id):
+        return
+    preview = EvaluationPreview.objects.get(pk=preview_id)
+    try:
+        result = registry_preview(
+            year=preview.year,
+            as_of=preview.as_of,
+            limit=limit,
+            on_chunk=lambda: PREVIEW_LEASE.renew(preview_id),
+        )
+    except Exception as error:
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("预览计算失败：%(error)s") % {"error": error}
+        with contextlib.suppress(LeaseLost):  # expired meanwhile: already failed
+            PREVIEW_LEASE.finish(
+                preview_id, status=RunStatus.FAILED, error=message, finished_at=timezone.now()
+            )
+        raise
+    with contextlib.suppress(LeaseLost):  # expired meanwhile: the officer was told to ask again
+        PREVIEW_LEASE.finish(
+            preview_id, status=RunStatus.DONE, result=result.as_json(), finished_at=timezone.now()
+        )

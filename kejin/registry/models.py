@@ -229,6 +229,46 @@ class EvaluationRun(models.Model):
         return f"{self.year} #{self.pk}"
 
 
+class EvaluationPreview(models.Model):
+    """A re-evaluation preview computed in the background, for a list too large to preview
+    within a page request (``settings.KEJIN_REGISTRY_PREVIEW_SYNC_MAX``).
+
+    Created ``queued`` by ``registry_preview_request`` for the officer who asked; the
+    worker claims it (``running``, beating ``heartbeat_at`` after each chunk) and stores
+    ``result`` (``RegistryPreview.as_json``). Only its requester reads it; old ones are
+    deleted as new ones are asked for. It writes nothing to the list.
+    """
+
+    year = models.PositiveSmallIntegerField(_("评价年度"))
+    as_of = models.DateField(_("评价日"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    result = models.JSONField(_("预览结果"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("重新评价预览")
+        verbose_name_plural = _("重新评价预览")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.year} preview #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in RUN_ACTIVE_STATUSES
+
+
 class RecognitionResult(models.Model):
     """The latest result of one recognition rule set for one enterprise."""
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -25,9 +26,10 @@ from kejin.core.permissions import require
 from kejin.enterprises.filters import EnterpriseFilterSet
 from kejin.enterprises.models import Enterprise
 from kejin.enterprises.selectors import enterprise_list
-from kejin.registry.choices import OverrideKind
-from kejin.registry.evaluation import override_label, override_stage
+from kejin.registry.choices import OverrideKind, RunStatus
+from kejin.registry.evaluation import RegistryPreview, override_label, override_stage
 from kejin.registry.models import (
+    EvaluationPreview,
     EvaluationRun,
     GrowthStage,
     Label,
@@ -41,6 +43,7 @@ from kejin.registry.permissions import (
     registry_can_browse,
     registry_can_override,
     registry_can_read_rules,
+    registry_can_run,
 )
 
 # --- who may do what ----------------------------------------------------------------------
@@ -304,6 +307,30 @@ def evaluation_run_list(*, user) -> QuerySet[EvaluationRun]:
         .select_related("triggered_by")
         .order_by("-started_at", "-id")
     )
+
+
+def registry_preview_in_background() -> bool:
+    """Whether a re-evaluation preview is too large to compute within a page request: the
+    list has more enterprises than ``settings.KEJIN_REGISTRY_PREVIEW_SYNC_MAX`` (see
+    docs/performance.md, "Re-evaluation preview", for the bound)."""
+    return Enterprise.objects.count() > settings.KEJIN_REGISTRY_PREVIEW_SYNC_MAX
+
+
+def registry_preview_get(*, user, pk) -> EvaluationPreview:
+    """A background preview ``user`` asked for; ``not_found`` for anyone else's (and for
+    those who may not start runs, ``permission_denied``)."""
+    require(registry_can_run, user=user)
+    preview = EvaluationPreview.objects.filter(pk=pk, requested_by=user).first()
+    if preview is None:
+        raise ApplicationError.not_found()
+    return preview
+
+
+def registry_preview_result(stored: EvaluationPreview) -> RegistryPreview | None:
+    """A background preview's result, once it is done."""
+    if stored.status != RunStatus.DONE or stored.result is None:
+        return None
+    return RegistryPreview.from_json(stored.result)
 
 
 def evaluation_run_get(*, user, pk) -> EvaluationRun:

@@ -41,6 +41,7 @@ from kejin.registry.evaluation import (
     ListRules,
     Placement,
     RegistryPreview,
+    evaluation_preview_fail_stale,
     evaluation_run_create,
     evaluation_run_fail_stale,
     override_label,
@@ -54,6 +55,8 @@ from kejin.registry.evaluation import (
     stage_of,
 )
 from kejin.registry.models import (
+    RUN_ACTIVE_STATUSES,
+    EvaluationPreview,
     EvaluationRun,
     GrowthStage,
     Label,
@@ -350,6 +353,48 @@ def registry_run_preview(*, actor, year, limit: int = 200) -> RegistryPreview:
     of every change — without writing anything (city officers and platform admins)."""
     require(registry_can_run, user=actor)
     return registry_preview(year=_check_year(year), limit=limit)
+
+
+#: How long a background preview is kept (it shows the list as it stood when computed).
+PREVIEW_KEPT = datetime.timedelta(days=1)
+
+
+def _enqueue_preview(*, preview_id: int, limit: int) -> None:
+    from kejin.registry.tasks import registry_preview_task
+
+    registry_preview_task.delay(preview_id=preview_id, limit=limit)
+
+
+@transaction.atomic
+def registry_preview_request(*, actor, year, limit: int = 200) -> EvaluationPreview:
+    """Ask for a re-evaluation preview of ``year`` computed in the background, for a list too
+    large to preview within a page request (city officers and platform admins). The
+    officer's own preview of that year still being computed is returned as it is; otherwise
+    a new one is queued and its task sent once this transaction commits (run in-process when
+    no broker is configured). Previews older than ``PREVIEW_KEPT`` are deleted, stale ones
+    failed. Nothing on the list changes, so nothing is audited."""
+    require(registry_can_run, user=actor)
+    year = _check_year(year)
+    evaluation_preview_fail_stale()
+    EvaluationPreview.objects.filter(created_at__lt=timezone.now() - PREVIEW_KEPT).delete()
+    active = EvaluationPreview.objects.filter(
+        requested_by=actor, year=year, status__in=RUN_ACTIVE_STATUSES
+    ).first()
+    if active is not None:
+        return active
+    preview = EvaluationPreview.objects.create(
+        year=year, as_of=datetime.date(year, 12, 31), requested_by=actor
+    )
+    transaction.on_commit(
+        partial(_enqueue_preview, preview_id=preview.pk, limit=limit), robust=True
+    )
+    return preview
+
+
+def evaluation_preview_fail_stale_previews() -> int:
+    """Mark failed the background previews whose worker died or never started (no heartbeat
+    for ``PREVIEW_STALE_AFTER``), so that their page stops waiting. Returns how many."""
+    return evaluation_preview_fail_stale()
 
 
 _RUN_AUDITED = ["year", "as_of", "status", "triggered_by"]

@@ -25,3 +25,12 @@ def registry_reevaluate_task(
     if run is None:
         return None
     return registry_reevaluate(run=run).pk
+
+
+@shared_task(name="registry.registry_preview")
+def registry_preview_task(*, preview_id: int, limit: int = 200) -> None:
+    """Compute the queued background preview ``preview_id`` (``registry_preview_request``);
+    a second delivery finds it no longer queued and does nothing."""
+    from kejin.registry.evaluation import evaluation_preview_compute
+
+    evaluation_preview_compute(preview_id, limit=limit)

@@ -339,30 +339,17 @@ def run_list_view(request):
 PREVIEW_LIMIT = 200
 
 
-@login_required
-@require_GET
-def run_preview_view(request):
-    """What a run for the year asked would change — entries and exits with their reasons,
-    counts of every change — and a button to confirm it. Nothing is written."""
-    require(permissions.registry_can_run, user=request.user)
-    form = RunStartForm(request.GET)
-    if not form.is_valid():
-        return _run_list_page(request, start_form=form, status=400)
-    year = form.cleaned_data["year"]
-    try:
-        preview = services.registry_run_preview(actor=request.user, year=year, limit=PREVIEW_LIMIT)
-    except ApplicationError as error:
-        form_add_service_error(form, error)
-        return _run_list_page(request, start_form=form, status=400)
+def _preview_context(request, preview) -> dict:
+    """What the preview's page shows: counts, entries and exits by name, the confirm form."""
     ids = [pk for pk, _reason in preview.entries + preview.exits]
     names = dict(
         selectors.registry_entry_list(user=request.user)
         .filter(pk__in=ids)
         .values_list("pk", "name")
     )
-    context = {
+    return {
         "preview": preview,
-        "year": year,
+        "year": preview.year,
         "counts": [
             (key, label, preview.counts.get(key, 0)) for key, label in RegistryEventKind.choices
         ],
@@ -376,7 +363,75 @@ def run_preview_view(request):
         "limit": PREVIEW_LIMIT,
         "without_data": preview.enterprises - preview.with_data,
     }
-    return render(request, "registry/run_preview.html", context)
+
+
+@login_required
+@require_GET
+def run_preview_view(request):
+    """What a run for the year asked would change — entries and exits with their reasons,
+    counts of every change — and a button to confirm it. Nothing is written. A list too
+    large to preview within the request offers to compute the preview in the background."""
+    require(permissions.registry_can_run, user=request.user)
+    form = RunStartForm(request.GET)
+    if not form.is_valid():
+        return _run_list_page(request, start_form=form, status=400)
+    year = form.cleaned_data["year"]
+    if selectors.registry_preview_in_background():
+        return render(request, "registry/run_preview_request.html", {"year": year})
+    try:
+        preview = services.registry_run_preview(actor=request.user, year=year, limit=PREVIEW_LIMIT)
+    except ApplicationError as error:
+        form_add_service_error(form, error)
+        return _run_list_page(request, start_form=form, status=400)
+    return render(request, "registry/run_preview.html", _preview_context(request, preview))
+
+
+PREVIEW_STATUS_ID = "preview-status"
+
+
+@login_required
+@require_POST
+def run_preview_request_view(request):
+    """Compute a large list's preview in the background, then show it (its page polls)."""
+    require(permissions.registry_can_run, user=request.user)
+    form = RunStartForm(request.POST)
+    if form.is_valid():
+        try:
+            stored = services.registry_preview_request(
+                actor=request.user, year=form.cleaned_data["year"], limit=PREVIEW_LIMIT
+            )
+        except ApplicationError as error:
+            form_add_service_error(form, error)
+        else:
+            return redirect("registry:run_preview_detail", pk=stored.pk)
+    return _run_list_page(request, start_form=form, status=400)
+
+
+@login_required
+@require_GET
+def run_preview_detail_view(request, pk: int):
+    """A background preview the officer asked for: while it is computed, a status block that
+    polls itself every 2 seconds (HTMX); once done, the preview and its confirm button (the
+    block returned then has no trigger, so the polling stops)."""
+    services.evaluation_preview_fail_stale_previews()  # a dead worker's preview shows failed
+    stored = selectors.registry_preview_get(user=request.user, pk=pk)
+    context: dict = {
+        "stored": stored,
+        "year": stored.year,
+        "polling": stored.is_active,
+        "status_id": PREVIEW_STATUS_ID,
+    }
+    preview = selectors.registry_preview_result(stored)
+    if preview is not None:
+        context.update(_preview_context(request, preview))
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request and htmx.target == PREVIEW_STATUS_ID:
+        template = "registry/_preview_status.html"
+    else:
+        template = "registry/run_preview_background.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
 
 
 @login_required

@@ -5,20 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_rule_versions_from_criteria'),
+        ("registry", "0004_rule_versions_from_criteria"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='registryoverride',
-            name='lift_reason',
-            field=models.CharField(blank=True, max_length=255, validators=[kejin.core.text.validate_multiline_text], verbose_name='解除原因'),
+            model_name="registryoverride",
+            name="lift_reason",
+            field=models.CharField(
+                blank=True,
+                max_length=255,
+                validators=[kejin.core.text.validate_multiline_text],
+                verbose_name="解除原因",
+            ),
         ),
         migrations.AlterField(
-            model_name='registryoverride',
-            name='reason',
-            field=models.CharField(max_length=255, validators=[kejin.core.text.validate_multiline_text], verbose_name='原因'),
+            model_name="registryoverride",
+            name="reason",
+            field=models.CharField(
+                max_length=255,
+                validators=[kejin.core.text.validate_multiline_text],
+                verbose_name="原因",
+            ),
         ),
     ]
