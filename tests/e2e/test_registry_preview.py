@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 
 from kejin.accounts.choices import Role
 from kejin.registry.tests.defaults import default_stages_and_labels_load
-from tests.e2e.test_journeys import (  # noqa: F401 (world is a fixture)
+from tests.e2e.test_journeys import (
     REGISTRY_QUALIFYING,
     make_user,
     sign_in,
-    world,
+    world,  # noqa: F401 (a fixture)
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,9 +25,9 @@ def test_city_officer_previews_a_large_list_in_the_background_and_confirms(
     page,
     live_server,
     check_page,
-    world,
+    world,  # noqa: F811
     settings,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     from kejin.enterprises.models import AnnualFacts, Enterprise
     from kejin.registry import services
