@@ -98,7 +98,7 @@ def test_every_reject_is_reachable_a_page_at_a_time_with_a_fixed_number_of_queri
     batch = CreditBatch.objects.get()
     assert (batch.error_count, batch.accepted_count, len(batch.errors)) == (250, 2, 250)
     url = reverse("credit:batch_detail", args=[batch.pk])
-    last = "<td data-testid=\"reject-reason\">“欠税金额”不能为负数，当前为-251元。</td>"
+    last = '<td data-testid="reject-reason">“欠税金额”不能为负数，当前为-251元。</td>'
 
     with django_assert_num_queries(5):
         first = client.get(url)
