@@ -4,8 +4,8 @@ Catalogue: every signed-in user reads it; city officers add and change categorie
 (``credit_category_can_edit``; the buttons follow the same predicate). Ingestion: a data
 provider's home lists their categories (with a template each), their recent batches with
 status and progress, and the upload form; a batch page polls its own status block with HTMX
-while it runs and shows the quality summary and the rejects (downloadable as xlsx or csv);
-the quality dashboard shows a provider's batches per month. City officers and platform
+while it runs and shows the quality summary and every reject, a page at a time (and all of
+them downloadable as xlsx or csv); the quality dashboard shows a provider's batches per month. City officers and platform
 admins see every department's batches. Reads go through selectors, writes through services.
 """
 
@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ from kejin.ingest.reports import ERROR_REPORT_HEADERS, errors_workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_BATCHES = 10
 PAGE_SIZE = 25
-REJECTS_SHOWN = 200
+REJECTS_PAGE_SIZE = 100
 STATUS_ID = "credit-batch-status"
 
 
@@ -226,15 +227,17 @@ def _phase(batch) -> str:
 @login_required
 @require_GET
 def batch_detail_view(request, pk: int):
-    """One batch: lineage, progress (polled while it runs), quality, the first rejects."""
+    """One batch: lineage, progress (polled while it runs), quality, and the rejects a page
+    (``?page=``) at a time, so every stored reject is reachable here as well as in the
+    downloadable report."""
     credit_batches_expire_stale()
     batch = credit_batch_get(user=request.user, pk=pk)
     context = {
         "batch": batch,
         "phase": _phase(batch),
         "polling": batch.status in (BatchStatus.PENDING, BatchStatus.RUNNING),
-        "rejects": (batch.errors or [])[:REJECTS_SHOWN],
-        "rejects_limit": REJECTS_SHOWN,
+        **page_context(request, batch.errors or [], REJECTS_PAGE_SIZE),
+        "list_url": reverse("credit:batch_detail", args=[batch.pk]),
         "quality_rules": quality_rule_rows(batch.quality),
         "status_id": STATUS_ID,
     }

@@ -2,21 +2,24 @@
 live server. Never ``playwright install``: the browser is /usr/bin/chromium
 (``make browser`` installs it and a Chinese font from Debian's packages).
 
-Every page a journey visits goes through the ``check_page`` fixture: no URL to another host in any
-``href``/``src``/``action`` attribute or inline ``url(...)``, no request to another host,
-no Content-Security-Policy violation, no console error and no script error; and a full-page screenshot is
-kept under ``test-artifacts/screenshots/``.
+Every page a journey visits goes through the ``check_page`` fixture (or ``Person.check``, for
+a journey in which several people each use their own browser: ``person``): no URL to another
+host in any ``href``/``src``/``action`` attribute or inline ``url(...)``, no request to another
+host, no Content-Security-Policy violation, no console error and no script error; and a
+full-page screenshot is kept under ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Page
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this is safe (the test's own data set-up).
@@ -135,9 +138,8 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def watch(page) -> PageWatch:
-    """Listens to the page: console errors, uncaught script errors and every request."""
+def page_watch(page) -> PageWatch:
+    """Listen to ``page``: console errors, uncaught script errors and every request."""
     watched = PageWatch()
     page.on(
         "console",
@@ -161,9 +163,41 @@ def watch(page) -> PageWatch:
 
 
 @pytest.fixture
+def watch(page) -> PageWatch:
+    """Listens to the page: console errors, uncaught script errors and every request."""
+    return page_watch(page)
+
+
+@pytest.fixture
 def check_page(page, watch):
     """``check_page("<role>-<page>")`` checks the current page and saves its screenshot."""
     return lambda screenshot: _check_page(page, watch, screenshot)
+
+
+@dataclass
+class Person:
+    """One person at their own browser: a context of its own (cookies, session) and a page,
+    watched like ``page``. ``check(screenshot)`` is ``check_page`` for this page."""
+
+    name: str
+    page: Page
+    watch: PageWatch
+
+    def check(self, screenshot: str) -> None:
+        _check_page(self.page, self.watch, screenshot)
+
+
+@pytest.fixture
+def person(new_context) -> Callable[[str], Person]:
+    """``person("bank")``: a new browser context with one watched page, for journeys in which
+    several people take turns (each stays signed in or out in their own browser). The
+    contexts are closed at the end of the test."""
+
+    def open_browser(name: str) -> Person:
+        page = new_context().new_page()
+        return Person(name=name, page=page, watch=page_watch(page))
+
+    return open_browser
 
 
 def _check_page(page, watch: PageWatch, screenshot: str) -> None:

@@ -87,6 +87,45 @@ def test_a_provider_uploads_from_home_and_sees_the_batch_with_quality_and_reject
     assert f'data-batch="{batch.pk}"' in home
 
 
+def test_every_reject_is_reachable_a_page_at_a_time_with_a_fixed_number_of_queries(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    # 250 bad rows (file rows 3..252) between two good ones: more than the 200 the page used
+    # to show; the last reject is on the third page of 100.
+    client.force_login(tax_provider())
+    rows = [tax_row(1)] + [tax_row(i, arrears=f"-{i}") for i in range(2, 252)] + [tax_row(252)]
+    upload(client, django_capture_on_commit_callbacks, rows)
+    batch = CreditBatch.objects.get()
+    assert (batch.error_count, batch.accepted_count, len(batch.errors)) == (250, 2, 250)
+    url = reverse("credit:batch_detail", args=[batch.pk])
+    last = '<td data-testid="reject-reason">“欠税金额”不能为负数，当前为-251元。</td>'
+
+    with django_assert_num_queries(5):
+        first = client.get(url)
+    with django_assert_num_queries(5):
+        third = client.get(url, {"page": 3})
+
+    assert [p["row"] for p in first.context["page"].object_list] == list(range(3, 103))
+    assert first.context["page"].paginator.num_pages == 3
+    assert last not in first.content.decode()
+    assert f'href="{url}?page=3"' in first.content.decode()
+    assert [p["row"] for p in third.context["page"].object_list] == list(range(203, 253))
+    text = third.content.decode()
+    assert (
+        '<tr data-testid="reject-row"><td class="num" data-testid="reject-line">252</td>'
+        '<td data-testid="reject-field">arrears</td>'
+        '<td class="font-monospace" data-testid="reject-value">-251</td>' + last
+    ) in text
+    assert "共 250 条问题，当前显示第 201–250 条。" in text
+    # Beyond the last page: the last page, not an error.
+    assert client.get(url, {"page": 99}).context["page"].number == 3
+    # The downloadable report still has every reject.
+    report = client.get(reverse("credit:batch_rejects", args=[batch.pk, "csv"]))
+    lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    assert len(lines) == 251
+    assert lines[-1] == ["252", "arrears", "'-251", "“欠税金额”不能为负数，当前为-251元。"]
+
+
 def test_a_bad_header_is_shown_beside_the_file_field_and_nothing_is_stored(
     client, django_capture_on_commit_callbacks
 ):
