@@ -113,6 +113,7 @@ class PublicCreditSerializer(serializers.Serializer):
 class PublicSearchSerializer(serializers.Serializer):
     q = serializers.CharField(
         max_length=QUERY_MAX_LENGTH,
+        help_text="企业名称（部分）或统一社会信用代码",
         error_messages={
             "required": gettext_lazy("请输入企业名称或统一社会信用代码。"),
             "blank": gettext_lazy("请输入企业名称或统一社会信用代码。"),
@@ -163,14 +164,7 @@ class PublicEnterpriseListView(_PublicView):
             "records within their disclosure period. Anonymous callers: 429 `throttled` past "
             "the rate per address."
         ),
-        parameters=[
-            OpenApiParameter(
-                "q",
-                OpenApiTypes.STR,
-                required=True,
-                description="企业名称（部分）或统一社会信用代码",
-            )
-        ],
+        parameters=[PublicSearchSerializer],
         responses={200: PublicEnterpriseSerializer(many=True)},
     )
     def get(self, request):
