@@ -271,6 +271,8 @@ REST_FRAMEWORK: dict[str, Any] = {
         # Sign-in attempts (page and token endpoint together), see kejin.accounts.throttles.
         "sign_in_ip": env.str("KEJIN_SIGN_IN_RATE_IP", default="30/min"),
         "sign_in_username": env.str("KEJIN_SIGN_IN_RATE_USERNAME", default="10/min"),
+        # Anonymous calls of the public credit API per address (kejin.credit.api.public).
+        "credit_public_anon": env.str("KEJIN_CREDIT_PUBLIC_RATE_ANON", default="60/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

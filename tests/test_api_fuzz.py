@@ -92,6 +92,7 @@ def _known_path_values(enterprise) -> dict[str, dict[str, object]]:
         "/api/v1/industries/{code}/": {"code": enterprise.industry.code},
         "/api/v1/departments/{code}/": {"code": DepartmentFactory().code},
         "/api/v1/institutions/{id}/": {"id": institution.pk},
+        "/api/v1/credit/public/{uscc}/": {"uscc": enterprise.uscc},
     }
     # A pending credit-report request about the enterprise (its admin may answer it).
     request = report_request(

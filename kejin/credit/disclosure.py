@@ -17,7 +17,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from kejin.core.uscc import uscc_normalise
 from kejin.credit import disputes
@@ -83,8 +83,47 @@ class PublicRecord:
 
 @dataclass(frozen=True)
 class PublicSection:
-    category: RecordCategory
+    category: RecordCategory  # with its source department
     records: list[PublicRecord]
+    fields: list[CategoryField]  # in the order of each record's ``values``
+
+
+def _public_categories() -> list[RecordCategory]:
+    """The active public categories with their source departments, in catalogue order."""
+    return list(
+        RecordCategory.objects.filter(disclosure=Disclosure.PUBLIC, is_active=True)
+        .select_related("department")
+        .order_by("order", "code")
+    )
+
+
+def _public_records(
+    categories: Iterable[RecordCategory], today: datetime.date
+) -> QuerySet[CreditRecord]:
+    """Every record the public may see on ``today``: the current versions of records of
+    ``categories`` (the public ones) within their disclosure period. The page, its search
+    and the public API all read through this one queryset."""
+    return CreditRecord.objects.current().filter(_disclosed(categories, today))
+
+
+def public_record_counts(
+    *, enterprise_ids: Iterable[int], today: datetime.date | None = None
+) -> dict[int, int]:
+    """``{enterprise id: number of public records}`` on ``today`` (Asia/Shanghai) for the
+    given enterprises (those without any are absent), counting exactly what
+    :func:`public_credit_records` shows. Two queries."""
+    today = today or shanghai_today()
+    ids = list(enterprise_ids)
+    if not ids:
+        return {}
+    rows = (
+        _public_records(_public_categories(), today)
+        .filter(enterprise_id__in=ids)
+        .values("enterprise_id")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    return {row["enterprise_id"]: row["total"] for row in rows}
 
 
 def public_credit_records(
@@ -92,19 +131,14 @@ def public_credit_records(
 ) -> list[PublicSection]:
     """The public categories' current records of ``enterprise`` within their disclosure
     period on ``today`` (Asia/Shanghai), by category. Personal information is shown only
-    where the category's legal basis discloses it, masked otherwise. Three queries."""
+    where the category's legal basis discloses it, masked otherwise. Four queries."""
     from kejin.credit.reports import display_value  # masking lives with the reports
 
     today = today or shanghai_today()
-    categories = list(
-        RecordCategory.objects.filter(disclosure=Disclosure.PUBLIC, is_active=True).order_by(
-            "order", "code"
-        )
-    )
+    categories = _public_categories()
     records = list(
-        CreditRecord.objects.current()
+        _public_records(categories, today)
         .filter(enterprise=enterprise)
-        .filter(_disclosed(categories, today))
         .order_by("-event_date", "-id")
     )
     fields_by_category: dict[int, list[CategoryField]] = {}
@@ -115,12 +149,13 @@ def public_credit_records(
     disputes = record_dispute_states(records)
     sections = []
     for category in categories:
+        fields = fields_by_category.get(category.pk, [])
         rows = [
             PublicRecord(
                 record=record,
                 values=[
                     (field.name, display_value(field, record.data.get(field.code), category))
-                    for field in fields_by_category.get(category.pk, [])
+                    for field in fields
                 ],
                 dispute=disputes.get(record.pk, ""),
             )
@@ -128,5 +163,5 @@ def public_credit_records(
             if record.category_id == category.pk
         ]
         if rows:
-            sections.append(PublicSection(category=category, records=rows))
+            sections.append(PublicSection(category=category, records=rows, fields=fields))
     return sections

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kejin.credit.api import batches, catalogue, disputes, profile, reports, scorecards
+from kejin.credit.api import batches, catalogue, disputes, profile, public, reports, scorecards
 
 urlpatterns = [
     path(
@@ -108,5 +108,16 @@ urlpatterns = [
         "credit/batches/<int:pk>/",
         batches.CreditBatchDetailView.as_view(),
         name="api-credit-batch-detail",
+    ),
+    # Public credit information (信用信息公示): no sign-in, as the public page
+    path(
+        "credit/public/",
+        public.PublicEnterpriseListView.as_view(),
+        name="api-credit-public-list",
+    ),
+    path(
+        "credit/public/<str:uscc>/",
+        public.PublicCreditDetailView.as_view(),
+        name="api-credit-public-detail",
     ),
 ]
