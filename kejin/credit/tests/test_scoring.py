@@ -10,7 +10,7 @@ import pytest
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.errors import ApplicationError
 from kejin.core.models import AuditEvent
-from kejin.credit.choices import ScorecardStatus
+from kejin.facts.choices import RuleVersionStatus
 from kejin.credit.models import CreditScore, CreditScoreHistory, ScorecardVersion
 from kejin.credit.scoring.batch import credit_scores_recompute
 from kejin.credit.scoring.scorecards import EXPERT_SCENARIOS
@@ -163,7 +163,7 @@ def test_activating_twice_or_over_unknown_facts_is_refused():
         scorecard_activate(version=csv_trained, acting_user=officer)
     assert caught.value.code == "invalid"
     assert "age" in caught.value.message
-    assert ScorecardVersion.objects.get(status=ScorecardStatus.ACTIVE).pk == active.pk
+    assert ScorecardVersion.objects.get(status=RuleVersionStatus.ACTIVE).pk == active.pk
 
 
 @pytest.mark.django_db
