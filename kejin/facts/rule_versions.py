@@ -256,9 +256,14 @@ def rule_version_activate(
         changes: list[tuple[RuleVersion, dict]] = []
         for previous in superseded:
             before = model_snapshot(previous, AUDITED_FIELDS)
+            # Closed the day before (a version retired by one that starts the day it did:
+            # on that day only, when at most one is ever active, else never in force).
             eve = day - datetime.timedelta(days=1)
-            if previous.valid_from < day and (previous.valid_to is None or previous.valid_to > eve):
-                previous.valid_to = eve
+            last = max(eve, previous.valid_from) if locked.ONE_ACTIVE else eve
+            if (previous.valid_from < day or locked.ONE_ACTIVE) and (
+                previous.valid_to is None or previous.valid_to > last
+            ):
+                previous.valid_to = last
             if previous.valid_from >= day or locked.ONE_ACTIVE:
                 previous.status = RuleVersionStatus.RETIRED
             changes.append((previous, before))
