@@ -106,7 +106,7 @@ def _build(
 
     if code == "tax_rating":
         for year in (today.year - 3, today.year - 2, today.year - 1):
-            grade = "ABMCD"[min(4, int(risk * 3.2 + rng.random() * 1.4))]
+            grade = "ABMCD"[min(4, int(risk * 4.5 + rng.random() * 0.9))]
             evaluated = min(datetime.date(year + 1, 4, 15), today).isoformat()
             records.append({"rating_year": year, "rating": grade, "evaluation_date": evaluated})
     elif code == "tax_payment":
@@ -220,7 +220,7 @@ def _build(
         # fallen a month behind and caught up; in the second it may fall behind for good.
         principal = rng.choice((50, 100, 200, 300, 500, 1000)) * 10_000
         slipped = rng.randint(2, 10) if rng.random() < 0.03 + 0.6 * risk else None
-        defaults = rng.random() < 1 / (1 + math.exp(4.0 - 9.0 * risk))
+        defaults = rng.random() < 1 / (1 + math.exp(4.2 - 10.0 * risk))
         trouble_from = rng.randint(13, 21) if defaults else 99
         loan_no = f"JX{rng.randint(10**9, 10**10 - 1)}"
         institution = rng.choice(
