@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -224,9 +224,10 @@ def rule_version_check_cases(version: RuleVersion) -> None:
         ) from error
 
 
-def rule_version_activate(
-    *, version: RuleVersion, actor, ip_address: str | None = None
-) -> RuleVersion:
+_Version = TypeVar("_Version", bound=RuleVersion)
+
+
+def rule_version_activate(*, version: _Version, actor, ip_address: str | None = None) -> _Version:
     """Activate a draft: its worked cases must pass (``worked_cases_fail``); it starts on
     its ``activation_day()``; the active version in force that day is closed the day before
     (or retired when it would start the same day) — with ``ONE_ACTIVE``, every active

@@ -119,7 +119,7 @@ def scorecard_draft_create(
     ``base`` expected (``carried_worked_cases``: restate them when the points change).
     Audited with every changed point before and after."""
     require(scorecard_can_edit, user=acting_user, obj=base)
-    document = copy.deepcopy(base.document)
+    document: dict[str, Any] = copy.deepcopy(base.document or {})
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     indicators = {i["id"]: i for i in document.get("indicators", [])}
