@@ -107,8 +107,10 @@ def test_nothing_is_scored_without_an_active_scorecard():
     assert not CreditScore.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_an_officer_drafts_edited_points_restates_the_worked_cases_and_activates():
+@pytest.mark.django_db
+def test_an_officer_drafts_edited_points_restates_the_worked_cases_and_activates(
+    django_capture_on_commit_callbacks,
+):
     officer = UserFactory()  # a city officer
     active = scorecard_default_install()
     in_force_since = timezone.localdate() - datetime.timedelta(days=30)
@@ -170,7 +172,8 @@ def test_an_officer_drafts_edited_points_restates_the_worked_cases_and_activates
             for case, (score, grade) in zip(draft.worked_cases, restated, strict=True)
         ],
     )
-    scorecard_activate(version=draft, acting_user=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        scorecard_activate(version=draft, acting_user=officer)
 
     active.refresh_from_db()
     draft.refresh_from_db()
