@@ -177,19 +177,35 @@ class _Dated:
         return cls(version.rule_id, str(version.version), version.valid_from, version.valid_to)
 
 
+#: Which differing key a failing case's line names first (JSON storage may reorder a case's
+#: ``expect``: PostgreSQL's jsonb sorts keys), then the rest by name.
+_KEY_RANK = ("score", "grade", "status")
+
+
 def worked_case_failure_lines(error: RuleError) -> list[str]:
     """One line per failing worked case (``worked_cases_fail``), in words: the case, what was
-    expected and what the rule gave (each case once, whichever path failed first)."""
-    lines: dict[str, str] = {}
+    expected and what the rule gave (each case once: its first differing key, the score
+    before the grade before the rest, whichever path failed first)."""
+    firsts: dict[str, dict] = {}
     for failure in error.params.get("failures", ()):
-        if failure["case"] in lines or not failure["key"]:
+        if not failure["key"]:
             continue
-        lines[failure["case"]] = _("算例“%(case)s”：应为%(expected)s，实际为%(actual)s。") % {
+        current = firsts.get(failure["case"])
+        if current is None or _key_rank(failure["key"]) < _key_rank(current["key"]):
+            firsts[failure["case"]] = failure
+    return [
+        _("算例“%(case)s”：应为%(expected)s，实际为%(actual)s。")
+        % {
             "case": failure["case"],
             "expected": outcome_text(failure["expected"]),
             "actual": outcome_text(failure["actual"]),
         }
-    return list(lines.values())
+        for failure in firsts.values()
+    ]
+
+
+def _key_rank(key: str) -> tuple[int, str]:
+    return (_KEY_RANK.index(key) if key in _KEY_RANK else len(_KEY_RANK), key)
 
 
 def outcome_text(value: Any) -> str:
