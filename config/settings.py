@@ -302,7 +302,7 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "kejin.enterprises.choices.ImportStatus",
         "OverrideKindEnum": "kejin.registry.choices.OverrideKind",
         "ScorecardKindEnum": "kejin.credit.choices.ScorecardKind",
-        "ScorecardStatusEnum": "kejin.credit.choices.ScorecardStatus",
+        "RuleVersionStatusEnum": "kejin.facts.choices.RuleVersionStatus",
     },
 }
 

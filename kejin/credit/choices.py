@@ -48,14 +48,6 @@ class ScorecardKind(models.TextChoices):
     STATISTICAL = "statistical", _("统计评分卡")
 
 
-class ScorecardStatus(models.TextChoices):
-    """A scorecard version's life: drafted, the one active, retired."""
-
-    DRAFT = "draft", _("草稿")
-    ACTIVE = "active", _("现行")
-    RETIRED = "retired", _("已停用")
-
-
 # --- disputes ---
 
 

@@ -4,11 +4,15 @@ JSON batch per category: validated, versioned, matched, with its quality summary
 
 Rates are meant to look like a real city's: most enterprises clean; some administrative
 penalties (market supervision most often, a few serious), a few on the abnormal-operations
-or dishonesty lists, utility arrears rare; loan repayment records (12 monthly reports per
+or dishonesty lists, utility arrears rare; loan repayment records (24 monthly reports per
 loan) for about half the enterprises, a few of which fall overdue and default. A hidden risk
-score per enterprise drives the tax rating, arrears, penalties and defaults together, so
-that a statistical scorecard trained on the demo finds the signal. A few records name USCCs
-of no registered enterprise (kept unmatched), as real deliveries do.
+score per enterprise drives the tax rating, arrears, headcount, penalties, past overdue
+months and defaults together, so that a statistical scorecard trained on the demo finds the
+signal. The records reach back two to three years: the trainer observes the indicators a
+year ago (``kejin.credit.scoring.outcomes``) and takes the outcome from the loans' last
+twelve months, so what drives a default must already show in the records of the year
+before (tax ratings, arrears, headcount trend, penalties, an earlier overdue month). A few
+records name USCCs of no registered enterprise (kept unmatched), as real deliveries do.
 
 Idempotent: with the same seed on the same day the payloads are identical, and a category
 whose identical payload (same SHA-256) was already delivered is skipped.
@@ -19,6 +23,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -100,14 +105,16 @@ def _build(
         return force or rng.random() < rate
 
     if code == "tax_rating":
-        for year in (today.year - 2, today.year - 1):
-            grade = "ABMCD"[min(4, int(risk * 3.2 + rng.random() * 1.4))]
+        for year in (today.year - 3, today.year - 2, today.year - 1):
+            grade = "ABMCD"[min(4, int(risk * 4.5 + rng.random() * 0.9))]
             evaluated = min(datetime.date(year + 1, 4, 15), today).isoformat()
             records.append({"rating_year": year, "rating": grade, "evaluation_date": evaluated})
     elif code == "tax_payment":
-        for quarter in range(4):
+        in_arrears = rng.random() < 0.02 + 0.3 * risk  # a late payer, quarter after quarter
+        for quarter in range(8):
             end = _month_end(today, 3 * quarter)
-            arrears = rng.randint(1, 200) * 1000 if rng.random() < 0.02 + 0.1 * risk else 0
+            late = rng.random() < (0.6 if in_arrears else 0.005)
+            arrears = rng.randint(1, 200) * 1000 if late else 0
             records.append(
                 {"period_end": end.isoformat(), "tax_paid": f"{rng.randint(5, 3000) * 1000}.00",
                  "arrears": f"{arrears}.00"}
@@ -116,9 +123,10 @@ def _build(
         if code == "housing_fund" and not chance(0.7):
             return []
         base = {"micro": 8, "small": 40, "medium": 160, "large": 600}.get(enterprise.size, 20)
-        growth = rng.uniform(-0.15, 0.25) - 0.2 * risk
+        growth = [rng.uniform(-0.15, 0.25) - 0.5 * risk for _ in range(2)]
         key = "insured_headcount" if code == "social_insurance" else "contributors"
-        for months_back, factor in ((12, 1.0), (0, 1.0 + growth)):
+        factors = (1.0, 1.0 + growth[0], (1.0 + growth[0]) * (1.0 + growth[1]))
+        for months_back, factor in zip((24, 12, 0), factors, strict=True):
             record = {"period_end": _month_end(today, months_back).isoformat(),
                       key: max(1, int(base * factor * rng.uniform(0.8, 1.2)))}  # fmt: skip
             if rng.random() < 0.02 + 0.05 * risk:
@@ -174,11 +182,11 @@ def _build(
         rate = 0.02 if code == "electricity_arrears" else 0.008
         if chance(rate * (0.5 + 2 * risk)):
             records.append(
-                {"period_end": _month_end(today, rng.randint(0, 10)).isoformat(),
+                {"period_end": _month_end(today, rng.randint(0, 22)).isoformat(),
                  "amount_due": f"{rng.randint(2, 300) * 100}.00", "months_overdue": rng.randint(1, 4)}
             )  # fmt: skip
     elif code == "patent":
-        if chance(0.4):
+        if chance(0.45 - 0.3 * risk):
             for n in range(rng.randint(1, 6)):
                 kind = rng.choice(("invention", "utility_model", "utility_model", "design"))
                 records.append(
@@ -208,9 +216,12 @@ def _build(
                      "award_date": _days_ago(today, rng, 30, 1800), "level": level}
                 )  # fmt: skip
     elif code == "loan_repayment" and chance(0.5):
+        # A two-year loan, 24 monthly reports: in the first year a riskier borrower may have
+        # fallen a month behind and caught up; in the second it may fall behind for good.
         principal = rng.choice((50, 100, 200, 300, 500, 1000)) * 10_000
-        defaults = rng.random() < 0.02 + 0.35 * risk**2
-        trouble_from = rng.randint(3, 9) if defaults else 99
+        slipped = rng.randint(2, 10) if rng.random() < 0.03 + 0.6 * risk else None
+        defaults = rng.random() < 1 / (1 + math.exp(4.2 - 10.0 * risk))
+        trouble_from = rng.randint(13, 21) if defaults else 99
         loan_no = f"JX{rng.randint(10**9, 10**10 - 1)}"
         institution = rng.choice(
             (
@@ -220,12 +231,18 @@ def _build(
                 "浙江泰隆商业银行嘉兴分行",
             )
         )
-        for month in range(12):
-            report = _month_end(today, 11 - month)
+        for month in range(24):
+            report = _month_end(today, 23 - month)
             balance = principal * (1 - month / 24)
             record = {"loan_no": loan_no, "institution": institution,
                       "report_date": report.isoformat(), "principal": f"{principal}.00",
                       "balance": f"{balance:.2f}", "overdue_days": 0, "status": "normal"}  # fmt: skip
+            if month == slipped:
+                record.update(
+                    overdue_days=30,
+                    status="overdue",
+                    overdue_amount=f"{principal / 24:.2f}",
+                )
             if month >= trouble_from:
                 days = 30 * (month - trouble_from + 1)
                 record.update(

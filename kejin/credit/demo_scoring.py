@@ -78,14 +78,15 @@ def _drawn_outcomes(*, observation: datetime.date, rng_seed: int) -> pd.DataFram
     return indicators_training_frame(frames, targets)
 
 
-def demo_scoring(*, rng_seed: int = 20260101) -> DemoScoring:
-    """The expert scorecard active, a statistical draft trained once, every enterprise scored."""
+def demo_scoring(*, rng_seed: int = 20260101, today: datetime.date | None = None) -> DemoScoring:
+    """The expert scorecard active, a statistical draft trained once (indicators observed a
+    year before ``today``, outcomes in the twelve months after), every enterprise scored."""
     expert = scorecard_default_install()
     statistical = (
         ScorecardVersion.objects.filter(code=STATISTICAL_CODE).order_by("-version").first()
     )
     if statistical is None:
-        today = timezone.localdate()
+        today = today or timezone.localdate()
         observation = today.replace(year=today.year - 1, day=min(today.day, 28))
         frame = demo_outcomes_frame(observation=observation, rng_seed=rng_seed)
         try:
@@ -104,7 +105,10 @@ def demo_scoring(*, rng_seed: int = 20260101) -> DemoScoring:
             result = None  # too few enterprises or outcomes to learn from
         if result is not None:
             statistical = scorecard_statistical_save(
-                document=result.document, metrics=result.metrics, note="演示：待工作人员审阅后启用"
+                document=result.document,
+                metrics=result.metrics,
+                worked_cases=result.worked_cases,
+                note="演示：待工作人员审阅后启用",
             )
     counts = credit_scores_recompute()
     return DemoScoring(expert=expert, statistical=statistical, counts=counts)

@@ -27,6 +27,11 @@ urlpatterns = [
         views_scorecards.scorecard_activate_view,
         name="scorecard_activate",
     ),
+    path(
+        "scorecards/<int:pk>/cases/",
+        views_scorecards.scorecard_cases_view,
+        name="scorecard_cases",
+    ),
     # --- disputes ---
     path("disputes/", disputes.dispute_list_view, name="dispute_list"),
     path("disputes/overdue/", disputes.dispute_overdue_view, name="dispute_overdue"),

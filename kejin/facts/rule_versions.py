@@ -61,6 +61,9 @@ class RuleVersion(models.Model):
 
     #: The foreign keys naming the rule a version belongs to (its siblings share them).
     RULE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: Whether at most one sibling is active at a time (a scorecard: one platform-wide). A
+    #: superseded version is then retired (and closed the day before), never left active.
+    ONE_ACTIVE: ClassVar[bool] = False
 
     version = TextLineField(gettext_lazy("版本"), max_length=32)
     valid_from = models.DateField(gettext_lazy("生效日期"))
@@ -151,6 +154,11 @@ class RuleVersion(models.Model):
     def is_draft(self) -> bool:
         return self.status == RuleVersionStatus.DRAFT
 
+    def activation_day(self) -> datetime.date:
+        """The first day of this version once activated (by default its ``valid_from``; a
+        concrete model may say a version takes effect no earlier than its activation)."""
+        return self.valid_from
+
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
@@ -166,22 +174,38 @@ class _Dated:
 
     @classmethod
     def of(cls, version: RuleVersion) -> _Dated:
-        return cls(version.rule_id, version.version, version.valid_from, version.valid_to)
+        return cls(version.rule_id, str(version.version), version.valid_from, version.valid_to)
+
+
+#: Which differing key a failing case's line names first (JSON storage may reorder a case's
+#: ``expect``: PostgreSQL's jsonb sorts keys), then the rest by name.
+_KEY_RANK = ("score", "grade", "status")
 
 
 def worked_case_failure_lines(error: RuleError) -> list[str]:
     """One line per failing worked case (``worked_cases_fail``), in words: the case, what was
-    expected and what the rule gave (each case once, whichever path failed first)."""
-    lines: dict[str, str] = {}
+    expected and what the rule gave (each case once: its first differing key, the score
+    before the grade before the rest, whichever path failed first)."""
+    firsts: dict[str, dict] = {}
     for failure in error.params.get("failures", ()):
-        if failure["case"] in lines or not failure["key"]:
+        if not failure["key"]:
             continue
-        lines[failure["case"]] = _("算例“%(case)s”：应为%(expected)s，实际为%(actual)s。") % {
+        current = firsts.get(failure["case"])
+        if current is None or _key_rank(failure["key"]) < _key_rank(current["key"]):
+            firsts[failure["case"]] = failure
+    return [
+        _("算例“%(case)s”：应为%(expected)s，实际为%(actual)s。")
+        % {
             "case": failure["case"],
             "expected": outcome_text(failure["expected"]),
             "actual": outcome_text(failure["actual"]),
         }
-    return list(lines.values())
+        for failure in firsts.values()
+    ]
+
+
+def _key_rank(key: str) -> tuple[int, str]:
+    return (_KEY_RANK.index(key) if key in _KEY_RANK else len(_KEY_RANK), key)
 
 
 def outcome_text(value: Any) -> str:
@@ -192,6 +216,11 @@ def outcome_text(value: Any) -> str:
         return _("不成立")
     if value is None:
         return _("无法判定（数据不足）")
+    if isinstance(value, dict) and "approx" in value:
+        return _("%(value)s（允许误差 %(tolerance)s）") % {
+            "value": value["approx"],
+            "tolerance": value.get("tolerance", 0),
+        }
     return str(value)
 
 
@@ -217,9 +246,10 @@ RuleVersionT = TypeVar("RuleVersionT", bound=RuleVersion)
 def rule_version_activate(
     *, version: RuleVersionT, actor, ip_address: str | None = None
 ) -> RuleVersionT:
-    """Activate a draft: its worked cases must pass (``worked_cases_fail``); the active
-    version in force on its ``valid_from`` is closed the day before (or retired when it
-    would start the same day); no other active version may be valid on any of its days
+    """Activate a draft: its worked cases must pass (``worked_cases_fail``); it starts on
+    its ``activation_day()``; the active version in force that day is closed the day before
+    (or retired when it would start the same day) — with ``ONE_ACTIVE``, every active
+    sibling is closed and retired; no other active version may be valid on any of its days
     (``versions_overlap``, 409). Atomic, the rule's versions locked; audited. The caller
     checks permissions first."""
     with transaction.atomic():
@@ -233,18 +263,27 @@ def rule_version_activate(
             )
         if locked.needs_worked_cases:
             rule_version_check_cases(locked)
-        day = locked.valid_from
+        locked_before = model_snapshot(locked, AUDITED_FIELDS)
+        day = locked.valid_from = locked.activation_day()
         superseded = [
             v
             for v in siblings
-            if v.status == RuleVersionStatus.ACTIVE and v.pk != locked.pk and v.is_valid_on(day)
+            if v.status == RuleVersionStatus.ACTIVE
+            and v.pk != locked.pk
+            and (locked.ONE_ACTIVE or v.is_valid_on(day))
         ]
         changes: list[tuple[RuleVersion, dict]] = []
         for previous in superseded:
             before = model_snapshot(previous, AUDITED_FIELDS)
-            if previous.valid_from < day:
-                previous.valid_to = day - datetime.timedelta(days=1)
-            else:
+            # Closed the day before (a version retired by one that starts the day it did:
+            # on that day only, when at most one is ever active, else never in force).
+            eve = day - datetime.timedelta(days=1)
+            last = max(eve, previous.valid_from) if locked.ONE_ACTIVE else eve
+            if (previous.valid_from < day or locked.ONE_ACTIVE) and (
+                previous.valid_to is None or previous.valid_to > last
+            ):
+                previous.valid_to = last
+            if previous.valid_from >= day or locked.ONE_ACTIVE:
                 previous.status = RuleVersionStatus.RETIRED
             changes.append((previous, before))
         remaining = [
@@ -256,7 +295,7 @@ def rule_version_activate(
             raise ApplicationError(
                 ErrorCode.VERSIONS_OVERLAP, rule_error_message(error), status=409
             ) from error
-        changes.append((locked, model_snapshot(locked, AUDITED_FIELDS)))
+        changes.append((locked, locked_before))
         locked.status = RuleVersionStatus.ACTIVE
         locked.activated_by = actor if getattr(actor, "pk", None) else None
         locked.activated_at = timezone.now()

@@ -68,8 +68,19 @@ def explanation_values(explanation: Explanation) -> dict[str, Any]:
 
 
 def mismatches(expect: dict[str, Any], actual: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Expected keys whose actual value differs: {key: (expected, actual)}."""
-    return {k: (v, actual.get(k)) for k, v in expect.items() if actual.get(k) != v}
+    """Expected keys whose actual value differs: {key: (expected, actual)}. An expected
+    ``{"approx": x, "tolerance": t}`` matches a number within ``t`` of ``x`` (a trained
+    scorecard's points are rounded, so its score reproduces the model's within a bound)."""
+    return {k: (v, actual.get(k)) for k, v in expect.items() if not matches(v, actual.get(k))}
+
+
+def matches(expected: Any, actual: Any) -> bool:
+    """Whether ``actual`` is what a worked case expects (see ``mismatches``)."""
+    if isinstance(expected, dict) and "approx" in expected:
+        if isinstance(actual, bool) or not isinstance(actual, int | float):
+            return False
+        return abs(actual - expected["approx"]) <= expected.get("tolerance", 0)
+    return actual == expected
 
 
 def batch_values(ruleset: RuleSet, scenarios: list[Scenario]) -> list[dict[str, Any]]:

@@ -1,66 +1,54 @@
 """Scorecards as versioned data, and the scores they give.
 
-A ``ScorecardVersion`` is one version of a scorecard: its ``document`` is a points table in
-the rules engine's form (``kejin.rules.ruleset.RuleSet``: indicators → bands → points, base
-points, grade bands, reason codes), evaluated vectorised over the credit indicators. At most
-one version is active at a time (platform-wide); batch scoring writes each enterprise's
-current ``CreditScore`` and, whenever the score, grade, reasons or scorecard change, a
-``CreditScoreHistory`` row.
-
-The version fields (code, version, valid_from/to, reference, status, created_by,
-activated_by/at) are those of the stored rule-version base the rules module is getting, so
-the model can adopt it later.
+A ``ScorecardVersion`` is one dated version of a scorecard, a stored rule version
+(``kejin.facts.rule_versions.RuleVersion``): its ``document`` is a points table in the rules
+engine's form (``kejin.rules.ruleset.RuleSet``: indicators → bands → points, base points,
+grade bands, reason codes), evaluated vectorised over the credit indicators; its
+``worked_cases`` (facts in, expected score and grade out) must pass on the explanation and
+the batch path before it can be activated (``rule_version_activate``). Every scorecard
+version is a version of one rule, the platform's scorecard: at most one is active at a time
+(platform-wide, a partial unique index), and activating one retires the other. Batch scoring
+writes each enterprise's current ``CreditScore`` and, whenever the score, grade, reasons or
+scorecard change, a ``CreditScoreHistory`` row; both point at the version that gave them.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
+import datetime
+from typing import ClassVar
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import TextBlockField, TextLineField
-from kejin.credit.choices import ScorecardKind, ScorecardStatus
+from kejin.credit.choices import ScorecardKind
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
+from kejin.facts.choices import RuleVersionStatus
+from kejin.facts.rule_versions import RuleVersion
+from kejin.rules.ruleset import RuleSet
+
+#: The engine's id of the one rule every scorecard version is a version of.
+SCORECARD_RULE_ID = "credit_scorecard"
 
 
-class ScorecardVersion(models.Model):
-    """One version of a credit scorecard (expert or statistical), as a points table."""
+class ScorecardVersion(RuleVersion):
+    """One version of a credit scorecard (expert or statistical), as a points table.
+
+    ``code`` names the scorecard (``jiaxing_expert``, a trained one…) and ``version`` counts
+    its versions (an integer, unlike the base's label, so versions sort and number on).
+    """
+
+    ONE_ACTIVE: ClassVar[bool] = True
 
     code = models.SlugField(_("评分卡代码"), max_length=48)
-    version = models.PositiveIntegerField(_("版本"))
+    version = models.PositiveIntegerField(_("版本"))  # type: ignore[assignment]
     title = TextLineField(_("名称"), max_length=128)
     kind = models.CharField(_("类型"), max_length=16, choices=ScorecardKind.choices)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=ScorecardStatus.choices, default=ScorecardStatus.DRAFT
-    )
-    valid_from = models.DateField(_("生效日期"))
-    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
-    reference = TextBlockField(_("依据"), blank=True)
-    #: The points table (a rule set document: indicators, bands, points, base points,
-    #: grades, reason count).
-    document = models.JSONField(_("评分表"), default=dict)
     #: Training metrics of a statistical scorecard (AUC, KS, Gini, calibration table…).
     metrics = models.JSONField(_("模型指标"), default=dict, blank=True)
     note = TextBlockField(_("修订说明"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("创建人"),
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("启用人"),
-    )
-    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("评分卡版本")
@@ -70,7 +58,7 @@ class ScorecardVersion(models.Model):
             models.UniqueConstraint(fields=["code", "version"], name="credit_scorecard_version"),
             models.UniqueConstraint(
                 fields=["status"],
-                condition=Q(status=ScorecardStatus.ACTIVE),
+                condition=Q(status=RuleVersionStatus.ACTIVE),
                 name="credit_scorecard_one_active",
             ),
         ]
@@ -80,7 +68,30 @@ class ScorecardVersion(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == ScorecardStatus.ACTIVE
+        return self.status == RuleVersionStatus.ACTIVE
+
+    @property
+    def rule_id(self) -> str:
+        """Every scorecard version is a version of the platform's one scorecard."""
+        return SCORECARD_RULE_ID
+
+    def activation_day(self) -> datetime.date:
+        """A scorecard takes effect when it is activated (never before its ``valid_from``)."""
+        return max(self.valid_from, timezone.localdate())
+
+    def rule_set_version(self) -> RuleSet:
+        """The points table as the engine's rule set, dated and named as this version."""
+        return RuleSet.from_dict(
+            {
+                **(self.document or {}),
+                "id": self.code,
+                "version": str(self.version),
+                "valid_from": self.valid_from,
+                "valid_to": self.valid_to,
+                "reference": self.reference,
+                "parameters": self.parameters or (self.document or {}).get("parameters") or {},
+            }
+        )
 
 
 class CreditScore(models.Model):

@@ -18,10 +18,10 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from kejin.credit.choices import ScorecardStatus
 from kejin.credit.indicators import iter_indicator_frames
 from kejin.credit.models import CreditScore, CreditScoreHistory, ScorecardVersion
 from kejin.credit.scoring.scorecards import score_frame, version_ruleset
+from kejin.facts.choices import RuleVersionStatus
 
 CHUNK_SIZE = 50_000
 
@@ -43,7 +43,7 @@ def credit_scores_recompute(
 ) -> ScoringCounts:
     """Score every enterprise (or ``enterprise_ids``) with the active scorecard as of
     ``as_of`` (default: today in Asia/Shanghai); nothing without an active scorecard."""
-    version = ScorecardVersion.objects.filter(status=ScorecardStatus.ACTIVE).first()
+    version = ScorecardVersion.objects.filter(status=RuleVersionStatus.ACTIVE).first()
     counts = ScoringCounts(scorecard_id=version.pk if version else None)
     if version is None:
         return counts

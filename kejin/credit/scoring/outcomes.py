@@ -80,4 +80,5 @@ def indicator_training_options() -> dict[str, Any]:
         "labels": {n: facts[n].label for n in INDICATOR_SCHEMA},
         "reasons": {n: f"{facts[n].label}不利" for n in INDICATOR_SCHEMA},
         "values": {n: {"if": [{"var": n}, 1, 0]} for n in booleans},
+        "booleans": booleans,
     }

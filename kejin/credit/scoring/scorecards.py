@@ -16,6 +16,7 @@ import polars as pl
 import yaml
 
 from kejin.rules.ruleset import RuleSet
+from kejin.rules.scenarios import Scenario, explanation_values, load_scenarios, matches
 
 EXPERT_FILE = Path(__file__).with_name("jiaxing_expert.yaml")
 EXPERT_SCENARIOS = Path(__file__).with_name("jiaxing_expert.scenarios.yaml")
@@ -40,6 +41,57 @@ def jsonable(data: Any) -> Any:
     return data
 
 
+def expert_worked_cases() -> list[dict[str, Any]]:
+    """The default expert scorecard's worked cases (``jiaxing_expert.scenarios.yaml``: a
+    clean enterprise, a dishonest one, one with missing indicators…) as stored cases."""
+    _, scenarios = load_scenarios(EXPERT_SCENARIOS)
+    return [jsonable({"name": s.name, "facts": s.facts, "expect": s.expect}) for s in scenarios]
+
+
+#: What a worked case carried over to a new draft still expects (points per indicator and
+#: reason codes belong to the table being edited; the officer restates score and grade).
+CARRIED_EXPECTATIONS = ("score", "grade")
+
+
+def carried_worked_cases(base) -> list[dict[str, Any]]:
+    """``base``'s worked cases for a draft edited from it: the same facts, expecting only
+    the score and grade ``base`` expected (the officer confirms or restates them before the
+    draft can be activated). A default expert version without cases lends the shipped ones."""
+    cases = base.worked_cases or (expert_worked_cases() if base.code == EXPERT_CODE else [])
+    return [
+        {
+            "name": case["name"],
+            "facts": dict(case.get("facts") or {}),
+            "expect": {k: v for k, v in case["expect"].items() if k in CARRIED_EXPECTATIONS},
+        }
+        for case in cases
+        if any(k in case["expect"] for k in CARRIED_EXPECTATIONS)
+    ]
+
+
+def worked_case_results(version) -> list[dict[str, Any]]:
+    """Each worked case of ``version`` with what the version gives (explanation path):
+    ``name``, ``facts``, ``expect``, ``score``, ``grade``, ``passed``."""
+    ruleset = version_ruleset(version)
+    results = []
+    for case in version.worked_cases or []:
+        scenario = Scenario(
+            str(case.get("name", "")), dict(case.get("facts") or {}), case["expect"]
+        )
+        actual = explanation_values(ruleset.explain(scenario.facts))
+        results.append(
+            {
+                "name": scenario.name,
+                "facts": scenario.facts,
+                "expect": scenario.expect,
+                "score": actual.get("score"),
+                "grade": actual.get("grade"),
+                "passed": all(matches(v, actual.get(k)) for k, v in scenario.expect.items()),
+            }
+        )
+    return results
+
+
 def document_ruleset(document: dict[str, Any]) -> RuleSet:
     """The rule set of a points-table document (RuleError if it is malformed)."""
     return RuleSet.from_dict(document)
@@ -47,7 +99,7 @@ def document_ruleset(document: dict[str, Any]) -> RuleSet:
 
 def version_ruleset(version) -> RuleSet:
     """A ``ScorecardVersion``'s rule set."""
-    return document_ruleset(version.document)
+    return version.rule_set_version()
 
 
 def score_frame(ruleset: RuleSet, frame: pl.DataFrame) -> pl.DataFrame:

@@ -19,7 +19,6 @@ from django.utils import timezone
 from kejin.core.errors import ApplicationError
 from kejin.core.money import format_yuan
 from kejin.core.permissions import require
-from kejin.credit.choices import ScorecardStatus
 from kejin.credit.indicators import (
     INDICATOR_SCHEMA,
     credit_indicators_frame,
@@ -42,6 +41,7 @@ from kejin.credit.scoring.scorecards import (
 )
 from kejin.enterprises.models import Enterprise
 from kejin.facts.catalogue import catalogue
+from kejin.facts.choices import RuleVersionStatus
 
 
 def scorecard_list(*, user) -> QuerySet[ScorecardVersion]:
@@ -62,7 +62,7 @@ def scorecard_get(*, user, pk: int) -> ScorecardVersion:
 
 
 def scorecard_active() -> ScorecardVersion | None:
-    return ScorecardVersion.objects.filter(status=ScorecardStatus.ACTIVE).first()
+    return ScorecardVersion.objects.filter(status=RuleVersionStatus.ACTIVE).first()
 
 
 def _all_indicators(as_of: datetime.date) -> pl.DataFrame:

@@ -12,6 +12,10 @@ points to double the odds). A bin of variable *i* with weight of evidence *w* gi
 reproduces the fitted model's score; points are kept to 4 decimals (the total within
 0.0001 × (number of variables + 1) of the model's).
 
+Worked cases: a few held-out rows (low, middle and high scores, none within rounding of a
+grade bound) with the fitted model's own score for each (within the rounding bound) and its
+grade, so the saved points table passes its activation gate only if it reproduces the model.
+
 Held-out metrics: AUC, KS (the largest gap between the cumulative bad and good shares),
 Gini (2·AUC − 1) and a calibration table (predicted against observed bad rates by decile of
 predicted PD).
@@ -38,6 +42,8 @@ BASE_ODDS = 50.0
 PDO = 20.0
 POINTS_DECIMALS = 4
 MIN_IV = 0.02
+#: The held-out rows saved as a trained scorecard's worked cases, by quantile of score.
+WORKED_CASE_QUANTILES = (0.1, 0.5, 0.9)
 #: Default grade bands of a trained scorecard on the default scale (configurable per
 #: version: the document's ``grades``).
 DEFAULT_GRADES = [
@@ -86,6 +92,7 @@ class TrainingResult:
     fitted: FittedScorecard
     document: dict[str, Any]
     metrics: dict[str, Any]
+    worked_cases: list[dict[str, Any]]
 
 
 def scale(*, pdo: float, base_score: float, base_odds: float) -> tuple[float, float]:
@@ -220,6 +227,69 @@ def points_table(
     }
 
 
+def grade_of(score: float, grades: list[dict]) -> str | None:
+    """The first grade whose lower bound ``score`` reaches (the last has none)."""
+    for grade in grades:
+        if grade.get("min") is None or score >= grade["min"]:
+            return grade["code"]
+    return None
+
+
+def held_out_worked_cases(
+    fitted: FittedScorecard,
+    document: dict[str, Any],
+    test: pd.DataFrame,
+    *,
+    booleans: list[str] | tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """Worked cases from held-out rows: each row's variables in, the fitted model's score
+    (within the points' rounding) and grade out; rows at ``WORKED_CASE_QUANTILES`` of the
+    score, skipping any within rounding of a grade bound (its grade would be a coin toss)."""
+    if len(test) == 0:
+        return []
+    scores = np.asarray(fitted.scores(test), dtype=float)
+    tolerance = round(10.0**-POINTS_DECIMALS * (len(fitted.variables) + 2), POINTS_DECIMALS)
+    bounds = [g["min"] for g in document["grades"] if g.get("min") is not None]
+    order = [int(i) for i in np.argsort(scores, kind="stable")]
+    order = [i for i in order if all(abs(scores[i] - b) > 2 * tolerance for b in bounds)]
+    picked: list[int] = []
+    for quantile in WORKED_CASE_QUANTILES:
+        if not order:
+            break
+        position = order[min(len(order) - 1, int(quantile * len(order)))]
+        if position not in picked:
+            picked.append(position)
+    cases = []
+    for position in picked:
+        row = test.iloc[position]
+        score = float(scores[position])
+        cases.append(
+            {
+                "name": f"留出样本（第{_plain(test.index[position])}行）：模型评分 {score:.2f}",
+                "facts": {
+                    name: _fact(row[name], boolean=name in booleans) for name in fitted.variables
+                },
+                "expect": {
+                    "score": {"approx": round(score, POINTS_DECIMALS), "tolerance": tolerance},
+                    "grade": grade_of(score, document["grades"]),
+                },
+            }
+        )
+    return cases
+
+
+def _fact(value: Any, *, boolean: bool = False) -> Any:
+    """A frame value as a fact: missing as None, booleans (trained as 0/1) as booleans."""
+    if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
+        return None
+    value = _plain(value)
+    if boolean:
+        return bool(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _indicator_id(name: str) -> str:
     return name.removeprefix("credit.")
 
@@ -269,11 +339,13 @@ def scorecard_train(
     labels: dict[str, str] | None = None,
     reasons: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
+    booleans: list[str] | None = None,
     test_size: float = 0.3,
     seed: int = 0,
 ) -> TrainingResult:
     """Split off ``test_size`` of the rows (stratified), fit on the rest, measure on the
-    held-out rows, and return the points table with its metrics."""
+    held-out rows, and return the points table with its metrics and worked cases
+    (``booleans``: the variables trained as 0/1 that are facts true or false)."""
     if target not in frame.columns:
         raise TrainingError(f"数据中没有目标列 {target}。")
     y = target_vector(frame[target], bad_value=bad_value)
@@ -305,7 +377,8 @@ def scorecard_train(
         reasons=reasons,
         values=values,
     )
-    return TrainingResult(fitted, document, metrics)
+    cases = held_out_worked_cases(fitted, document, test, booleans=booleans or ())
+    return TrainingResult(fitted, document, metrics, cases)
 
 
 def cross_validated_auc(

@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.errors import ApplicationError
 from kejin.core.models import AuditEvent
-from kejin.credit.choices import ScorecardStatus
 from kejin.credit.models import CreditScore, CreditScoreHistory, ScorecardVersion
 from kejin.credit.scoring.batch import credit_scores_recompute
 from kejin.credit.scoring.scorecards import EXPERT_SCENARIOS
@@ -19,9 +19,11 @@ from kejin.credit.scoring.services import (
     scorecard_default_install,
     scorecard_draft_create,
     scorecard_statistical_save,
+    scorecard_worked_cases_update,
 )
 from kejin.credit.tests.scoring_factories import record
 from kejin.enterprises.tests.factories import EnterpriseFactory
+from kejin.facts.choices import RuleVersionStatus
 from kejin.rules.versions import version_activate_file
 
 AS_OF = datetime.date(2026, 6, 30)
@@ -32,12 +34,30 @@ def test_the_default_expert_scorecard_passes_its_worked_cases():
 
 
 @pytest.mark.django_db
-def test_default_install_is_active_once():
+def test_default_install_is_active_once_through_its_worked_cases():
     first = scorecard_default_install()
     again = scorecard_default_install()
     assert first.pk == again.pk
     assert (first.status, first.version, first.kind) == ("active", 1, "expert")
     assert ScorecardVersion.objects.count() == 1
+    assert first.valid_from == timezone.localdate()  # in force from its activation
+    cases = {c["name"]: c for c in first.worked_cases}
+    assert len(cases) == 7
+    clean = cases["守信的典型企业：A级纳税人、25人参保、人数稳定、1项专利，600分A级"]
+    assert clean["facts"]["credit.tax_rating"] == "A"
+    assert (clean["expect"]["score"], clean["expect"]["grade"]) == (600.0, "A")
+    dishonest = cases["失信被执行人：扣250分，首要原因是失信名单"]
+    assert dishonest["facts"]["credit.on_dishonesty_list"] is True
+    assert (dishonest["expect"]["score"], dishonest["expect"]["grade"]) == (350.0, "C")
+    missing = cases["新企业：没有纳税信用等级和参保记录，得缺失档的0分"]
+    assert missing["facts"]["credit.tax_rating"] is None
+    assert missing["facts"]["credit.social_insurance_headcount"] is None
+    assert (missing["expect"]["score"], missing["expect"]["grade"]) == (510.0, "B")
+    events = AuditEvent.objects.filter(object_type="credit.scorecardversion").order_by("id")
+    assert [(e.action, e.after.get("status")) for e in events] == [
+        ("create", "draft"),
+        ("update", "active"),
+    ]
 
 
 @pytest.mark.django_db
@@ -87,12 +107,18 @@ def test_nothing_is_scored_without_an_active_scorecard():
     assert not CreditScore.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_an_officer_drafts_edited_points_and_activates_them_rescoring_everyone():
+@pytest.mark.django_db
+def test_an_officer_drafts_edited_points_restates_the_worked_cases_and_activates(
+    django_capture_on_commit_callbacks,
+):
     officer = UserFactory()  # a city officer
     active = scorecard_default_install()
+    in_force_since = timezone.localdate() - datetime.timedelta(days=30)
+    ScorecardVersion.objects.filter(pk=active.pk).update(valid_from=in_force_since)
+    active.refresh_from_db()
     enterprise = EnterpriseFactory()
     record(enterprise, "tax_rating", datetime.date(2026, 4, 1), rating_year=2025, rating="A")
+    credit_scores_recompute()
 
     draft = scorecard_draft_create(
         base=active,
@@ -107,14 +133,103 @@ def test_an_officer_drafts_edited_points_and_activates_them_rescoring_everyone()
     event = AuditEvent.objects.get(object_type="credit.scorecardversion", object_id=str(draft.pk))
     assert event.before == {"based_on": 1, "tax_rating[0]": 60, "grade.BBB": 550}
     assert event.after["tax_rating[0]"] == 80 and event.after["status"] == "draft"
+    # The base's cases carried over, expecting the score and grade the base gave.
+    assert [c["facts"] for c in draft.worked_cases] == [c["facts"] for c in active.worked_cases]
+    assert [c["expect"] for c in draft.worked_cases] == [
+        {"score": 600.0, "grade": "A"},
+        {"score": 670.0, "grade": "AAA"},
+        {"score": 350.0, "grade": "C"},
+        {"score": 510.0, "grade": "B"},
+        {"score": 360.0, "grade": "C"},
+        {"score": 490.0, "grade": "B"},
+        {"score": 310.0, "grade": "C"},
+    ]
 
-    scorecard_activate(version=draft, acting_user=officer)
+    # The edited points change what the cases give: activation is refused, nothing changes.
+    audit_count = AuditEvent.objects.count()
+    with pytest.raises(ApplicationError) as caught:
+        scorecard_activate(version=draft, acting_user=officer)
+    assert (caught.value.code, caught.value.status) == ("worked_cases_fail", 400)
+    assert caught.value.fields["worked_cases"][:2] == [
+        "算例“守信的典型企业：A级纳税人、25人参保、人数稳定、1项专利，600分A级”："
+        "应为600.0，实际为620.0。",
+        "算例“最好的企业：每项都在最好的档，670分AAA级，没有扣分原因”：应为670.0，实际为690.0。",
+    ]
+    assert len(caught.value.fields["worked_cases"]) == 5  # D rating and no rating unchanged
+    active.refresh_from_db()
+    draft.refresh_from_db()
+    assert (active.status, active.valid_to, draft.status) == ("active", None, "draft")
+    assert AuditEvent.objects.count() == audit_count
+    assert CreditScore.objects.get(enterprise=enterprise).scorecard_id == active.pk
+
+    restated = [(620.0, "AA"), (690.0, "AAA"), (370.0, "C"), (510.0, "B"), (360.0, "C")]
+    restated += [(510.0, "B"), (330.0, "C")]
+    scorecard_worked_cases_update(
+        version=draft,
+        acting_user=officer,
+        worked_cases=[
+            {**case, "expect": {"score": score, "grade": grade}}
+            for case, (score, grade) in zip(draft.worked_cases, restated, strict=True)
+        ],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        scorecard_activate(version=draft, acting_user=officer)
 
     active.refresh_from_db()
     draft.refresh_from_db()
-    assert (active.status, draft.status, draft.activated_by) == ("retired", "active", officer)
+    today = timezone.localdate()
+    assert (active.status, active.valid_to) == ("retired", today - datetime.timedelta(days=1))
+    assert (draft.status, draft.valid_from, draft.activated_by) == ("active", today, officer)
+    *_, retired_event, activated_event = AuditEvent.objects.filter(action="update").order_by("id")
+    assert (retired_event.before["status"], retired_event.after["status"]) == ("active", "retired")
+    assert (activated_event.before["status"], activated_event.after["status"]) == (
+        "draft",
+        "active",
+    )
     score = CreditScore.objects.get(enterprise=enterprise)  # rescored on commit
     assert (score.scorecard_id, score.score, score.grade) == (draft.pk, Decimal("580.00"), "A")
+    # Score history keeps pointing at the version that gave each score.
+    assert list(
+        CreditScoreHistory.objects.filter(enterprise=enterprise)
+        .order_by("id")
+        .values_list("scorecard_id", flat=True)
+    ) == [active.pk, draft.pk]
+
+
+@pytest.mark.django_db
+def test_worked_cases_are_restated_only_on_drafts_in_the_stored_shape():
+    officer = UserFactory()
+    active = scorecard_default_install()
+    draft = scorecard_draft_create(base=active, acting_user=officer, points={})
+    before = list(draft.worked_cases)
+    with pytest.raises(ApplicationError) as caught:
+        scorecard_worked_cases_update(
+            version=draft,
+            acting_user=officer,
+            worked_cases=[
+                {"name": "甲", "facts": {"credit.tax_rating": "A"}, "expect": {"score": 1}},
+                {"name": "甲", "facts": {"credit.nothing": 1}, "expect": {}},
+            ],
+        )
+    assert caught.value.code == "invalid"
+    assert caught.value.fields["worked_cases"] == [
+        "算例名称“甲”重复。",
+        "算例“甲”使用了评分表没有的指标：credit.nothing",
+        "算例“甲”没有预期结果。",
+    ]
+    draft.refresh_from_db()
+    assert draft.worked_cases == before
+    with pytest.raises(ApplicationError) as caught:
+        scorecard_worked_cases_update(version=active, acting_user=officer, worked_cases=before)
+    assert (caught.value.code, caught.value.status) == ("version_not_draft", 409)
+    assert caught.value.message == "版本 1 已是“已启用”状态，只有草稿可以启用或修改。"
+
+    # A draft without worked cases cannot be activated.
+    scorecard_worked_cases_update(version=draft, acting_user=officer, worked_cases=[])
+    with pytest.raises(ApplicationError) as caught:
+        scorecard_activate(version=draft, acting_user=officer)
+    assert caught.value.code == "worked_cases_fail"
+    assert ScorecardVersion.objects.get(status=RuleVersionStatus.ACTIVE).pk == active.pk
 
 
 @pytest.mark.django_db
@@ -143,7 +258,7 @@ def test_activating_twice_or_over_unknown_facts_is_refused():
     with pytest.raises(ApplicationError) as caught:
         scorecard_activate(version=active, acting_user=officer)
     assert (caught.value.code, caught.value.status) == ("version_not_draft", 409)
-    assert caught.value.message == "只能启用草稿版本；该版本的状态是“现行”。"
+    assert caught.value.message == "版本 1 已是“已启用”状态，只有草稿可以启用或修改。"
 
     csv_trained = scorecard_statistical_save(
         document={
@@ -163,7 +278,7 @@ def test_activating_twice_or_over_unknown_facts_is_refused():
         scorecard_activate(version=csv_trained, acting_user=officer)
     assert caught.value.code == "invalid"
     assert "age" in caught.value.message
-    assert ScorecardVersion.objects.get(status=ScorecardStatus.ACTIVE).pk == active.pk
+    assert ScorecardVersion.objects.get(status=RuleVersionStatus.ACTIVE).pk == active.pk
 
 
 @pytest.mark.django_db

@@ -110,10 +110,36 @@ def test_scorecard_pages_preview_and_an_officers_edit_becomes_a_draft(client):
     preview = client.get(reverse("credit:scorecard_detail", args=[draft.pk])).content.decode()
     assert 'data-testid="activate"' in preview
     assert 'data-grade="C"><td>C</td><td>1</td><td>1</td>' in preview
+    # The carried-over case of a dishonest enterprise now fails: shown, and activation refused.
+    assert preview.count('data-passed="no"') == 1
+    assert 'data-case="2" data-passed="no"' in preview
 
+    refused = client.post(reverse("credit:scorecard_activate", args=[draft.pk]))
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "规则集版本 jiaxing_expert 有 1 个算例未通过" in page
+    assert (
+        '<li data-testid="failure">算例“失信被执行人：扣250分，首要原因是失信名单”：'
+        "应为350.0，实际为300.0。</li>" in page
+    )
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+    # The officer restates the expected score and activates.
+    posted = {}
+    for index, case in enumerate(draft.worked_cases):
+        posted[f"s-{index}"] = str(case["expect"]["score"])
+        posted[f"g-{index}"] = case["expect"]["grade"]
+    posted["s-2"] = "300"
+    saved = client.post(reverse("credit:scorecard_cases", args=[draft.pk]), posted)
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.worked_cases[2]["expect"] == {"score": 300.0, "grade": "C"}
+    assert draft.worked_cases[0]["expect"] == {"score": 600.0, "grade": "A"}
     client.post(reverse("credit:scorecard_activate", args=[draft.pk]))
     draft.refresh_from_db()
     assert draft.status == "active"
+    assert ScorecardVersion.objects.get(version=1).status == "retired"
 
 
 @pytest.mark.django_db
@@ -152,7 +178,7 @@ def test_scorecard_api_draft_activate_and_preview():
     assert listing["count"] == 1 and listing["results"][0]["status"] == "active"
     created = client.post(
         f"/api/v1/credit/scorecards/{active.pk}/drafts/",
-        {"points": {"tax_rating": {"1": 50}}, "note": "B级加分"},
+        {"points": {"tax_rating": {"1": 50}, "on_dishonesty_list": {"0": -260}}, "note": "B级加分"},
         format="json",
     )
     assert created.status_code == 201
@@ -161,8 +187,28 @@ def test_scorecard_api_draft_activate_and_preview():
     preview = client.get(f"/api/v1/credit/scorecards/{draft_id}/preview/").json()
     assert preview["enterprises"] == 1
     assert {g["grade"]: (g["count"], g["active_count"]) for g in preview["grades"]}["C"] == (1, 1)
+    cases = created.json()["worked_cases"]
+    assert cases[4]["expect"] == {"score": 360.0, "grade": "C"}  # a D-rated enterprise
+    refused = client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "worked_cases_fail")
+    assert refused.json()["error"]["fields"]["worked_cases"] == [
+        "算例“失信被执行人：扣250分，首要原因是失信名单”：应为350.0，实际为340.0。",
+    ]
+    cases[2]["expect"] = {"score": 340.0, "grade": "C"}
+    patched = client.patch(
+        f"/api/v1/credit/scorecards/{draft_id}/", {"worked_cases": cases}, format="json"
+    )
+    assert patched.status_code == 200
+    assert patched.json()["worked_cases"][2]["expect"] == {"score": 340.0, "grade": "C"}
     assert (
         client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/").json()["status"] == "active"
+    )
+    again_patch = client.patch(
+        f"/api/v1/credit/scorecards/{draft_id}/", {"worked_cases": cases}, format="json"
+    )
+    assert (again_patch.status_code, again_patch.json()["error"]["code"]) == (
+        409,
+        "version_not_draft",
     )
     again = client.post(f"/api/v1/credit/scorecards/{draft_id}/activate/")
     assert (again.status_code, again.json()["error"]["code"]) == (409, "version_not_draft")

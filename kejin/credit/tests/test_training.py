@@ -70,3 +70,43 @@ def test_target_vector_refuses_one_class_and_unknown_labels():
     with pytest.raises(TrainingError, match="--bad-value"):
         target_vector(pd.Series(["yes", "no"]))
     assert target_vector(pd.Series(["yes", "no"]), bad_value="yes").tolist() == [1, 0]
+
+
+def test_a_trained_scorecard_carries_held_out_worked_cases_that_pass_its_own_gate(german):
+    from kejin.rules.scenarios import Scenario
+    from kejin.rules.versions import version_activate, worked_case_failures
+
+    result = scorecard_train(
+        german,
+        target="creditability",
+        code="german_credit",
+        title="German credit",
+        reference="UCI Statlog German Credit",
+        valid_from="2026-01-01",
+    )
+    cases = result.worked_cases
+    assert len(cases) == 3
+    y = target_vector(german["creditability"])
+    _, held_out, _, _ = train_test_split(german, y, test_size=0.3, stratify=y, random_state=0)
+    model_scores = dict(zip(held_out.index, result.fitted.scores(held_out), strict=True))
+    tolerance = round(0.0001 * (len(result.fitted.variables) + 2), 4)
+    scores = []
+    for case in cases:
+        row = int(case["name"].split("第")[1].split("行")[0])
+        assert row in model_scores  # a held-out row, not a training one
+        assert set(case["facts"]) == set(result.document["facts"])
+        assert case["expect"]["score"] == {
+            "approx": round(float(model_scores[row]), 4),
+            "tolerance": tolerance,
+        }
+        scores.append(model_scores[row])
+    assert scores == sorted(scores)  # low, middle and high scores
+    table = RuleSet.from_dict(result.document)
+    scenarios = [Scenario(c["name"], c["facts"], c["expect"]) for c in cases]
+    assert version_activate(version=table, scenarios=scenarios) is table
+
+    # A points table that no longer reproduces the model fails its cases on both paths.
+    tampered = {**result.document, "base_points": result.document["base_points"] + 0.01}
+    failures = worked_case_failures(RuleSet.from_dict(tampered), scenarios)
+    assert {(f["path"], f["key"]) for f in failures} == {("explain", "score"), ("batch", "score")}
+    assert len(failures) == 6

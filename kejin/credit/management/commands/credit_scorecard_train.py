@@ -77,7 +77,9 @@ class Command(BaseCommand):
                     frame, target=target, folds=o["cv"], seed=o["seed"], bad_value=bad_value
                 )
                 result.metrics["cv_auc"] = [round(a, 4) for a in aucs]
-            version = scorecard_statistical_save(document=result.document, metrics=result.metrics)
+            version = scorecard_statistical_save(
+                document=result.document, metrics=result.metrics, worked_cases=result.worked_cases
+            )
         except (TrainingError, ApplicationError, ValueError) as exc:
             raise CommandError(str(getattr(exc, "message", exc))) from exc
         m = result.metrics
