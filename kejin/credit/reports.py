@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kejin.core.audit import audit_record
 from kejin.core.choices import AuditAction
@@ -74,7 +75,7 @@ def display_value(field: CategoryField, value, category: RecordCategory) -> str:
         except (ArithmeticError, ValueError):
             return str(value)
     if field.type == FieldType.BOOLEAN:
-        return "是" if value in (True, "true", "1", 1) else "否"
+        return _("是") if value in (True, "true", "1", 1) else _("否")
     return str(value)
 
 
