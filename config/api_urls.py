@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("kejin.registry.api.urls")),
     path("", include("kejin.credit.api.urls")),
     path("", include("kejin.institutions.api.urls")),
+    path("", include("kejin.financing.api.urls")),
 ]

@@ -4,7 +4,8 @@ Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CELERY_BROKER_URL,
 CELERY_BROKER_KEY_PREFIX, KEJIN_CITY, CACHE_URL, KEJIN_HTTPS, SECURE_HSTS_SECONDS (and
 _INCLUDE_SUBDOMAINS, _PRELOAD), SECURE_SSL_REDIRECT, KEJIN_API_TOKEN_LIFETIME_DAYS,
 KEJIN_SIGN_IN_RATE_IP, KEJIN_SIGN_IN_RATE_USERNAME, KEJIN_REGISTRY_PREVIEW_SYNC_MAX,
-KEJIN_CREDIT_PUBLIC_RATE_ANON.
+KEJIN_CREDIT_PUBLIC_RATE_ANON, KEJIN_FINANCING_CLAIM_DAYS, KEJIN_FINANCING_CONTACT_DAYS,
+KEJIN_FINANCING_DECISION_DAYS.
 Development needs none of them: SQLite under var/, a generated secret key kept in var/,
 Celery tasks run eagerly in-process.
 """
@@ -62,6 +63,14 @@ KEJIN_CITY = env.str("KEJIN_CITY", default="330400")
 #: (the page polls for it) instead of within the request: ~1.5 s at this size, measured in
 #: docs/performance.md ("Re-evaluation preview").
 KEJIN_REGISTRY_PREVIEW_SYNC_MAX = env.int("KEJIN_REGISTRY_PREVIEW_SYNC_MAX", default=10_000)
+#: Working-day limits of a demand's steps (Jiangsu/Chongqing practice): claim within 1
+#: working day of routing, first contact within 2 of the claim, decision within 10 of the
+#: claim. Officers may set other limits per step and product type (financing.StepDeadline).
+KEJIN_FINANCING_DEADLINES = {
+    "claim": env.int("KEJIN_FINANCING_CLAIM_DAYS", default=1),
+    "contact": env.int("KEJIN_FINANCING_CONTACT_DAYS", default=2),
+    "decision": env.int("KEJIN_FINANCING_DECISION_DAYS", default=10),
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,8 +94,10 @@ INSTALLED_APPS = [
     "kejin.accounts",
     "kejin.enterprises",
     "kejin.institutions",
+    "kejin.notifications",
     "kejin.registry",
     "kejin.credit",
+    "kejin.financing",
     "kejin.web",
 ]
 

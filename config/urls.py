@@ -17,6 +17,7 @@ urlpatterns = [
     path("registry/", include("kejin.registry.urls")),
     path("credit/", include("kejin.credit.urls")),
     path("institutions/", include("kejin.institutions.urls")),
+    path("financing/", include("kejin.financing.urls")),
     path("system/", include("kejin.core.urls")),
     path("", include("kejin.web.urls")),
 ]

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("core", "rules"),
     ("ingest", "facts"),
     ("accounts",),
-    ("enterprises", "institutions"),
+    ("enterprises", "institutions", "notifications"),
     ("registry", "credit", "financing", "policies", "capital"),
     ("stats",),
     ("web",),

@@ -41,6 +41,11 @@ class ErrorCode:
     REPORT_REQUEST_DECIDED = "report_request_decided"
     REPORT_GRANT_INACTIVE = "report_grant_inactive"
     EXPORT_UNAVAILABLE = "export_unavailable"
+    # Financing matchmaking (融资对接).
+    DEMAND_STATE_CONFLICT = "demand_state_conflict"
+    DEMAND_ALREADY_CLAIMED = "demand_already_claimed"
+    PRODUCT_STATE_CONFLICT = "product_state_conflict"
+    LOAN_STATE_CONFLICT = "loan_state_conflict"
     BAD_REQUEST = "bad_request"
     CSRF_FAILED = "csrf_failed"
     TOKEN_EXPIRED = "token_expired"
@@ -76,6 +81,10 @@ _DEFAULT_STATUS = {
     ErrorCode.RECORD_NOT_CURRENT: 409,
     ErrorCode.REPORT_REQUEST_DECIDED: 409,
     ErrorCode.REPORT_GRANT_INACTIVE: 409,
+    ErrorCode.DEMAND_STATE_CONFLICT: 409,
+    ErrorCode.DEMAND_ALREADY_CLAIMED: 409,
+    ErrorCode.PRODUCT_STATE_CONFLICT: 409,
+    ErrorCode.LOAN_STATE_CONFLICT: 409,
     ErrorCode.EXPORT_UNAVAILABLE: 503,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.THROTTLED: 429,

@@ -1,0 +1,3 @@
+"""API of financing: products (see kejin/financing/api/urls.py)."""
+
+urlpatterns: list = []

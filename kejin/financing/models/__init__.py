@@ -1,0 +1,27 @@
+"""Financing matchmaking's records: products and their versions, demands and their workflow
+events, leads, loans and repayments."""
+
+from kejin.financing.models.demands import (
+    Demand,
+    DemandAttachment,
+    DemandCollateral,
+    DemandEvent,
+    DemandRoute,
+    StepDeadline,
+)
+from kejin.financing.models.loans import Loan, LoanRepayment
+from kejin.financing.models.products import Lead, Product, ProductVersion
+
+__all__ = [
+    "Demand",
+    "DemandAttachment",
+    "DemandCollateral",
+    "DemandEvent",
+    "DemandRoute",
+    "Lead",
+    "Loan",
+    "LoanRepayment",
+    "Product",
+    "ProductVersion",
+    "StepDeadline",
+]

@@ -1,0 +1,3 @@
+"""Pages of financing: demands (see kejin/financing/urls.py)."""
+
+urlpatterns: list = []

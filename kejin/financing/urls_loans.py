@@ -1,0 +1,3 @@
+"""Pages of financing: loans (see kejin/financing/urls.py)."""
+
+urlpatterns: list = []

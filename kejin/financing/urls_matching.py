@@ -1,0 +1,3 @@
+"""Pages of financing: matching (see kejin/financing/urls.py)."""
+
+urlpatterns: list = []

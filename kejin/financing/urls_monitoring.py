@@ -1,0 +1,3 @@
+"""Pages of financing: monitoring (see kejin/financing/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of financing: products (see kejin/financing/urls.py)."""
+
+urlpatterns: list = []
