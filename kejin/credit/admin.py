@@ -51,7 +51,17 @@ class CategoryFieldInline(admin.TabularInline):
     """A category's fields, in order, read only."""
 
     model = CategoryField
-    fields = ("order", "code", "name", "type", "required", "allowed_values", "unit", "is_personal")
+    fields = (
+        "order",
+        "code",
+        "name",
+        "type",
+        "required",
+        "allowed_values",
+        "value_labels",
+        "unit",
+        "is_personal",
+    )
     readonly_fields = fields
     ordering = ("order", "id")
     extra = 0

@@ -48,7 +48,16 @@ _CATEGORY_KEYS = (
     "event_date_field",
     "order",
 )
-_FIELD_KEYS = ("name", "type", "required", "allowed_values", "unit", "is_personal", "help_text")
+_FIELD_KEYS = (
+    "name",
+    "type",
+    "required",
+    "allowed_values",
+    "value_labels",
+    "unit",
+    "is_personal",
+    "help_text",
+)
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 #: Column names every file has besides the category's fields.
 RESERVED_CODES = frozenset({"uscc", "source_record_id"})
@@ -105,6 +114,10 @@ def _check(data: Any) -> list[dict]:
                 problem = text_problem(field.get(key, ""))
                 if problem:
                     raise CatalogueError(f"{fwhere}: {key}: {problem}")
+            labels = field.get("value_labels", {})
+            problems = value_labels_problems(labels, field.get("allowed_values") or [])
+            if problems:
+                raise CatalogueError(f"{fwhere}: value_labels: {'; '.join(problems)}")
         date_fields = {f["code"] for f in fields if f["type"] == FieldType.DATE}
         if entry.get("event_date_field") not in date_fields:
             raise CatalogueError(f"{where}: event_date_field must name one of its date fields")
@@ -150,6 +163,41 @@ def catalogue_data_load(
                     current.save()
                     result.fields_updated += 1
     return result
+
+
+def value_labels_problems(labels: Any, allowed: list) -> list[str]:
+    """What is wrong with a choice field's ``value_labels`` (code → meaning): each code must
+    be one of ``allowed``, each meaning a clean line of text."""
+    if not isinstance(labels, dict):
+        return [_("代码含义应为“代码=含义”的对应关系。")]
+    problems = []
+    allowed_codes = {str(code) for code in allowed}
+    for code, label in labels.items():
+        if str(code) not in allowed_codes:
+            problems.append(
+                _("代码“%(code)s”不在取值范围内，请先把它加入取值范围。") % {"code": code}
+            )
+        elif not isinstance(label, str) or not label.strip():
+            problems.append(_("代码“%(code)s”的含义不能为空。") % {"code": code})
+        else:
+            problem = text_problem(label)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def value_labels_parse(text: str) -> dict[str, str] | None:
+    """``"general=一般\nserious=严重"`` (one per line, or separated by ；/;) as a dict; None
+    when a part has no "=" (the caller says how to write it)."""
+    labels: dict[str, str] = {}
+    for part in re.split(r"[;；\n]", text):
+        if not part.strip():
+            continue
+        code, sep, label = part.partition("=")
+        if not sep:
+            return None
+        labels[code.strip()] = label.strip()
+    return labels
 
 
 def _assign(instance, values: dict) -> bool:
@@ -302,6 +350,19 @@ def category_field_save(
         problem = text_problem(str(value))
         if problem:
             problems.setdefault("allowed_values", []).append(problem)
+    labels = data.get("value_labels", field.value_labels)
+    if isinstance(labels, str):
+        labels = value_labels_parse(labels)
+        if labels is None:
+            problems["value_labels"] = [
+                _("代码含义请按“代码=含义”填写，每行一个，如 serious=严重。")
+            ]
+        else:
+            data["value_labels"] = labels
+    if labels is not None and "value_labels" not in problems:
+        label_problems = value_labels_problems(labels, allowed or [])
+        if label_problems:
+            problems["value_labels"] = label_problems
     if problems:
         raise ApplicationError.invalid(problems)
     duplicate = category.fields.filter(code=code)

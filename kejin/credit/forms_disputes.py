@@ -91,7 +91,7 @@ class DisputeCorrectForm(BootstrapFormMixin, forms.Form):
             formfield: forms.Field
             if field.type == FieldType.CHOICE:
                 formfield = forms.ChoiceField(
-                    choices=[("", "—"), *((str(c), str(c)) for c in field.allowed_values or [])],
+                    choices=[("", "—"), *field.value_options()],
                     **common,
                 )
             elif field.type == FieldType.DATE:

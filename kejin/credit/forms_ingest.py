@@ -51,6 +51,13 @@ class CategoryFieldForm(BootstrapFormMixin, forms.ModelForm):
         help_text=_("仅“代码”类型：可填的代码，以逗号分隔，如 A,B,M,C,D。"),
     )
 
+    value_labels = forms.CharField(
+        label=_("代码含义"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("仅“代码”类型：每行一个“代码=含义”，如 serious=严重；报告和公示页按含义显示。"),
+    )
+
     class Meta:
         model = CategoryField
         fields = [
@@ -59,6 +66,7 @@ class CategoryFieldForm(BootstrapFormMixin, forms.ModelForm):
             "type",
             "required",
             "allowed_values",
+            "value_labels",
             "unit",
             "is_personal",
             "help_text",
@@ -69,6 +77,9 @@ class CategoryFieldForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["allowed_values"] = ",".join(self.instance.allowed_values or [])
+            self.initial["value_labels"] = "\n".join(
+                f"{code}={label}" for code, label in (self.instance.value_labels or {}).items()
+            )
 
 
 class CreditUploadForm(BootstrapFormMixin, forms.Form):

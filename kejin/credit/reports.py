@@ -64,7 +64,7 @@ def mask_personal(value: str) -> str:
 
 def display_value(field: CategoryField, value, category: RecordCategory) -> str:
     """A field's value as a report or the public page shows it: amounts in 元/万元/亿元,
-    booleans 是/否, personal information masked unless the category discloses it."""
+    booleans 是/否, codes by their meaning (``value_labels``), personal information masked unless the category discloses it."""
     if value is None or value == "":
         return "—"
     if field.is_personal and not category.personal_info_disclosed:
@@ -76,6 +76,8 @@ def display_value(field: CategoryField, value, category: RecordCategory) -> str:
             return str(value)
     if field.type == FieldType.BOOLEAN:
         return _("是") if value in (True, "true", "1", 1) else _("否")
+    if field.type == FieldType.CHOICE:
+        return (field.value_labels or {}).get(str(value), str(value))
     return str(value)
 
 

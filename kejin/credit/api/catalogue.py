@@ -28,6 +28,7 @@ class CategoryFieldSerializer(serializers.ModelSerializer):
             "type_label",
             "required",
             "allowed_values",
+            "value_labels",
             "unit",
             "is_personal",
             "help_text",

@@ -81,6 +81,12 @@ class CategoryField(models.Model):
     required = models.BooleanField(_("必填"), default=False)
     #: For ``choice`` fields: the allowed codes, e.g. ["A", "B", "M", "C", "D"].
     allowed_values = models.JSONField(_("取值范围"), default=list, blank=True)
+    value_labels = models.JSONField(
+        _("代码含义"),
+        default=dict,
+        blank=True,
+        help_text=_("代码类型字段各代码的中文含义，报告和公示页按含义显示，如 serious → 严重。"),
+    )
     unit = TextLineField(_("单位"), max_length=16, blank=True)
     is_personal = models.BooleanField(_("个人信息"), default=False)
     help_text = TextLineField(_("填写说明"), max_length=255, blank=True)
@@ -96,3 +102,12 @@ class CategoryField(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category.code}.{self.code}"
+
+    def value_options(self) -> list[tuple[str, str]]:
+        """The allowed codes, each with how it is shown: "严重（serious）", or the bare code
+        when it has no meaning recorded."""
+        labels = self.value_labels or {}
+        return [
+            (str(code), f"{labels[str(code)]}（{code}）" if str(code) in labels else str(code))
+            for code in self.allowed_values or []
+        ]

@@ -249,3 +249,86 @@ def test_the_catalogue_list_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("credit:catalogue_list"))
     assert response.status_code == 200
+
+
+# --- the meanings of codes (value_labels) -------------------------------------------------------
+
+
+def test_the_default_catalogue_gives_every_code_of_the_severity_field_its_meaning():
+    severity = CategoryField.objects.get(category__code="penalty_market", code="severity")
+    assert severity.value_labels == {"general": "一般", "serious": "严重"}
+    assert severity.value_options() == [
+        ("general", "一般（general）"),
+        ("serious", "严重（serious）"),
+    ]
+
+
+def test_a_report_shows_a_code_by_its_meaning_and_an_unlabelled_code_as_it_is():
+    from kejin.credit.reports import display_value
+
+    severity = CategoryField.objects.get(category__code="penalty_market", code="severity")
+    penalty_type = CategoryField.objects.get(category__code="penalty_market", code="penalty_type")
+    assert display_value(severity, "serious", severity.category) == "严重"
+    assert display_value(penalty_type, "罚款", penalty_type.category) == "罚款"
+
+
+def test_an_officer_gives_codes_their_meanings_one_per_line():
+    field = CategoryField.objects.get(category__code="court_judgment", code="role")
+    saved = category_field_save(
+        actor=UserFactory(),
+        category=field.category,
+        field=field,
+        data={"value_labels": "plaintiff=原告\ndefendant=被告方；third_party=第三人"},
+    )
+    assert saved.value_labels == {
+        "plaintiff": "原告",
+        "defendant": "被告方",
+        "third_party": "第三人",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("plaintiff=原告\nwitness=证人", "代码“witness”不在取值范围内，请先把它加入取值范围。"),
+        ("plaintiff 原告", "代码含义请按“代码=含义”填写，每行一个，如 serious=严重。"),
+        ("plaintiff=", "代码“plaintiff”的含义不能为空。"),
+    ],
+    ids=["unknown-code", "no-equals", "empty-meaning"],
+)
+def test_wrong_meanings_are_refused_at_the_field_and_change_nothing(text, message):
+    field = CategoryField.objects.get(category__code="court_judgment", code="role")
+    before = snapshot()
+    with pytest.raises(ApplicationError) as error:
+        category_field_save(
+            actor=UserFactory(), category=field.category, field=field, data={"value_labels": text}
+        )
+    assert error.value.fields == {"value_labels": [message]}
+    assert snapshot() == before
+
+
+def test_a_catalogue_file_with_a_meaning_for_an_unknown_code_loads_nothing():
+    from kejin.credit.catalogue import CatalogueError, catalogue_data_load
+
+    data = catalogue_file_read()
+    role = next(
+        f
+        for c in data["categories"]
+        if c["code"] == "court_judgment"
+        for f in c["fields"]
+        if f["code"] == "role"
+    )
+    role["value_labels"]["witness"] = "证人"
+    before = snapshot()
+    with pytest.raises(CatalogueError) as error:
+        catalogue_data_load(
+            data=data,
+            RecordCategory=RecordCategory,
+            CategoryField=CategoryField,
+            Department=Department,
+        )
+    assert str(error.value) == (
+        "category 'court_judgment', field 'role': value_labels: "
+        "代码“witness”不在取值范围内，请先把它加入取值范围。"
+    )
+    assert snapshot() == before
