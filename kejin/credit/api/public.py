@@ -139,7 +139,7 @@ def _section_data(section: PublicSection) -> dict:
                 },
                 "dispute": item.dispute,
             }
-            for item in section.records
+            for item in section.items
         ],
     }
 

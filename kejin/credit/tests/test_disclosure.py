@@ -80,7 +80,7 @@ def test_only_public_current_records_within_their_period():
     sections = public_credit_records(enterprise=enterprise, today=TODAY)
 
     shown = {
-        section.category.code: [dict(item.values)["决定书文号"] for item in section.records]
+        section.category.code: [dict(item.values)["决定书文号"] for item in section.items]
         for section in sections
     }
     assert shown == {"penalty_market": ["A-in", "C-last-day"], "dishonest_debtor": ["E-kept"]}
@@ -109,8 +109,8 @@ def test_personal_information_masked_unless_disclosed():
         s.category.code: s for s in public_credit_records(enterprise=enterprise, today=TODAY)
     }
 
-    assert dict(sections["penalty_market"].records[0].values)["法定代表人"] == "李*"
-    assert dict(sections["dishonest_debtor"].records[0].values)["法定代表人"] == "李四"
+    assert dict(sections["penalty_market"].items[0].values)["法定代表人"] == "李*"
+    assert dict(sections["dishonest_debtor"].items[0].values)["法定代表人"] == "李四"
 
 
 def test_the_dispute_hook_marks_nothing_until_disputes_land():
