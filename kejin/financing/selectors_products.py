@@ -38,6 +38,7 @@ def product_list(*, user, filters: Mapping | None = None) -> QuerySet[Product]:
     queryset = (
         Product.objects.visible_to(user)
         .select_related("institution", "live_version")
+        .prefetch_related("live_version__counties")
         .order_by("-updated_at", "-pk")
     )
     data = filters if filters is not None else QueryDict()
