@@ -311,7 +311,7 @@ def product_terms_clean(
         ]
     take(
         "collateral_kinds",
-        lambda v: _codes(v, dict(CollateralKind.choices), str(_("抵质押物"))),
+        lambda v: _codes(v, {k: str(n) for k, n in CollateralKind.choices}, str(_("抵质押物"))),
     )
     clean["guarantee_required"] = bool(merged.get("guarantee_required") or False)
     take("counties", _counties)
