@@ -446,3 +446,46 @@ def test_only_the_institution_pushed_to_follows_a_lead_up(banker, officer):
         assert denied.value.status == 403
     lead.refresh_from_db()
     assert lead.status == LeadStatus.NEW
+
+
+# --- the whole table: state × action × role -----------------------------------------------
+
+ROLES = ("own_institution", "other_institution", "enterprise", "county_officer", "city_officer")
+#: Who may take each action at all (else 403, whatever the state).
+MAY = {
+    ProductAction.EDIT: {"own_institution"},
+    ProductAction.SUBMIT: {"own_institution"},
+    ProductAction.WITHDRAW: {"own_institution"},
+    ProductAction.APPROVE: {"city_officer"},
+    ProductAction.RETURN: {"city_officer"},
+}
+
+
+def actor_for(role: str, banker, officer):
+    if role == "own_institution":
+        return UserFactory(institution_officer=True, institution=banker.institution)
+    if role == "other_institution":
+        return UserFactory(institution_manager=True)
+    if role == "enterprise":
+        return UserFactory(enterprise_admin=True)
+    if role == "county_officer":
+        return UserFactory(county_officer=True)
+    return officer
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("state", list(ProductState))
+@pytest.mark.parametrize("action", list(TRANSITIONS))
+def test_state_action_role_table(state, action, role, banker, officer):
+    product = make(state, banker, officer)
+    actor = actor_for(role, banker, officer)
+    before = snapshot(product)
+    expected = EXPECTED_AFTER.get((state, action))
+    if role not in MAY[action] or expected is None:
+        with pytest.raises(ApplicationError) as refused:
+            act(action, product, actor, actor)
+        assert refused.value.status == (403 if role not in MAY[action] else 409)
+        assert snapshot(product) == before
+    else:
+        act(action, product, actor, actor)
+        assert state_of(product) == expected
