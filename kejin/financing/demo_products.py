@@ -153,7 +153,10 @@ def financing_products_demo(*, rng: random.Random, per_kind: int = 2) -> int:
                     plans.append((institution, offer, name))
     if not plans:
         return 0
-    products, versions, events, links = [], [], [], []
+    products: list = []
+    versions: list[ProductVersion] = []
+    events: list[ProductEvent] = []
+    links: list = []
     for institution, (ptype, _stem, amounts, terms, rates, collateral), name in plans:
         roll = rng.random()
         status = (
@@ -268,7 +271,7 @@ def financing_products_demo(*, rng: random.Random, per_kind: int = 2) -> int:
                     action=ProductAction.WITHDRAW,
                     from_status=ProductStatus.PUBLISHED,
                     to_status=ProductStatus.WITHDRAWN,
-                    at=product.withdrawn_at,
+                    at=product.withdrawn_at or published,
                 )
             )
         for event in events[start:]:
