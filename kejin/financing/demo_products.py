@@ -225,7 +225,7 @@ def financing_products_demo(*, rng: random.Random, per_kind: int = 2) -> int:
         versions.append(first)
         if first.review == ProductVersionReview.RETURNED:
             first.submitted_at = published - datetime.timedelta(days=3)
-        product._demo_first = first  # type: ignore[attr-defined]
+        product._demo_first = first
         start = len(events)
         at = published - datetime.timedelta(days=5)
         events.append(
@@ -278,7 +278,7 @@ def financing_products_demo(*, rng: random.Random, per_kind: int = 2) -> int:
             event.version = first
     ProductVersion.objects.bulk_create(versions)
     for product, *_rest in products:
-        first = product._demo_first  # type: ignore[attr-defined]
+        first = product._demo_first
         if first.status == RuleVersionStatus.ACTIVE:
             product.live_version = first
         picked = rng.choice([[], [], rng.sample(counties, k=min(2, len(counties)))])
