@@ -12,10 +12,10 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from kejin.core.filters import IdFilter
 from kejin.core.models import Region
 from kejin.financing.choices import LeadStatus, ProductStatus, ProductType
 from kejin.financing.models import Lead, Product, ProductVersion
-from kejin.institutions.models import Institution
 
 
 class ProductFilterSet(django_filters.FilterSet):
@@ -23,9 +23,7 @@ class ProductFilterSet(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
         label=_("产品类型"), field_name="product_type", choices=ProductType.choices
     )
-    institution = django_filters.ModelChoiceFilter(
-        label=_("发布机构"), queryset=Institution.objects.all()
-    )
+    institution = IdFilter(label=_("发布机构"), field_name="institution_id")
     county = django_filters.ModelChoiceFilter(
         label=_("服务县(市、区)"),
         queryset=Region.objects.filter(level="county"),
@@ -55,7 +53,7 @@ class ProductFilterSet(django_filters.FilterSet):
 
 class LeadFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("跟进状态"), choices=LeadStatus.choices)
-    product = django_filters.NumberFilter(label=_("产品"), field_name="product_id")
+    product = IdFilter(label=_("产品"), field_name="product_id")
 
     class Meta:
         model = Lead
