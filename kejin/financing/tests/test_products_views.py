@@ -195,3 +195,16 @@ def test_leads_inbox(client, banker):
     assert lead.status == "contacted"
     client.force_login(UserFactory(enterprise_admin=True))
     assert client.get("/financing/leads/").status_code == 403
+
+
+def test_leads_list_query_count_does_not_grow_with_rows(client, banker):
+    product = ProductFactory(institution=banker.institution, published=True)
+    for _ in range(10):
+        Lead.objects.create(
+            product=product, enterprise=EnterpriseFactory(), institution=banker.institution
+        )
+    client.force_login(banker)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/financing/leads/")
+    assert response.content.decode().count('data-testid="lead-row"') == 10
+    assert len(queries) <= 10, [q["sql"] for q in queries.captured_queries]
