@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
         "OverrideKindEnum": "kejin.registry.choices.OverrideKind",
         "ScorecardKindEnum": "kejin.credit.choices.ScorecardKind",
         "RuleVersionStatusEnum": "kejin.facts.choices.RuleVersionStatus",
+        "ProductStatusEnum": "kejin.financing.choices.ProductStatus",
+        "LeadStatusEnum": "kejin.financing.choices.LeadStatus",
     },
 }
 

@@ -50,6 +50,19 @@ class ProductVersionReview(models.TextChoices):
     APPROVED = "approved", _("已通过")
 
 
+class ProductAction(models.TextChoices):
+    """Every move of a product (one ``ProductEvent`` each; ``kejin.financing.product_workflow``
+    says from which states)."""
+
+    CREATE = "create", _("起草产品")
+    EDIT = "edit", _("修改草稿")
+    REVISE = "revise", _("起草新版本")
+    SUBMIT = "submit", _("提交审核")
+    APPROVE = "approve", _("审核通过")
+    RETURN = "return", _("退回修改")
+    WITHDRAW = "withdraw", _("下架")
+
+
 class CollateralKind(models.TextChoices):
     """What an enterprise can pledge, and what a product asks for."""
 

@@ -87,6 +87,26 @@ def lead_can_push(*, user, obj=None) -> bool:
     return signed_in(user) and user.is_officer
 
 
+@refusal(_("只有线索所推送机构的用户可以跟进线索。"))
+def lead_can_follow_up(*, user, obj=None) -> bool:
+    """Marking lead ``obj`` contacted or declined: users of the institution it was pushed to."""
+    return _institution_user(user) and (obj is None or obj.institution_id == user.institution_id)
+
+
+@refusal(_("请先登录。"))
+def product_can_browse(*, user, obj=None) -> bool:
+    """The product list (published products for everyone signed in; see ``product_scope``)."""
+    return signed_in(user)
+
+
+@refusal(_("推送线索仅向金融机构用户和政府工作人员开放。"))
+def lead_can_browse(*, user, obj=None) -> bool:
+    """The leads list: the institutions' users (theirs) and officers (see ``lead_scope``)."""
+    return signed_in(user) and (
+        _institution_user(user) or user.is_officer or user.is_platform_admin
+    )
+
+
 def lead_scope(*, user):
     """Which leads ``user`` may list (see the module docstring)."""
     if not signed_in(user):

@@ -10,7 +10,7 @@ from kejin.financing.models.demands import (
     StepDeadline,
 )
 from kejin.financing.models.loans import Loan, LoanRepayment
-from kejin.financing.models.products import Lead, Product, ProductVersion
+from kejin.financing.models.products import Lead, Product, ProductEvent, ProductVersion
 
 __all__ = [
     "Demand",
@@ -22,6 +22,7 @@ __all__ = [
     "Loan",
     "LoanRepayment",
     "Product",
+    "ProductEvent",
     "ProductVersion",
     "StepDeadline",
 ]

@@ -12,11 +12,13 @@ is always the one version matching reads.
 
 from __future__ import annotations
 
+import datetime
 from typing import cast
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import MoneyField, TextBlockField, TextLineField
@@ -24,12 +26,16 @@ from kejin.core.models import TimeStampedModel
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet, scoped
 from kejin.facts.rule_versions import RuleVersion
 from kejin.financing.choices import (
+    PREMIUM_PRICED,
     LeadStatus,
+    ProductAction,
     ProductStatus,
     ProductType,
     ProductVersionReview,
 )
 from kejin.financing.permissions import lead_scope, product_scope
+from kejin.rules.expressions import variables
+from kejin.rules.ruleset import Condition, RuleSet
 
 
 class ProductQuerySet(models.QuerySet):
@@ -177,6 +183,84 @@ class ProductVersion(RuleVersion):
     def needs_worked_cases(self) -> bool:
         """A version without an eligibility rule has nothing to check."""
         return bool(self.document)
+
+    #: The id of the one condition a product's rule set has (worked cases expect
+    #: ``{"condition.rule": true|false}``, as the list's stage and label rules do).
+    RULE_CONDITION = "rule"
+
+    def rule(self):
+        """The eligibility rule: one JSON rule over the facts catalogue (``True``: every
+        enterprise, when the version has none)."""
+        return True if self.document in (None, {}) else self.document
+
+    def rule_set_version(self) -> RuleSet:
+        """The rule as the engine's rule set: one condition, ``rule``; batch evaluation
+        (``evaluate_frame``) gives ``condition.rule``, ``explain`` the clause by clause why."""
+        rule = self.rule()
+        return RuleSet(
+            id=self.rule_id,
+            title=str(self.product) if self.product_id else "",
+            reference=self.reference,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            facts=tuple(sorted(variables(rule))) if isinstance(rule, dict) else (),
+            conditions=(Condition(id=self.RULE_CONDITION, label=str(_("准入条件")), test=rule),),
+            version=self.version,
+        )
+
+    def activation_day(self) -> datetime.date:
+        """A version takes effect the day an officer approves it (never earlier)."""
+        return max(self.valid_from, timezone.localdate())
+
+    @property
+    def is_pending(self) -> bool:
+        """Not yet approved: a draft, a returned one or one under review."""
+        return self.review != ProductVersionReview.APPROVED
+
+    @property
+    def price_is_premium(self) -> bool:
+        """Whether the price is a premium or fee rate (insurance products), not interest."""
+        return self.product.product_type in PREMIUM_PRICED
+
+
+class ProductEvent(models.Model):
+    """One move of a product: action, product status before and after, the version it
+    concerns, actor, comment (an officer's return reason) and time — the product's history."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="events", verbose_name=_("产品")
+    )
+    version = models.ForeignKey(
+        ProductVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("版本"),
+    )
+    action = models.CharField(_("操作"), max_length=16, choices=ProductAction.choices)
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=ProductStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=16, choices=ProductStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    comment = TextBlockField(_("说明"), blank=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("产品变动记录")
+        verbose_name_plural = _("产品变动记录")
+        ordering = ["product", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.action}"
 
 
 class LeadQuerySet(EnterpriseOwnedQuerySet):
