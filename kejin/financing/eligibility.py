@@ -37,7 +37,7 @@ from kejin.facts.catalogue import catalogue
 from kejin.facts.frame import iter_frames
 from kejin.rules.describe import FactLabel, rule_gaps
 from kejin.rules.expressions import variables
-from kejin.rules.ruleset import NOT_QUALIFIED, QUALIFIED, QUALIFIED_DIRECT, RuleSet
+from kejin.rules.ruleset import NOT_QUALIFIED, QUALIFIED, QUALIFIED_DIRECT, Explanation, RuleSet
 
 ELIGIBLE = "eligible"
 INELIGIBLE = "ineligible"
@@ -257,10 +257,14 @@ def eligibility_explain(
     *,
     labels: Mapping[str, FactLabel],
     county_names: Mapping[int, str] | None = None,
+    explanation: Explanation | None = None,
 ) -> Eligibility:
     """The enterprise (``facts``: a row of the facts frame) against ``rule``, clause by
-    clause, each with its value and what the rule needs."""
-    explanation = rule.explain(dict(facts))
+    clause, each with its value and what the rule needs (``explanation``: the rule's own
+    ``explain`` of these facts, when the caller has it already)."""
+    if not facts:
+        return Eligibility(UNKNOWN, [Clause(_("企业尚无可用于判断的数据"), None)])
+    explanation = explanation or rule.explain(dict(facts))
     status = {
         QUALIFIED: ELIGIBLE,
         QUALIFIED_DIRECT: ELIGIBLE,

@@ -44,14 +44,17 @@ county and record count). ``demand_route_candidates`` gives routing its institut
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
 from django.core.cache import cache
-from django.db.models import Exists, F, FloatField, OuterRef, Q, TextField
+from django.db import connection
+from django.db.models import Count, F, FloatField, Max, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -77,6 +80,7 @@ from kejin.financing.eligibility import (
 from kejin.financing.models import DemandCollateral, Product, ProductVersion
 from kejin.financing.routing import ROUTE_LIMIT, RouteCandidate
 from kejin.financing.service_record import institution_service_scores
+from kejin.institutions.models import Institution
 from kejin.rules.ruleset import NOT_QUALIFIED, QUALIFIED, QUALIFIED_DIRECT
 
 WEIGHTS = {
@@ -104,7 +108,7 @@ GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
 SHOWN = 20
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One published product's live terms, as the prefilter reads them."""
 
@@ -122,7 +126,7 @@ class Candidate:
     collateral_kinds: tuple[str, ...]
     guarantee_required: bool
     rule_key: tuple
-    local: bool
+    counties: frozenset[int]
 
 
 @dataclass
@@ -208,15 +212,121 @@ def grade_fit(grade: str | None) -> float | None:
 
 def weighted_score(components: Mapping[str, float | None]) -> Decimal:
     """The weighted mean (0–100) of the known components, weights scaled to what is known."""
-    known = {k: v for k, v in components.items() if v is not None}
-    total = sum(WEIGHTS[k] for k in known)
-    if not total:
-        return Decimal("0.00")
-    value = 100 * sum(WEIGHTS[k] * v for k, v in known.items()) / total
+    return _cents(_score(components))
+
+
+def _cents(value: float) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Market:
+    """Every published product's live terms, as arrays for the prefilter (step 1)."""
+
+    stamp: tuple
+    candidates: list[Candidate]
+    product_ids: np.ndarray
+    types: np.ndarray
+    amount_min: np.ndarray
+    amount_max: np.ndarray
+    term_min: np.ndarray
+    term_max: np.ndarray
+    whole_city: np.ndarray
+    by_county: dict[int, np.ndarray]
+
+
+_MARKET: dict[str, _Market] = {}
+
+
+def _market_stamp() -> tuple:
+    """What changes whenever a product is published, withdrawn or gets a new live version
+    (one aggregate query, no join): the count of published products, sums of their ids and
+    live version ids (a new version always has a higher id) and the latest publication and
+    change times (so that rows rolled back and written again with the same ids differ)."""
+    row = Product.objects.published().aggregate(
+        n=Count("id"),
+        s=Sum("live_version_id"),
+        p=Sum("id"),
+        published=Max("published_at"),
+        updated=Max("updated_at"),
+    )
+    return (row["n"], row["s"], row["p"], row["published"], row["updated"])
+
+
+def _market() -> _Market:
+    """The published products' terms, read again only when the stamp changed."""
+    stamp = _market_stamp()
+    market = _MARKET.get("market")
+    if market is not None and market.stamp == stamp:
+        return market
+    version = "live_version__"
+    columns = (
+        Product.objects.published()
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "name",
+            "product_type",
+            "institution_id",
+            "live_version_id",
+            Cast(F(version + "amount_min"), FloatField()),
+            Cast(F(version + "amount_max"), FloatField()),
+            version + "term_min_months",
+            version + "term_max_months",
+            Cast(F(version + "rate_min"), FloatField()),
+            Cast(F(version + "rate_max"), FloatField()),
+            version + "guarantee_required",
+            version + "activated_at",
+        )
+    )
+    # Straight from the cursor: the numbers are already floats, so no value goes through a
+    # per-value converter.
+    sql, params = columns.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    terms = version_terms({(row[4], str(row[12])) for row in rows})
+    candidates = [
+        Candidate(
+            product_id=row[0],
+            name=row[1],
+            product_type=row[2],
+            institution_id=row[3],
+            institution_name="",
+            amount_min=row[5],
+            amount_max=row[6],
+            term_min=row[7],
+            term_max=row[8],
+            rate_min=row[9],
+            rate_max=row[10],
+            collateral_kinds=terms[row[4], str(row[12])][0],
+            guarantee_required=bool(row[11]),
+            rule_key=terms[row[4], str(row[12])][1],
+            counties=terms[row[4], str(row[12])][2],
+        )
+        for row in rows
+    ]
+    by_county: dict[int, list[int]] = {}
+    for index, candidate in enumerate(candidates):
+        for county in candidate.counties:
+            by_county.setdefault(county, []).append(index)
+    market = _Market(
+        stamp=stamp,
+        candidates=candidates,
+        product_ids=np.array([c.product_id for c in candidates], dtype=np.int64),
+        types=np.array([c.product_type for c in candidates], dtype=object),
+        amount_min=np.array([c.amount_min for c in candidates], dtype=np.float64),
+        amount_max=np.array([c.amount_max for c in candidates], dtype=np.float64),
+        term_min=np.array([c.term_min for c in candidates], dtype=np.int64),
+        term_max=np.array([c.term_max for c in candidates], dtype=np.int64),
+        whole_city=np.array([not c.counties for c in candidates], dtype=bool),
+        by_county={k: np.array(v, dtype=np.int64) for k, v in by_county.items()},
+    )
+    _MARKET["market"] = market
+    return market
 
 
 def _published_candidates(
@@ -227,84 +337,88 @@ def _published_candidates(
     term: int | None = None,
     product_ids: Iterable[int] | None = None,
 ) -> list[Candidate]:
-    """The published products that could match (see the module docstring, step 1)."""
-    through = ProductVersion.counties.through
-    names_any = Exists(through.objects.filter(productversion_id=OuterRef("live_version_id")))
-    names_county = Exists(
-        through.objects.filter(productversion_id=OuterRef("live_version_id"), region_id=county_id)
-    )
-    queryset = Product.objects.published().annotate(names_any=names_any, local=names_county)
-    queryset = queryset.filter(Q(names_any=False) | Q(local=True))
+    """The published products that could match (see the module docstring, step 1): the
+    products' terms are held as arrays (re-read when a product changes, one aggregate query
+    tells) and filtered vectorised."""
+    market = _market()
+    mask = market.whole_city.copy()
+    if county_id is not None and county_id in market.by_county:
+        mask[market.by_county[county_id]] = True
     types = list(types)
     if types:
-        queryset = queryset.filter(product_type__in=types)
+        mask &= np.isin(market.types, types)
     if product_ids is not None:
-        queryset = queryset.filter(pk__in=list(product_ids))
+        mask &= np.isin(market.product_ids, list(product_ids))
     if amount is not None:
-        queryset = queryset.filter(
-            live_version__amount_min__lte=Decimal(str(round(amount * NEAR_FACTOR, 2))),
-            live_version__amount_max__gte=Decimal(str(round(amount / NEAR_FACTOR, 2))),
+        mask &= (market.amount_min <= amount * NEAR_FACTOR) & (
+            market.amount_max >= amount / NEAR_FACTOR
         )
     if term is not None:
-        queryset = queryset.filter(
-            live_version__term_min_months__lte=int(term * NEAR_FACTOR),
-            live_version__term_max_months__gte=int(term / NEAR_FACTOR),
+        mask &= (market.term_min <= term * NEAR_FACTOR) & (market.term_max >= term / NEAR_FACTOR)
+    return [market.candidates[i] for i in np.flatnonzero(mask)]
+
+
+#: The collateral kinds, rule key and counties of active versions, by id and activation
+#: time: an approved version never changes (a change to a product is a new version), so it
+#: is read once per process.
+_VERSION_TERMS: dict[tuple[int, str], tuple[tuple[str, ...], tuple, frozenset[int]]] = {}
+_VERSION_TERMS_MAX = 50_000
+
+
+def version_terms(
+    versions: Iterable[tuple[int, str]],
+) -> dict[tuple[int, str], tuple[tuple[str, ...], tuple, frozenset[int]]]:
+    """Each version's (collateral kinds, rule key, counties), from memory or two queries for
+    the ones not read yet. The rule key is (document, parameters, counties, tiers, labels) with the
+    JSON as text, so equal rules share one compiled rule set."""
+    keys = set(versions)
+    missing_keys = keys - set(_VERSION_TERMS)
+    missing = {pk for pk, _activated in missing_keys}
+    activated = dict(missing_keys)
+    if missing:
+        if len(_VERSION_TERMS) + len(missing) > _VERSION_TERMS_MAX:
+            _VERSION_TERMS.clear()
+        rows = ProductVersion.objects.filter(pk__in=missing).values_list(
+            "pk",
+            Cast("collateral_kinds", TextField()),
+            Cast("document", TextField()),
+            Cast("parameters", TextField()),
+            Cast("tiers", TextField()),
+            Cast("labels", TextField()),
         )
-    version = "live_version__"
-    rows = queryset.order_by().values_list(
-        "pk",
-        "name",
-        "product_type",
-        "institution_id",
-        "institution__name",
-        Cast(F(version + "amount_min"), FloatField()),
-        Cast(F(version + "amount_max"), FloatField()),
-        version + "term_min_months",
-        version + "term_max_months",
-        Cast(F(version + "rate_min"), FloatField()),
-        Cast(F(version + "rate_max"), FloatField()),
-        Cast(F(version + "collateral_kinds"), TextField()),
-        version + "guarantee_required",
-        Cast(F(version + "document"), TextField()),
-        Cast(F(version + "parameters"), TextField()),
-        Cast(F(version + "tiers"), TextField()),
-        Cast(F(version + "labels"), TextField()),
-        "local",
-    )
-    lists: dict[str | None, tuple] = {}
+        parsed: dict[str | None, tuple] = {}
 
-    def as_tuple(text: str | None) -> tuple:
-        if text not in lists:
-            import json
+        def as_tuple(text: str | None) -> tuple:
+            if text not in parsed:
+                value = json.loads(text) if text else None
+                parsed[text] = tuple(value) if isinstance(value, list) else ()
+            return parsed[text]
 
-            value = json.loads(text) if text else None
-            lists[text] = tuple(value) if isinstance(value, list) else ()
-        return lists[text]
-
-    candidates = []
-    for row in rows:
-        document = row[13] if row[13] not in (None, "null") else None
-        parameters = row[14] if row[14] not in (None, "null", "{}") else None
-        candidates.append(
-            Candidate(
-                product_id=row[0],
-                name=row[1],
-                product_type=row[2],
-                institution_id=row[3],
-                institution_name=row[4],
-                amount_min=row[5],
-                amount_max=row[6],
-                term_min=row[7],
-                term_max=row[8],
-                rate_min=row[9],
-                rate_max=row[10],
-                collateral_kinds=as_tuple(row[11]),
-                guarantee_required=row[12],
-                rule_key=(document, parameters, (), as_tuple(row[15]), as_tuple(row[16])),
-                local=row[17],
+        counties: dict[int, set[int]] = {}
+        through = ProductVersion.counties.through
+        for version_id, region_id in through.objects.filter(
+            productversion_id__in=missing
+        ).values_list("productversion_id", "region_id"):
+            counties.setdefault(version_id, set()).add(region_id)
+        for pk, collateral, document, parameters, tiers, labels in rows:
+            document = None if document in (None, "null") else _canonical(document)
+            parameters = None if parameters in (None, "null", "{}") else _canonical(parameters)
+            key = (document, parameters, (), as_tuple(tiers), as_tuple(labels))
+            _VERSION_TERMS[pk, activated[pk]] = (
+                as_tuple(collateral),
+                key,
+                frozenset(counties.get(pk, ())),
             )
-        )
-    return candidates
+    return {key: _VERSION_TERMS[key] for key in keys}
+
+
+def _canonical(text: str) -> str:
+    """JSON text in one spelling (SQLite keeps it as written, PostgreSQL reorders keys)."""
+    return json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False)
+
+
+def institution_names(ids: Iterable[int]) -> dict[int, str]:
+    return dict(Institution.objects.filter(pk__in=set(ids)).values_list("pk", "name"))
 
 
 def service_scores(institution_ids: Iterable[int]) -> dict[int, float]:
@@ -357,14 +471,26 @@ def demand_match(*, demand, shown: int = SHOWN) -> MatchResult:
     candidates = _published_candidates(
         county_id=demand.county_id, types=want.preferred, amount=want.amount, term=want.term
     )
-    return _rank(candidates, enterprise_id=demand.enterprise_id, want=want, shown=shown)
+    return _rank(
+        candidates,
+        enterprise_id=demand.enterprise_id,
+        county_id=demand.county_id,
+        want=want,
+        shown=shown,
+    )
 
 
 def products_for_enterprise(*, enterprise, shown: int = SHOWN) -> MatchResult:
     """ "Products for me": the products the enterprise is eligible for without a demand
     (its rule, county and the record; amount, term, rate and type are not scored)."""
     candidates = _published_candidates(county_id=enterprise.county_id)
-    return _rank(candidates, enterprise_id=enterprise.pk, want=None, shown=shown)
+    return _rank(
+        candidates,
+        enterprise_id=enterprise.pk,
+        county_id=enterprise.county_id,
+        want=None,
+        shown=shown,
+    )
 
 
 def demand_route_candidates(
@@ -408,74 +534,109 @@ def _tests(candidate: Candidate, want: _Want) -> list[str]:
 
 
 def _rank(
-    candidates: list[Candidate], *, enterprise_id: int, want: _Want | None, shown: int
+    candidates: list[Candidate],
+    *,
+    enterprise_id: int,
+    county_id: int,
+    want: _Want | None,
+    shown: int,
 ) -> MatchResult:
     rules = {c.rule_key: product_rule(*c.rule_key) for c in candidates}
     facts = enterprise_facts(enterprise_id, rule_facts(rules.values()) | {CREDIT_GRADE})
     grade = facts.get(CREDIT_GRADE)
-    statuses = {key: _status(rule, facts) for key, rule in rules.items()}
+    explanations = {
+        key: rule.explain(dict(facts)) if facts else None for key, rule in rules.items()
+    }
+    statuses = {key: _status(explanation) for key, explanation in explanations.items()}
     scores = service_scores({c.institution_id for c in candidates})
     graded = grade_fit(grade)
-    eligible: list[tuple[Decimal, Candidate, dict]] = []
-    near: list[tuple[int, Decimal, Candidate, dict, list[str]]] = []
+    eligible: list[tuple[float, Candidate, dict]] = []
+    near: list[tuple[int, float, Candidate, dict, list[str]]] = []
     for candidate in candidates:
         status, rule_fails = statuses[candidate.rule_key]
         failed = _tests(candidate, want) if want is not None else []
+        if (status != ELIGIBLE or failed) and len(failed) + rule_fails > NEAR_MISS_FAILURES:
+            continue
         components: dict[str, float | None] = {
-            "county": 1.0 if candidate.local else 0.8,
+            "county": 1.0 if county_id in candidate.counties else 0.8,
             "service": scores.get(candidate.institution_id, 0.5),
             "grade": graded,
         }
         if want is not None:
             components["amount"] = (
-                range_fit(want.amount, candidate.amount_min, candidate.amount_max)
-                if "amount" not in failed
-                else 0.0
+                0.0
+                if "amount" in failed
+                else range_fit(want.amount, candidate.amount_min, candidate.amount_max)
             )
             components["term"] = (
-                range_fit(want.term, candidate.term_min, candidate.term_max)
-                if "term" not in failed
-                else 0.0
+                0.0
+                if "term" in failed
+                else range_fit(want.term, candidate.term_min, candidate.term_max)
             )
             components["rate"] = rate_fit(candidate, want.max_rate)
             components["type"] = type_fit(candidate.product_type, want.preferred)
-        score = weighted_score(components)
+        score = _score(components)
         if status == ELIGIBLE and not failed:
             eligible.append((score, candidate, components))
-        elif len(failed) + rule_fails <= NEAR_MISS_FAILURES:
+        else:
             # Fewest failures first, then the score.
             near.append((len(failed) + rule_fails, score, candidate, components, failed))
     eligible.sort(key=lambda item: (-item[0], item[1].product_id))
     near.sort(key=lambda item: (item[0], -item[1], item[2].product_id))
     labels = fact_labels() if shown else {}
     counties = dict(Region.objects.values_list("pk", "name")) if shown else {}
+    explained: dict[tuple, Eligibility] = {}
+
+    def explain(candidate: Candidate) -> Eligibility:
+        key = candidate.rule_key
+        if key not in explained:
+            explained[key] = eligibility_explain(
+                rules[key],
+                facts,
+                labels=labels,
+                county_names=counties,
+                explanation=explanations[key],
+            )
+        return explained[key]
+
+    shown_ids = [c.institution_id for _s, c, _c in eligible] + [
+        n[2].institution_id for n in near[:shown]
+    ]
+    names = institution_names(shown_ids)
+    for candidate in candidates:
+        candidate.institution_name = names.get(candidate.institution_id, "")
     matches = []
     for rank, (score, candidate, components) in enumerate(eligible, start=1):
         match = _match(candidate, score, components, rank)
         if rank <= shown:
-            match.eligibility = eligibility_explain(
-                rules[candidate.rule_key], facts, labels=labels, county_names=counties
-            )
+            match.eligibility = explain(candidate)
             match.reasons = _reasons(candidate, want, components, grade, match.eligibility)
         matches.append(match)
     near_misses = []
     for _fails, score, candidate, components, failed in near[:shown]:
         match = _match(candidate, score, components, 0)
-        match.eligibility = eligibility_explain(
-            rules[candidate.rule_key], facts, labels=labels, county_names=counties
-        )
-        match.failures = _failures(candidate, want, failed, match.eligibility)
+        match.eligibility = explain(candidate)
+        match.failures = _failures(candidate, want, failed, match.eligibility, labels)
         match.reasons = _reasons(candidate, want, components, grade, match.eligibility)
         near_misses.append(match)
     return MatchResult(matches, near_misses, len(candidates), len(eligible), grade)
 
 
-def _status(rule, facts: Mapping[str, Any]) -> tuple[str, int]:
+def _score(components: Mapping[str, float | None]) -> float:
+    """``weighted_score`` as a float (the ranking's key; shown rounded to cents)."""
+    total = weight = 0.0
+    for key, value in components.items():
+        if value is not None:
+            total += WEIGHTS[key] * value
+            weight += WEIGHTS[key]
+    return 100 * total / weight if weight else 0.0
+
+
+def _status(explanation) -> tuple[str, int]:
     """The rule's verdict for the enterprise and how many of its clauses fail (an unknown
     verdict counts as one)."""
-    if not facts:
+    if explanation is None:
         return UNKNOWN, 1
-    explanation = rule.explain(dict(facts))
     if explanation.status in (QUALIFIED, QUALIFIED_DIRECT):
         return ELIGIBLE, 0
     if explanation.status != NOT_QUALIFIED:
@@ -485,14 +646,14 @@ def _status(rule, facts: Mapping[str, Any]) -> tuple[str, int]:
     return INELIGIBLE, max(1, failing + (passed is not None and passed.met is False))
 
 
-def _match(candidate: Candidate, score: Decimal, components: dict, rank: int) -> Match:
+def _match(candidate: Candidate, score: float, components: dict, rank: int) -> Match:
     return Match(
         product_id=candidate.product_id,
         product_name=candidate.name,
         product_type=candidate.product_type,
         institution_id=candidate.institution_id,
         institution_name=candidate.institution_name,
-        score=score,
+        score=_cents(score),
         components=components,
         rank=rank,
         candidate=candidate,
@@ -565,7 +726,8 @@ def _reasons(
             )
         if candidate.guarantee_required and want.guarantor_ok:
             reasons.append(_("接受担保机构介入（产品需要担保）"))
-    reasons.append(_("产品服务本县(市、区)") if candidate.local else _("产品服务全市"))
+    local = components.get("county") == 1.0
+    reasons.append(_("产品服务本县(市、区)") if local else _("产品服务全市"))
     service = components.get("service")
     if service is not None:
         reasons.append(
@@ -578,7 +740,11 @@ def _reasons(
 
 
 def _failures(
-    candidate: Candidate, want: _Want | None, failed: list[str], eligibility: Eligibility
+    candidate: Candidate,
+    want: _Want | None,
+    failed: list[str],
+    eligibility: Eligibility,
+    labels: Mapping[str, Any],
 ) -> list[str]:
     """What fails, in words, with the gap."""
     texts: list[str] = []
@@ -609,7 +775,6 @@ def _failures(
             elif code == "guarantee":
                 texts.append(_("产品需要担保机构介入，需求未接受担保"))
     if eligibility.status == UNKNOWN and eligibility.missing_facts:
-        labels = fact_labels()
         names = "、".join(labels[n].label if n in labels else n for n in eligibility.missing_facts)
         texts.append(_("缺少数据，无法判断：%(facts)s") % {"facts": names})
     texts += [clause.text for clause in eligibility.failing if clause.met is False]
