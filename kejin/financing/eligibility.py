@@ -173,9 +173,18 @@ def eligibility_frame(rule: RuleSet, frame: pl.DataFrame | pl.LazyFrame) -> pl.D
 
 
 def eligible_ids(rule: RuleSet, frame: pl.DataFrame | pl.LazyFrame) -> pl.Series:
-    """The ids of the rows of ``frame`` that the rule finds eligible."""
-    passed = pl.col("status").is_in([QUALIFIED, QUALIFIED_DIRECT])
-    return rule.evaluate_frame(frame).filter(passed).select("enterprise_id").collect().to_series()
+    """The ids of the rows of ``frame`` that the rule finds eligible: one filter when the
+    rule is conditions only (``RuleSet.qualified_expr``), else the full evaluation."""
+    fast = rule.qualified_expr()
+    if fast is None:
+        passed = pl.col("status").is_in([QUALIFIED, QUALIFIED_DIRECT])
+        selected = rule.evaluate_frame(frame).filter(passed)
+    else:
+        lazy = frame.lazy()
+        present = set(lazy.collect_schema().names())
+        absent = [pl.lit(None).alias(name) for name in rule.facts if name not in present]
+        selected = (lazy.with_columns(absent) if absent else lazy).filter(fast)
+    return selected.select("enterprise_id").collect().to_series()
 
 
 # --- one enterprise ---------------------------------------------------------------------------
