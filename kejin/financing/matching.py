@@ -49,6 +49,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, FloatField, Max, Sum, TextField
 from django.db.models.functions import Cast
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
 from kejin.core.models import Region
 from kejin.core.money import format_yuan
@@ -82,6 +83,18 @@ from kejin.financing.routing import ROUTE_LIMIT, RouteCandidate
 from kejin.financing.service_record import institution_service_scores
 from kejin.institutions.models import Institution
 from kejin.rules.ruleset import NOT_QUALIFIED, QUALIFIED, QUALIFIED_DIRECT
+
+
+@lru_cache(maxsize=2048)
+def _translated(language: str | None, message: str) -> str:
+    return gettext(message)
+
+
+def _(message: str) -> str:
+    """``gettext``, remembered per language (matching words a few hundred texts a call;
+    a catalogue does not change while the process runs)."""
+    return _translated(get_language(), message)
+
 
 WEIGHTS = {
     "amount": 0.20,
@@ -541,13 +554,18 @@ def _rank(
     want: _Want | None,
     shown: int,
 ) -> MatchResult:
-    rules = {c.rule_key: product_rule(*c.rule_key) for c in candidates}
-    facts = enterprise_facts(enterprise_id, rule_facts(rules.values()) | {CREDIT_GRADE})
+    # Each distinct document once, each distinct (stages, labels) once, combined per key.
+    keys = {c.rule_key for c in candidates}
+    documents = {key[:3]: product_rule(*key[:3]) for key in keys}
+    terms = {key[3:]: product_rule(None, None, (), *key[3:]) for key in keys}
+    wanted = rule_facts([*documents.values(), *terms.values()]) | {CREDIT_GRADE}
+    facts = enterprise_facts(enterprise_id, wanted)
     grade = facts.get(CREDIT_GRADE)
-    explanations = {
-        key: rule.explain(dict(facts)) if facts else None for key, rule in rules.items()
+    document_status = {
+        k: _status(r.explain(dict(facts)) if facts else None) for k, r in documents.items()
     }
-    statuses = {key: _status(explanation) for key, explanation in explanations.items()}
+    terms_status = {k: _status(r.explain(dict(facts)) if facts else None) for k, r in terms.items()}
+    statuses = {key: _combined(document_status[key[:3]], terms_status[key[3:]]) for key in keys}
     scores = service_scores({c.institution_id for c in candidates})
     graded = grade_fit(grade)
     eligible: list[tuple[float, Candidate, dict]] = []
@@ -591,11 +609,10 @@ def _rank(
         key = candidate.rule_key
         if key not in explained:
             explained[key] = eligibility_explain(
-                rules[key],
+                product_rule(*key),
                 facts,
                 labels=labels,
                 county_names=counties,
-                explanation=explanations[key],
             )
         return explained[key]
 
@@ -632,6 +649,14 @@ def _score(components: Mapping[str, float | None]) -> float:
     return 100 * total / weight if weight else 0.0
 
 
+def _combined(document: tuple[str, int], terms: tuple[str, int]) -> tuple[str, int]:
+    """A product's verdict from its document's and its terms' (stages, labels)."""
+    if document[0] == ELIGIBLE and terms[0] == ELIGIBLE:
+        return ELIGIBLE, 0
+    status = UNKNOWN if UNKNOWN in (document[0], terms[0]) else INELIGIBLE
+    return status, document[1] + terms[1]
+
+
 def _status(explanation) -> tuple[str, int]:
     """The rule's verdict for the enterprise and how many of its clauses fail (an unknown
     verdict counts as one)."""
@@ -658,6 +683,23 @@ def _match(candidate: Candidate, score: float, components: dict, rank: int) -> M
         rank=rank,
         candidate=candidate,
     )
+
+
+@lru_cache(maxsize=16)
+def _choice_labels(language: str | None) -> dict[str, str]:
+    """The product types' and collateral kinds' names in ``language`` (the active one)."""
+    return {
+        **{f"type:{code}": str(label) for code, label in ProductType.choices},
+        **{f"collateral:{code}": str(label) for code, label in CollateralKind.choices},
+    }
+
+
+def _type_label(code: str) -> str:
+    return _choice_labels(get_language())[f"type:{code}"]
+
+
+def _collateral_label(code: str) -> str:
+    return _choice_labels(get_language())[f"collateral:{code}"]
 
 
 def _yuan(value: float) -> str:
@@ -713,12 +755,11 @@ def _reasons(
             )
         if candidate.product_type in want.preferred:
             reasons.append(
-                _("属于意向产品类型：%(type)s")
-                % {"type": ProductType(candidate.product_type).label}
+                _("属于意向产品类型：%(type)s") % {"type": _type_label(candidate.product_type)}
             )
         if candidate.collateral_kinds and want.collateral & set(candidate.collateral_kinds):
             kinds = [
-                CollateralKind(k).label
+                _collateral_label(k)
                 for k in sorted(want.collateral & set(candidate.collateral_kinds))
             ]
             reasons.append(
