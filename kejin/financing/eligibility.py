@@ -281,9 +281,9 @@ def eligibility_explain(
     }.get(explanation.status, UNKNOWN)
     row = dict(facts)
     row_labels = dict(labels)
-    for indicator, result in zip(rule.indicators, explanation.indicators, strict=True):
-        row[f"value.{indicator.id}"] = result.value
-        row[f"points.{indicator.id}"] = result.points
+    for indicator, shown in zip(rule.indicators, explanation.indicators, strict=True):
+        row[f"value.{indicator.id}"] = shown.value
+        row[f"points.{indicator.id}"] = shown.points
         row_labels[f"value.{indicator.id}"] = FactLabel(
             indicator.label, "", "percent" if indicator.format == "percent" else "number"
         )
@@ -300,8 +300,8 @@ def eligibility_explain(
             continue
         gaps = rule_gaps(condition.test, row, labels=row_labels)
         if len(gaps) == 1 or result.met is not True:
-            shown = [g for g in gaps if g.met is not True] if result.met is not True else gaps
-            clauses += [Clause(g.text, g.met) for g in shown or gaps]
+            failing = [g for g in gaps if g.met is not True] if result.met is not True else gaps
+            clauses += [Clause(g.text, g.met) for g in failing or gaps]
         else:
             clauses += [Clause(g.text, g.met) for g in gaps if g.met is True]
     direct_met = [d for d in explanation.direct if d.met]

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from kejin.core.api.errors import error_responses
 from kejin.core.api.writes import client_ip_address
 from kejin.core.permissions import require
+from kejin.enterprises.models import Enterprise
 from kejin.financing import selectors_matching as selectors
 from kejin.financing.matching import Match, MatchResult
 from kejin.financing.models import Lead
@@ -51,7 +52,7 @@ class MatchResultSerializer(serializers.Serializer):
 
     def get_matches(self, result: MatchResult) -> list[dict]:
         shown: list[Match] = result.matches[:20]
-        return MatchSerializer(shown, many=True).data  # type: ignore[return-value]
+        return MatchSerializer(shown, many=True).data
 
 
 class FitEnterpriseSerializer(serializers.Serializer):
@@ -127,6 +128,8 @@ class ProductsForMeView(generics.GenericAPIView):
 
 class ProductFitEnterprisesView(generics.GenericAPIView):
     serializer_class = FitEnterpriseSerializer
+    # Rows come from the selector; this only tells the schema the model.
+    queryset = Enterprise._default_manager.none()
 
     @extend_schema(
         tags=[MATCHING_TAG],
