@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from kejin.core.errors import ApplicationError
-from kejin.core.permissions import require, signed_in
+from kejin.core.permissions import require
 from kejin.enterprises.models import AnnualFacts, Enterprise
 from kejin.facts.frame import iter_frames
 from kejin.financing.eligibility import eligible_ids, product_rule
@@ -30,7 +30,11 @@ from kejin.financing.matching import (
     products_for_enterprise,
 )
 from kejin.financing.models import Demand, Lead, Product
-from kejin.financing.permissions import product_can_find_enterprises
+from kejin.financing.permissions import (
+    lead_can_browse,
+    product_can_find_enterprises,
+    products_for_me_can_view,
+)
 
 #: How long the ids of the enterprises that fit a product are kept for paging and export.
 FIT_CACHE_SECONDS = 300
@@ -53,16 +57,9 @@ def demand_matches(*, user, demand: Demand | int) -> MatchResult:
 def products_for_me(*, user) -> MatchResult:
     """ "Products for me": the enterprise user's enterprise's eligible products (403 for
     anyone else)."""
-    if not (signed_in(user) and user.is_enterprise_user and user.enterprise_id):
-        raise ApplicationError.permission_denied(_refusal_products_for_me())
+    require(products_for_me_can_view, user=user)
     enterprise = Enterprise.objects.get(pk=user.enterprise_id)
     return products_for_enterprise(enterprise=enterprise)
-
-
-def _refusal_products_for_me() -> str:
-    from django.utils.translation import gettext as _
-
-    return _("只有企业用户可以查看适合本企业的产品。")
 
 
 def product_get(*, user, pk: int) -> Product:
@@ -154,5 +151,6 @@ def version_rule(version):
 
 
 def lead_list(*, user) -> QuerySet[Lead]:
-    """The leads ``user`` may see, newest first."""
+    """The leads ``user`` may see, newest first (403 for who has no leads list)."""
+    require(lead_can_browse, user=user)
     return Lead.objects.visible_to(user).select_related("product", "enterprise", "institution")

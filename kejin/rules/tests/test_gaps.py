@@ -11,7 +11,9 @@ LABELS = {
     "key_field": FactLabel("属于重点支持领域", "", "flag"),
     "value.rd": FactLabel("研发投入占比", "", "percent"),
     "registry_labels": FactLabel("名单标签", "", "set", {"high_tech": "高新技术企业"}),
-    "registry_stage": FactLabel("成长阶段", "", "choice", {"growth": "成长期", "startup": "初创期"}),
+    "registry_stage": FactLabel(
+        "成长阶段", "", "choice", {"growth": "成长期", "startup": "初创期"}
+    ),
 }
 RULE = {
     "and": [
