@@ -119,6 +119,8 @@ SERVICE_CACHE_SECONDS = 300
 GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
 #: How many matches and near misses a page or the API shows.
 SHOWN = 20
+#: How many near misses are shown (and explained).
+NEAR_SHOWN = 10
 
 
 @dataclass(slots=True)
@@ -617,7 +619,7 @@ def _rank(
         return explained[key]
 
     shown_ids = [c.institution_id for _s, c, _c in eligible] + [
-        n[2].institution_id for n in near[:shown]
+        n[2].institution_id for n in near[: min(shown, NEAR_SHOWN)]
     ]
     names = institution_names(shown_ids)
     for candidate in candidates:
@@ -630,7 +632,7 @@ def _rank(
             match.reasons = _reasons(candidate, want, components, grade, match.eligibility)
         matches.append(match)
     near_misses = []
-    for _fails, score, candidate, components, failed in near[:shown]:
+    for _fails, score, candidate, components, failed in near[: min(shown, NEAR_SHOWN)]:
         match = _match(candidate, score, components, 0)
         match.eligibility = explain(candidate)
         match.failures = _failures(candidate, want, failed, match.eligibility, labels)
