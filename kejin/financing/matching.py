@@ -3,11 +3,13 @@ documented score, each with why it matches, and the near misses with what fails.
 
 How a demand is matched (built for 5,000 products in well under 100 ms):
 
-1. **Prefilter in SQL** (one query): published products with a live version, of the
-   demand's preferred types (all types when it names none), serving the demand's county
-   (or the whole city), whose amount and term ranges come within ``NEAR_FACTOR`` of the
-   demand's — closer ones can be near misses, farther ones are not shown at all. Numbers
-   come as floats and rules as JSON text, so no row is decoded one value at a time.
+1. **Prefilter** (vectorised): published products with a live version, of the demand's
+   preferred types (all types when it names none), serving the demand's county (or the
+   whole city), whose amount and term ranges come within ``NEAR_FACTOR`` of the demand's —
+   closer ones can be near misses, farther ones are not shown at all. The products' terms
+   are held per process as numpy arrays, read again only when one aggregate query over the
+   published products (``_market_stamp``) says something changed; each active version's
+   JSON terms are decoded once per process (an approved version never changes).
 2. **The enterprise's facts once** (``kejin.financing.eligibility.enterprise_facts``: the
    facts frame for one enterprise, only the sources the rules read).
 3. **Each distinct rule once**: products share eligibility rules (one template, a few
@@ -131,7 +133,6 @@ class Candidate:
     name: str
     product_type: str
     institution_id: int
-    institution_name: str
     amount_min: float
     amount_max: float
     term_min: int
@@ -310,7 +311,6 @@ def _market() -> _Market:
             name=row[1],
             product_type=row[2],
             institution_id=row[3],
-            institution_name="",
             amount_min=row[5],
             amount_max=row[6],
             term_min=row[7],
@@ -621,19 +621,18 @@ def _rank(
     shown_ids = [c.institution_id for _s, c, _c in eligible] + [
         n[2].institution_id for n in near[: min(shown, NEAR_SHOWN)]
     ]
+    # Names read now (the products' arrays are shared between calls and never written).
     names = institution_names(shown_ids)
-    for candidate in candidates:
-        candidate.institution_name = names.get(candidate.institution_id, "")
     matches = []
     for rank, (score, candidate, components) in enumerate(eligible, start=1):
-        match = _match(candidate, score, components, rank)
+        match = _match(candidate, score, components, rank, names)
         if rank <= shown:
             match.eligibility = explain(candidate)
             match.reasons = _reasons(candidate, want, components, grade, match.eligibility)
         matches.append(match)
     near_misses = []
     for _fails, score, candidate, components, failed in near[: min(shown, NEAR_SHOWN)]:
-        match = _match(candidate, score, components, 0)
+        match = _match(candidate, score, components, 0, names)
         match.eligibility = explain(candidate)
         match.failures = _failures(candidate, want, failed, match.eligibility, labels)
         match.reasons = _reasons(candidate, want, components, grade, match.eligibility)
@@ -673,13 +672,15 @@ def _status(explanation) -> tuple[str, int]:
     return INELIGIBLE, max(1, failing + (passed is not None and passed.met is False))
 
 
-def _match(candidate: Candidate, score: float, components: dict, rank: int) -> Match:
+def _match(
+    candidate: Candidate, score: float, components: dict, rank: int, names: Mapping[int, str]
+) -> Match:
     return Match(
         product_id=candidate.product_id,
         product_name=candidate.name,
         product_type=candidate.product_type,
         institution_id=candidate.institution_id,
-        institution_name=candidate.institution_name,
+        institution_name=names.get(candidate.institution_id, ""),
         score=_cents(score),
         components=components,
         rank=rank,

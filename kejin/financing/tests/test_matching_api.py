@@ -69,6 +69,7 @@ def test_demand_matches_for_its_enterprise_and_404_for_others(client, world):
     body = response.json()
     assert [m["product"] for m in body["matches"]] == [world["plain"].pk]
     assert body["matches"][0]["rank"] == 1
+    assert body["matches"][0]["institution_name"] == world["plain"].institution.name
     assert set(body["matches"][0]["components"]) == {
         "amount",
         "term",
