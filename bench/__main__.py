@@ -29,6 +29,8 @@ BENCHMARKS = {
     "api_enterprises": "bench.api_enterprises",
     "credit_scoring": "bench.credit_scoring",
     "credit_ingest": "bench.credit_ingest",
+    "financing_fit": "bench.financing_fit",
+    "financing_matching": "bench.financing_matching",
     "recognition": "bench.recognition",
     "search_names": "bench.search_names",
 }

@@ -107,6 +107,12 @@ def lead_can_browse(*, user, obj=None) -> bool:
     )
 
 
+@refusal(_("只有企业用户可以查看适合本企业的产品。"))
+def products_for_me_can_view(*, user, obj=None) -> bool:
+    """ "Products for me" (the products an enterprise is eligible for): its users."""
+    return signed_in(user) and user.is_enterprise_user and bool(user.enterprise_id)
+
+
 def lead_scope(*, user):
     """Which leads ``user`` may list (see the module docstring)."""
     if not signed_in(user):

@@ -20,8 +20,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 #: What a fact's values are: a count or measure (``number``), an amount in 元 (``money``),
-#: yes/no (``flag``), one of a few codes (``choice``) or a set of codes (``set``).
-KINDS = ("number", "money", "flag", "choice", "set")
+#: yes/no (``flag``), one of a few codes (``choice``), a set of codes (``set``) or a ratio
+#: shown as a percentage (``percent``: an indicator's value such as R&D intensity).
+KINDS = ("number", "money", "flag", "choice", "set", "percent")
 SYMBOLS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 _VALUE_OPERATORS = frozenset({"+", "-", "*", "/", "max", "min"})
 _WAN = Decimal(10_000)
@@ -269,3 +270,108 @@ def _value(value: Any, hint: _Hint | None = None) -> str:
             return f"{_number(number)} {hint.unit}"
         return _number(number)
     return json.dumps(value, ensure_ascii=False)
+
+
+# --- gaps: a clause with the record's own value -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One leaf condition of a rule for one record: the clause with the record's value and
+    what the rule needs ("研发费用占销售收入的比例 2.1%，需 ≥ 3%"), and whether it holds
+    (None: a fact it reads is unknown)."""
+
+    text: str
+    met: bool | None
+    path: str = "$"
+
+
+def rule_gaps(
+    rule: Any,
+    facts: Mapping[str, Any],
+    *,
+    labels: Mapping[str, FactLabel],
+    only_unmet: bool = False,
+) -> list[Gap]:
+    """The leaf conditions of ``rule`` for the record ``facts``, each with the record's value
+    beside the threshold (groups — 且/或/非 — are walked into). ``only_unmet`` keeps the
+    conditions that do not hold or are unknown: what the record lacks. Values are
+    evaluated by the engine (``kejin.rules.expressions.evaluate``)."""
+    from kejin.rules.expressions import evaluate
+
+    gaps: list[Gap] = []
+
+    def walk(expr: Any, path: str) -> None:
+        split = _op(expr)
+        if split is not None and split[0] in ("and", "or"):
+            op, args = split
+            for i, arg in enumerate(args):
+                walk(arg, f"{path}.{op}[{i}]")
+            return
+        met = _met(evaluate(expr, facts))
+        if only_unmet and met is True:
+            return
+        gaps.append(Gap(_gap_text(expr, facts, labels, met), met, path))
+
+    walk(rule, "$")
+    return gaps
+
+
+def _met(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _gap_text(expr: Any, facts: Mapping[str, Any], labels: Mapping[str, FactLabel], met) -> str:
+    from kejin.rules.expressions import evaluate
+
+    split = _op(expr)
+    if split is not None and split[0] in SYMBOLS and len(split[1]) == 2:
+        op, (left, right) = split
+        literal_right = _op(right) is None
+        term, bound = (left, right) if literal_right else (right, left)
+        symbol = op if literal_right else _MIRROR[op]
+        hint = _hint(term, labels)
+        actual = evaluate(term, facts)
+        flag = hint is not None and hint.kind == "flag"
+        if flag and isinstance(bound, bool) and op in ("==", "!="):
+            return _comparison(op, [left, right], labels) + _known(actual, hint)
+        return _("%(term)s %(actual)s，需 %(symbol)s %(bound)s") % {
+            "term": _term(term, labels, hint),
+            "actual": _actual(actual, hint),
+            "symbol": SYMBOLS[symbol],
+            "bound": _value(bound, hint) if _op(bound) is None else _term(bound, labels, hint),
+        }
+    text = _flat(_clause(expr, labels, "$"))
+    if split is not None and split[0] in ("in", "var", "!", "!!"):
+        term = split[1][0] if split[0] in ("in", "!", "!!") else expr
+        if split[0] == "in" and _is_var(split[1][1]):
+            term = split[1][1]
+        hint = _hint(term, labels)
+        if _op(term) is not None:
+            return text + _known(evaluate(term, facts), hint)
+    if met is None:
+        return _("%(clause)s（数据缺失，无法判断）") % {"clause": text}
+    return text
+
+
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _known(actual: Any, hint: _Hint | None) -> str:
+    """ "（当前：…）" — the record's value of a flag, code or set."""
+    return _("（当前：%(value)s）") % {"value": _actual(actual, hint)}
+
+
+def _actual(value: Any, hint: _Hint | None) -> str:
+    """A record's value as people read it: rounded to two decimals (percentages of a
+    ratio, money in 万元/亿元), "缺失" when unknown, codes by their names."""
+    if value is None:
+        return _("缺失")
+    if isinstance(value, (list, tuple)):
+        return "、".join(_actual(v, hint) for v in value) if value else _("无")
+    if isinstance(value, float) and not isinstance(value, bool):
+        places = Decimal(str(round(value * 100, 2) if hint and hint.kind == "percent" else value))
+        if hint is not None and hint.kind == "percent":
+            return f"{_number(places.quantize(Decimal('0.01')))}%"
+        value = Decimal(str(round(value, 2)))
+    return _value(value, hint)

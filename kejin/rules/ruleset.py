@@ -510,6 +510,24 @@ class RuleSet:
 
     # -- batch -------------------------------------------------------------------------------
 
+    def qualified_expr(self) -> pl.Expr | None:
+        """One boolean expression that is true exactly where ``evaluate_frame`` gives the
+        status qualified (false or missing elsewhere), for rule sets that are conditions
+        only (no points, score or score test: the usual eligibility rule); None for the
+        others. Indicator values are substituted into the conditions, so a ratio is still
+        compared exactly; nothing else is computed (a filter, not an evaluation)."""
+        if self.pass_test is not None or self.has_score or any(i.scored for i in self.indicators):
+            return None
+        values: dict[str, Any] = {}
+        for ind in self.indicators:
+            if ind.value is not None:
+                values[f"value.{ind.id}"] = substitute(ind.value, values)
+        parts = []
+        for cond in self.conditions:
+            expr = to_polars(substitute(cond.test, values)).cast(pl.Boolean)
+            parts.append(expr if cond.if_missing is None else expr.fill_null(cond.if_missing))
+        return pl.all_horizontal(parts) if parts else pl.lit(True)
+
     def evaluate_frame(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
         """All stages over a frame with one column per fact; adds the stage columns."""
         lf = frame.lazy()

@@ -31,6 +31,8 @@ from kejin.enterprises.permissions import (
     import_batch_can_create,
 )
 from kejin.financing.permissions import product_can_browse, product_can_review
+
+from kejin.financing.permissions import lead_can_browse, products_for_me_can_view
 from kejin.institutions.permissions import institution_can_view
 from kejin.registry.permissions import registry_can_browse
 
@@ -58,6 +60,8 @@ MENU = (
     (_("金融机构"), "institutions:list", institution_can_view),
     (_("金融产品"), "financing:product_list", product_can_browse),
     (_("产品审核"), "financing:product_review_queue", product_can_review),
+    (_("适合我的产品"), "financing:products_for_me", products_for_me_can_view),
+    (_("企业线索"), "financing:lead_list", lead_can_browse),
     (_("信用数据报送"), "credit:ingest_home", credit_batch_can_view),
     (_("信用数据目录"), "credit:catalogue_list", credit_category_can_view),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),

@@ -36,6 +36,7 @@ EXPECTED_MENU = {
         "credit:public_search",
         "institutions:list",
         "financing:product_list",
+        "financing:products_for_me",
         "credit:catalogue_list",
     ],
     Role.ENTERPRISE_STAFF: [
@@ -44,6 +45,7 @@ EXPECTED_MENU = {
         "credit:public_search",
         "institutions:list",
         "financing:product_list",
+        "financing:products_for_me",
         "credit:catalogue_list",
     ],
     Role.INSTITUTION_MANAGER: [
@@ -51,6 +53,7 @@ EXPECTED_MENU = {
         "credit:public_search",
         "institutions:list",
         "financing:product_list",
+        "financing:lead_list",
         "credit:catalogue_list",
     ],
     Role.INSTITUTION_OFFICER: [
@@ -58,6 +61,7 @@ EXPECTED_MENU = {
         "credit:public_search",
         "institutions:list",
         "financing:product_list",
+        "financing:lead_list",
         "credit:catalogue_list",
     ],
     Role.CITY_OFFICER: [
@@ -71,6 +75,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "financing:product_list",
         "financing:product_review_queue",
+        "financing:lead_list",
         "credit:ingest_home",
         "credit:catalogue_list",
         "core:audit_list",
@@ -85,6 +90,7 @@ EXPECTED_MENU = {
         "credit:public_search",
         "institutions:list",
         "financing:product_list",
+        "financing:lead_list",
         "credit:catalogue_list",
         "core:holiday_schedule_list",
     ],
@@ -106,6 +112,7 @@ EXPECTED_MENU = {
         "credit:public_search",
         "institutions:list",
         "financing:product_list",
+        "financing:lead_list",
         "credit:ingest_home",
         "credit:catalogue_list",
         "core:audit_list",
