@@ -30,9 +30,12 @@ from kejin.enterprises.permissions import (
     enterprise_can_view_own,
     import_batch_can_create,
 )
-from kejin.financing.permissions import product_can_browse, product_can_review
-
-from kejin.financing.permissions import lead_can_browse, products_for_me_can_view
+from kejin.financing.permissions import (
+    lead_can_browse,
+    product_can_browse,
+    product_can_review,
+    products_for_me_can_view,
+)
 from kejin.institutions.permissions import institution_can_view
 from kejin.registry.permissions import registry_can_browse
 
