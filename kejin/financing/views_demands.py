@@ -32,7 +32,7 @@ from kejin.financing.forms_demands import (
     GuaranteeRequestForm,
     RejectForm,
 )
-from kejin.financing.permissions import demand_can_create
+from kejin.financing.permissions import demand_can_browse, demand_can_create
 
 PAGE_SIZE = 25
 
@@ -76,6 +76,7 @@ def demand_list_view(request):
     """The demands the user sees: an enterprise's own, an institution's by tab, an officer's
     county (a city officer may choose the county)."""
     user = request.user
+    require(demand_can_browse, user=user)
     tabs = _views_for(user)
     view = request.GET.get("view") or (tabs[0][0] if tabs else "all")
     if view not in selectors.VIEWS:
