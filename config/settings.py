@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
         "OverrideKindEnum": "kejin.registry.choices.OverrideKind",
         "ScorecardKindEnum": "kejin.credit.choices.ScorecardKind",
         "RuleVersionStatusEnum": "kejin.facts.choices.RuleVersionStatus",
+        "DemandStatusEnum": "kejin.financing.choices.DemandStatus",
+        "RejectionReasonEnum": "kejin.financing.choices.RejectionReason",
     },
 }
 

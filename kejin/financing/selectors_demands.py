@@ -56,7 +56,7 @@ def demand_list(
     it). ``status`` and ``county`` (a region code) narrow it; ``q`` searches number and
     enterprise name."""
     rows = Demand.objects.visible_to(user)
-    institution = getattr(user, "institution_id", None)
+    institution = getattr(user, "institution_id", None) or 0
     if view == "routed":
         rows = rows.filter(
             status=DemandStatus.ROUTED,

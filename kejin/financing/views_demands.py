@@ -12,6 +12,7 @@ Reads go through ``kejin.financing.selectors_demands``, writes through
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -54,7 +55,7 @@ ACTION_SLUGS = {
     "route": DemandAction.ROUTE,
     "pool": DemandAction.POOL,
 }
-SLUG_OF = {action: slug for slug, action in ACTION_SLUGS.items()}
+SLUG_OF: dict[str, str] = {str(action): slug for slug, action in ACTION_SLUGS.items()}
 #: Actions that need a form (shown on the detail page beside their button).
 WITH_FORM = frozenset({DemandAction.APPROVE, DemandAction.REJECT, DemandAction.REQUEST_GUARANTEE})
 
@@ -197,7 +198,7 @@ def demand_action_view(request, pk: int, slug: str):
     else:
         demand = selectors.demand_get(user=user, pk=pk)
     common = {"demand": demand, "acting_user": user, "ip_address": client_ip_address(request)}
-    form = None
+    form: forms.Form | None = None
     try:
         if action == DemandAction.APPROVE:
             form = ApproveForm(request.POST)

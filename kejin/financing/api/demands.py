@@ -89,7 +89,7 @@ class DemandEventSerializer(serializers.ModelSerializer):
         return str(event.actor) if event.actor_id else None
 
     def get_institution(self, event: DemandEvent) -> str | None:
-        return event.institution.name if event.institution_id else None
+        return event.institution.name if event.institution else None
 
 
 class DemandSerializer(serializers.ModelSerializer):
@@ -144,7 +144,7 @@ class DemandSerializer(serializers.ModelSerializer):
     def get_institution(self, demand: Demand) -> dict | None:
         if not demand.institution_id:
             return None
-        return {"id": demand.institution_id, "name": demand.institution.name}
+        return {"id": demand.institution_id, "name": getattr(demand.institution, "name", "")}
 
 
 class DemandDetailSerializer(DemandSerializer):
@@ -162,7 +162,7 @@ class DemandDetailSerializer(DemandSerializer):
     def get_events(self, demand: Demand) -> list[dict]:
         user = self.context["request"].user
         rows = selectors.demand_timeline(user=user, demand=demand)
-        return DemandEventSerializer(rows, many=True).data  # type: ignore[return-value]
+        return DemandEventSerializer(rows, many=True).data
 
     def get_actions(self, demand: Demand) -> list[str]:
         return selectors.demand_actions(user=self.context["request"].user, demand=demand)

@@ -135,7 +135,7 @@ def demand_approve(
         approved = _decimal(amount)
         if approved is None or approved <= 0:
             errors["amount"] = [_("请填写批准金额（元），应大于0。")]
-        elif approved > locked.amount or approved.as_tuple().exponent < -2:  # type: ignore[operator]
+        elif approved > locked.amount or approved.as_tuple().exponent < -2:
             errors["amount"] = [
                 _("批准金额不能超过申请金额 %(amount)s 元，且最多两位小数。")
                 % {"amount": locked.amount}
@@ -145,8 +145,8 @@ def demand_approve(
             errors["rate"] = [_("请填写批准年利率（%），应在0到36之间，例如 3.85。")]
         if errors:
             raise ApplicationError.invalid(errors)
-        locked.approved_amount = approved.quantize(Decimal("0.01"))  # type: ignore[union-attr]
-        locked.approved_rate = approved_rate.quantize(Decimal("0.001"))  # type: ignore[union-attr]
+        locked.approved_amount = approved.quantize(Decimal("0.01"))
+        locked.approved_rate = approved_rate.quantize(Decimal("0.001"))
         locked.decided_at = at
         if locked.overdue_step:
             locked.overdue_step = ""

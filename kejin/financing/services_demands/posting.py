@@ -9,6 +9,7 @@ when there are none (or matching is not installed), posts it to the open pool.
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -277,10 +278,11 @@ def route_candidates(
     """The institutions of ``demand``'s top matches, best first: matching's
     ``demand_route_candidates`` when installed, else none (the demand goes to the pool)."""
     try:
-        from kejin.financing.matching import (  # type: ignore[attr-defined]
-            demand_route_candidates,
-        )
+        matching = importlib.import_module("kejin.financing.matching")
     except ImportError:
+        return []
+    demand_route_candidates = getattr(matching, "demand_route_candidates", None)
+    if demand_route_candidates is None:
         return []
     return list(
         demand_route_candidates(
