@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from kejin.core.errors import ApplicationError
 from kejin.core.permissions import signed_in
 from kejin.financing.choices import DemandStatus
-from kejin.financing.models import Demand, DemandEvent, DemandRoute
+from kejin.financing.models import Demand, DemandAttachment, DemandEvent, DemandRoute
 from kejin.financing.permissions import demand_actor_kinds
 from kejin.financing.workflow import actions_available
 
@@ -100,3 +100,12 @@ def demand_actions(*, user, demand: Demand) -> list[str]:
 def demand_routes(*, user, demand: Demand) -> QuerySet:
     """Where ``demand`` was routed (officers, the enterprise and institutions that see it)."""
     return DemandRoute.objects.filter(demand=demand).select_related("institution", "product")
+
+
+def demand_attachment_get(*, user, demand_id, pk) -> DemandAttachment:
+    """An attachment of a demand ``user`` may see; ``not_found`` otherwise."""
+    demand = demand_get(user=user, pk=demand_id)
+    attachment = DemandAttachment.objects.filter(demand=demand, pk=pk).first()
+    if attachment is None:
+        raise ApplicationError.not_found()
+    return attachment

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -258,3 +259,16 @@ def demand_action_view(request, pk: int, slug: str):
         return redirect("financing:demand_detail", pk=pk)
     messages.success(request, _("已%(action)s。") % {"action": DemandAction(action).label})
     return redirect("financing:demand_detail", pk=pk)
+
+
+@login_required
+@require_GET
+def demand_attachment_view(request, pk: int, attachment_id: int):
+    """An attachment, to whoever sees its demand (a download, never public)."""
+    attachment = selectors.demand_attachment_get(user=request.user, demand_id=pk, pk=attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )

@@ -115,3 +115,28 @@ def test_lists_per_role_and_no_page_for_a_data_provider(client, django_assert_ma
     assert client.get("/financing/demands/").content.decode().count('data-testid="demand-row"') == 5
     client.force_login(UserFactory(data_provider=True))
     assert client.get("/financing/demands/").status_code == 403
+
+
+def test_attachments_are_downloaded_only_by_who_sees_the_demand(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kejin.financing import services_demands
+
+    settings.MEDIA_ROOT = tmp_path
+    world = world_build()
+    demand = services_demands.demand_create(
+        enterprise=world.enterprise,
+        data={"amount": "100000", "term_months": "6", "purpose": "流动资金"},
+        attachments=[SimpleUploadedFile("报表.pdf", b"%PDF-1.7 x", "application/pdf")],
+        acting_user=world.enterprise_user,
+    )
+    attachment = demand.attachments.get()
+    url = f"/financing/demands/{demand.pk}/attachments/{attachment.pk}/"
+    client.force_login(world.enterprise_user)
+    detail = client.get(f"/financing/demands/{demand.pk}/").content.decode()
+    assert f'href="{url}"' in detail
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.7 x"
+    client.force_login(world.stranger)
+    assert client.get(url).status_code == 404
