@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kejin.accounts.models import User
+from kejin.core.money import format_yuan
 from kejin.financing.choices import DemandAction
 from kejin.financing.models import Demand, DemandEvent
 from kejin.notifications.services import notification_send
@@ -48,10 +49,10 @@ def notify_routed(*, demand: Demand, event: DemandEvent, institution_ids: Iterab
         kind="demand_routed",
         key=f"demand:{demand.pk}:event:{event.pk}",
         title=_("新的融资需求待认领：%(number)s") % {"number": demand.number},
-        body=_("%(enterprise)s 申请融资 %(amount)s 元，期限 %(term)s 个月。")
+        body=_("%(enterprise)s 申请融资 %(amount)s，期限 %(term)s 个月。")
         % {
             "enterprise": demand.enterprise.name,
-            "amount": demand.amount,
+            "amount": format_yuan(demand.amount),
             "term": demand.term_months,
         },
         url=_url(demand),

@@ -287,3 +287,28 @@ def test_a_guarantor_is_brought_in_and_answers():
         Decimal("1000000.00"),
         Decimal("3.650"),
     )
+
+
+def test_a_demand_is_routed_to_the_institution_of_a_fitting_product(
+    django_capture_on_commit_callbacks,
+):
+    """Runs once matching (``demand_route_candidates``) is merged; skipped before."""
+    matching = pytest.importorskip("kejin.financing.matching")
+    if not hasattr(matching, "demand_route_candidates"):
+        pytest.skip("matching has no demand_route_candidates yet")
+    world = world_build()
+    product = ProductFactory(published=True, institution=world.routed.institution)
+    with django_capture_on_commit_callbacks(execute=True):
+        demand = services.demand_create(
+            enterprise=world.enterprise,
+            data={**VALID, "preferred_types": ["credit_loan"], "collaterals": []},
+            acting_user=world.enterprise_user,
+        )
+    demand.refresh_from_db()
+    assert (demand.status, demand.open_pool) == (DemandStatus.ROUTED, False)
+    route = demand.routes.get()
+    assert (route.institution, route.product, route.rank) == (world.routed.institution, product, 1)
+    assert demand.events.get(action="route").data == {"institutions": [world.routed.institution_id]}
+    note = Notification.objects.get(recipient=world.routed)
+    assert note.kind == "demand_routed"
+    assert note.body == f"{world.enterprise.name} 申请融资 150.00 万元，期限 12 个月。"
