@@ -109,3 +109,21 @@ def demand_attachment_get(*, user, demand_id, pk) -> DemandAttachment:
     if attachment is None:
         raise ApplicationError.not_found()
     return attachment
+
+
+def demand_detail_get(*, user, pk) -> Demand:
+    """``demand_get`` with the collateral and attachments read along (the detail's shape)."""
+    demand = demand_get(user=user, pk=pk)
+    return (
+        _base(Demand.objects.visible_to(user))
+        .prefetch_related("collaterals", "attachments")
+        .get(pk=demand.pk)
+    )
+
+
+def guarantors_list(*, user) -> QuerySet:
+    """The financing guarantee companies ``user`` may bring in as guarantor, by name."""
+    from kejin.institutions.choices import InstitutionKind
+    from kejin.institutions.selectors import institution_list
+
+    return institution_list(user=user).filter(kind=InstitutionKind.GUARANTEE).order_by("name")

@@ -144,8 +144,6 @@ def demand_create_view(request):
 
 
 def _detail_context(request, demand, forms: dict | None = None) -> dict:
-    from kejin.institutions.models import Institution
-
     user = request.user
     actions = selectors.demand_actions(user=user, demand=demand)
     forms = forms or {}
@@ -156,9 +154,7 @@ def _detail_context(request, demand, forms: dict | None = None) -> dict:
     if DemandAction.REQUEST_GUARANTEE in actions:
         forms.setdefault(
             "request_guarantee",
-            GuaranteeRequestForm(
-                guarantors=Institution.objects.filter(kind="guarantee").order_by("name")
-            ),
+            GuaranteeRequestForm(guarantors=selectors.guarantors_list(user=user)),
         )
     return {
         "demand": demand,
@@ -188,8 +184,6 @@ def demand_detail_view(request, pk: int):
 @require_POST
 def demand_action_view(request, pk: int, slug: str):
     """One workflow action from the detail page's buttons and forms."""
-    from kejin.institutions.models import Institution
-
     user = request.user
     action = ACTION_SLUGS.get(slug)
     if action is None:
@@ -214,7 +208,7 @@ def demand_action_view(request, pk: int, slug: str):
                 reason=form.cleaned_data.get("reason"), text=form.cleaned_data.get("text"), **common
             )
         elif action == DemandAction.REQUEST_GUARANTEE:
-            guarantors = Institution.objects.filter(kind="guarantee").order_by("name")
+            guarantors = selectors.guarantors_list(user=user)
             form = GuaranteeRequestForm(request.POST, guarantors=guarantors)
             form.is_valid()
             chosen = str(form.cleaned_data.get("guarantor") or "")

@@ -215,13 +215,7 @@ class GuaranteeRefuseSerializer(serializers.Serializer):
 
 
 def _detail(request, pk: int, *, status_code: int = 200, headers=None) -> Response:
-    demand = selectors.demand_get(user=request.user, pk=pk)
-    demand = (
-        Demand.objects.filter(pk=demand.pk)
-        .select_related("enterprise", "county", "institution")
-        .prefetch_related("collaterals", "attachments")
-        .get()
-    )
+    demand = selectors.demand_detail_get(user=request.user, pk=pk)
     return Response(
         DemandDetailSerializer(demand, context={"request": request}).data,
         status=status_code,
@@ -408,9 +402,7 @@ def _simple(service):
 
 
 def _guarantee_request(*, demand, data, acting_user, ip_address):
-    from kejin.institutions.models import Institution
-
-    guarantor = Institution.objects.filter(pk=data["guarantor"]).first()
+    guarantor = selectors.guarantors_list(user=acting_user).filter(pk=data["guarantor"]).first()
     services.demand_guarantee_request(
         demand=demand, guarantor=guarantor, acting_user=acting_user, ip_address=ip_address
     )
