@@ -255,3 +255,34 @@ def test_reject_needs_a_reason_and_a_text_the_enterprise_reads(client):
         "近一年有逾期记录",
     )
     assert body["actions"] == ["refer"]
+
+
+def test_the_guarantor_step_through_the_api(client):
+    world = world_build()
+    demand = world.demand_in_state(DemandStatus.UNDER_REVIEW)
+    client.force_login(world.claimant)
+    not_a_guarantor = client.post(
+        f"{API}{demand.pk}/request-guarantee/",
+        {"guarantor": world.stranger.institution_id},
+        content_type="application/json",
+    )
+    assert not_a_guarantor.status_code == 400
+    assert not_a_guarantor.json()["error"]["fields"] == {"guarantor": ["请选择一家融资担保公司。"]}
+    requested = client.post(
+        f"{API}{demand.pk}/request-guarantee/",
+        {"guarantor": world.guarantor.institution_id},
+        content_type="application/json",
+    )
+    assert requested.json()["guarantee_status"] == "requested"
+    # The guarantor now sees the demand, and may answer; approving waits for it.
+    waiting = client.post(
+        f"{API}{demand.pk}/approve/", {"amount": "1", "rate": "3"}, content_type="application/json"
+    )
+    assert waiting.status_code == 409
+    client.force_login(world.guarantor)
+    assert client.get(f"{API}{demand.pk}/").json()["actions"] == [
+        "grant_guarantee",
+        "refuse_guarantee",
+    ]
+    granted = client.post(f"{API}{demand.pk}/grant-guarantee/")
+    assert (granted.status_code, granted.json()["guarantee_status"]) == (200, "granted")
