@@ -69,6 +69,13 @@ def _decimal(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def _text(value) -> str:
+    """Posted text as a stripped string (a number or anything else as its text)."""
+    if value is None:
+        return ""
+    return (value if isinstance(value, str) else str(value)).strip()
+
+
 def demand_data_clean(data: dict) -> tuple[dict, list[dict]]:
     """The demand's fields and collateral rows from ``data`` (as a form or the API gives
     them), or ``invalid`` listing every problem beside its field (collateral rows as
@@ -98,7 +105,7 @@ def demand_data_clean(data: dict) -> tuple[dict, list[dict]]:
     else:
         clean["term_months"] = term_int
 
-    purpose = (data.get("purpose") or "").strip()
+    purpose = _text(data.get("purpose"))
     if not purpose:
         errors["purpose"] = [_("请说明资金用途，例如“购置研发设备”“补充流动资金”。")]
     elif len(purpose) > PURPOSE_MAX_LENGTH:
@@ -111,7 +118,9 @@ def demand_data_clean(data: dict) -> tuple[dict, list[dict]]:
     types = data.get("preferred_types") or []
     if isinstance(types, str):
         types = [types]
-    unknown = [str(t) for t in types if t not in ProductType.values]
+    if not isinstance(types, (list, tuple)):
+        types = [types]
+    unknown = [str(t) for t in types if not isinstance(t, str) or t not in ProductType.values]
     if unknown:
         errors["preferred_types"] = [
             _("未知的产品类型：%(types)s。") % {"types": "、".join(unknown)}
@@ -127,7 +136,7 @@ def demand_data_clean(data: dict) -> tuple[dict, list[dict]]:
         clean["max_rate"] = rate.quantize(Decimal("0.001")) if rate is not None else None
 
     urgency = data.get("urgency") or Urgency.NORMAL
-    if urgency not in Urgency.values:
+    if not isinstance(urgency, str) or urgency not in Urgency.values:
         errors["urgency"] = [_("紧急程度应为一般、较急或紧急。")]
     else:
         clean["urgency"] = urgency
@@ -138,7 +147,7 @@ def demand_data_clean(data: dict) -> tuple[dict, list[dict]]:
     clean["guarantor_ok"] = bool(guarantor_ok)
 
     for name, label in (("contact_name", 64), ("contact_phone", 32)):
-        value = (data.get(name) or "").strip()
+        value = _text(data.get(name))
         if len(value) > label:
             errors[name] = [_("不能超过%(max)s个字。") % {"max": label}]
         elif problem := text_problem(value):
@@ -164,12 +173,12 @@ def _collaterals_clean(rows, errors: dict[str, list[str]]) -> list[dict]:
         where = f"collaterals.{index}"
         row = row if isinstance(row, dict) else {}
         kind = row.get("kind")
-        if kind not in CollateralKind.values:
+        if not isinstance(kind, str) or kind not in CollateralKind.values:
             errors[f"{where}.kind"] = [_("第%(n)s项：请选择抵质押物类别。") % {"n": index + 1}]
             continue
-        number = (row.get("number") or "").strip()
-        debtor = (row.get("debtor") or "").strip()
-        description = (row.get("description") or "").strip()
+        number = _text(row.get("number"))
+        debtor = _text(row.get("debtor"))
+        description = _text(row.get("description"))
         amount = _decimal(row.get("amount"))
         if kind in IP_KINDS and not number:
             errors[f"{where}.number"] = [

@@ -286,3 +286,31 @@ def test_the_guarantor_step_through_the_api(client):
     ]
     granted = client.post(f"{API}{demand.pk}/grant-guarantee/")
     assert (granted.status_code, granted.json()["guarantee_status"]) == (200, "granted")
+
+
+def test_values_of_the_wrong_json_type_are_field_errors_not_500(client):
+    world = world_build()
+    client.force_login(world.enterprise_user)
+    response = client.post(
+        API,
+        {
+            "amount": {},
+            "term_months": [1],
+            "purpose": 5,
+            "preferred_types": 3,
+            "urgency": 3,
+            "contact_name": 7,
+            "collaterals": [{"kind": 1}, "x"],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "amount": ["请填写融资金额（元），例如 1000000。"],
+        "term_months": ["请填写融资期限（月），为1到360之间的整数。"],
+        "preferred_types": ["未知的产品类型：3。"],
+        "urgency": ["紧急程度应为一般、较急或紧急。"],
+        "collaterals.0.kind": ["第1项：请选择抵质押物类别。"],
+        "collaterals.1.kind": ["第2项：请选择抵质押物类别。"],
+    }
+    assert not Demand.objects.exists()
