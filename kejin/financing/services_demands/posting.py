@@ -379,9 +379,12 @@ def demand_route(
 def demand_pool(*, demand: Demand | int, acting_user=None, ip_address: str | None = None) -> Demand:
     """Post a submitted or unclaimed demand to the open pool, where every institution may
     claim it (the deadline scan for an unclaimed demand, ``acting_user=None``, or an
-    officer). Its routes stay; the claim is due anew."""
+    officer). Its routes stay; the claim is due anew. Idempotent: a demand already waiting
+    in the pool is left as it is (no second event)."""
     locked = demand_lock(demand)
     check(demand=locked, action=DemandAction.POOL, acting_user=acting_user)
+    if locked.open_pool and locked.status == DemandStatus.ROUTED:
+        return locked
     before, from_status, at = snapshot(locked), locked.status, now()
     locked.status = DemandStatus.ROUTED
     locked.open_pool = True

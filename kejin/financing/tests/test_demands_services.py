@@ -312,3 +312,12 @@ def test_a_demand_is_routed_to_the_institution_of_a_fitting_product(
     note = Notification.objects.get(recipient=world.routed)
     assert note.kind == "demand_routed"
     assert note.body == f"{world.enterprise.name} 申请融资 150.00 万元，期限 12 个月。"
+
+
+def test_posting_to_the_pool_twice_writes_one_event():
+    world = world_build()
+    demand = world.demand_in_state(DemandStatus.ROUTED)
+    first = services.demand_pool(demand=demand, acting_user=None)
+    again = services.demand_pool(demand=demand, acting_user=None)
+    assert (first.open_pool, again.open_pool) == (True, True)
+    assert demand.events.filter(action="pool").count() == 1
