@@ -317,6 +317,8 @@ SPECTACULAR_SETTINGS = {
         "RuleVersionStatusEnum": "kejin.facts.choices.RuleVersionStatus",
         "ProductStatusEnum": "kejin.financing.choices.ProductStatus",
         "LeadStatusEnum": "kejin.financing.choices.LeadStatus",
+        "DemandStatusEnum": "kejin.financing.choices.DemandStatus",
+        "RejectionReasonEnum": "kejin.financing.choices.RejectionReason",
     },
 }
 

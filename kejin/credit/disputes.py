@@ -22,8 +22,6 @@ write changes nothing and writes no audit event.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +31,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kejin.core.attachments import (  # noqa: F401  (ATTACHMENT_MAX_COUNT: the API reads it here)
+    ATTACHMENT_MAX_COUNT,
+    CheckedAttachment,
+    attachments_check,
+)
 from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
@@ -57,15 +60,6 @@ from kejin.credit.tasks import credit_scores_refresh
 
 DEFAULT_DEADLINE_WORKDAYS = 20
 TEXT_MAX_LENGTH = 2000
-ATTACHMENT_MAX_BYTES = 10 * 2**20
-ATTACHMENT_MAX_COUNT = 5
-#: Accepted attachment types: extension → (content type, the file's first bytes).
-ATTACHMENT_TYPES: dict[str, tuple[str, bytes]] = {
-    ".pdf": ("application/pdf", b"%PDF-"),
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-}
 CLOSED_STATUSES = [s for s in DisputeStatus.values if s != DisputeStatus.OPEN]
 
 _AUDITED = [
@@ -161,78 +155,10 @@ def _clean_text(value, *, field: str, missing: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class CheckedAttachment:
-    file: object
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-
-
 def dispute_attachments_check(files: Sequence | None) -> list[CheckedAttachment]:
-    """The uploaded ``files`` once each is known to be a PDF, JPG or PNG (by its name and its
-    first bytes) of at most 10 MB, at most 5 of them; otherwise ``invalid`` on the field
-    ``attachments`` naming the file, and nothing is stored."""
-    files = [f for f in (files or []) if f is not None]
-    if len(files) > ATTACHMENT_MAX_COUNT:
-        raise ApplicationError.invalid(
-            {
-                "attachments": [
-                    _("最多上传%(max)s个附件，本次选择了%(count)s个。")
-                    % {"max": ATTACHMENT_MAX_COUNT, "count": len(files)}
-                ]
-            }
-        )
-    checked = []
-    for upload in files:
-        name = os.path.basename(getattr(upload, "name", "") or "")[-255:] or "attachment"
-        if problem := text_problem(name):
-            raise ApplicationError.invalid({"attachments": [problem]})
-        extension = os.path.splitext(name)[1].lower()
-        if extension not in ATTACHMENT_TYPES:
-            raise ApplicationError.invalid(
-                {
-                    "attachments": [
-                        _("附件“%(name)s”的格式不支持，请上传PDF、JPG或PNG文件。") % {"name": name}
-                    ]
-                }
-            )
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise ApplicationError.invalid(
-                {
-                    "attachments": [
-                        _("附件“%(name)s”超过%(mb)s MB，请压缩或拆分后重新上传。")
-                        % {"name": name, "mb": ATTACHMENT_MAX_BYTES // 2**20}
-                    ]
-                }
-            )
-        if upload.size == 0:
-            raise ApplicationError.invalid(
-                {"attachments": [_("附件“%(name)s”是空文件。") % {"name": name}]}
-            )
-        content_type, signature = ATTACHMENT_TYPES[extension]
-        upload.seek(0)
-        digest = hashlib.sha256()
-        head = b""
-        for chunk in upload.chunks():
-            if not head:
-                head = chunk[: len(signature)]
-            digest.update(chunk)
-        upload.seek(0)
-        if not head.startswith(signature):
-            raise ApplicationError.invalid(
-                {
-                    "attachments": [
-                        _("附件“%(name)s”的内容不是有效的%(kind)s文件，请检查后重新上传。")
-                        % {"name": name, "kind": extension[1:].upper()}
-                    ]
-                }
-            )
-        checked.append(
-            CheckedAttachment(upload, name, content_type, int(upload.size), digest.hexdigest())
-        )
-    return checked
+    """The uploaded ``files`` once each is known to be a PDF, JPG or PNG of at most 10 MB, at
+    most 5 of them (``kejin.core.attachments``); otherwise ``invalid`` on ``attachments``."""
+    return attachments_check(files)
 
 
 def _attachments_save(

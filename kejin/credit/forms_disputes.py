@@ -8,31 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import CleanTextFormField
-from kejin.core.ui.forms import BootstrapFormMixin, bootstrap_style
+from kejin.core.ui.forms import BootstrapFormMixin, MultipleFileField, bootstrap_style
 from kejin.credit.choices import FieldType
 from kejin.credit.disputes import TEXT_MAX_LENGTH
 from kejin.credit.models import CreditRecord
 
 ATTACHMENT_HELP = _("可选，最多5个PDF、JPG或PNG文件，每个不超过10 MB。")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the service checks their type and size."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png", "multiple": True})
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
 def _text(label, help_text="") -> CleanTextFormField:

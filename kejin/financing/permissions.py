@@ -161,6 +161,18 @@ def demand_can_create(*, user, obj=None) -> bool:
     return obj is None or obj.pk == user.enterprise_id
 
 
+@refusal(_("融资需求仅向企业、金融机构和政府工作人员开放。"))
+def demand_can_browse(*, user, obj=None) -> bool:
+    """The demand pages (each sees its own scope): enterprise and institution users,
+    officers, platform admins."""
+    return signed_in(user) and (
+        user.is_enterprise_user
+        or _institution_user(user)
+        or user.is_officer
+        or user.is_platform_admin
+    )
+
+
 def demand_actor_kinds(*, user, demand, routed_institution_ids=frozenset()) -> frozenset[str]:
     """Who ``user`` is to ``demand`` (several at once is possible: an officer is only ever
     OFFICER, an institution may be both routed and guarantor). ``routed_institution_ids``

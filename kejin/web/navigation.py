@@ -31,6 +31,7 @@ from kejin.enterprises.permissions import (
     import_batch_can_create,
 )
 from kejin.financing.permissions import (
+    demand_can_browse,
     lead_can_browse,
     product_can_browse,
     product_can_review,
@@ -65,6 +66,7 @@ MENU = (
     (_("产品审核"), "financing:product_review_queue", product_can_review),
     (_("适合我的产品"), "financing:products_for_me", products_for_me_can_view),
     (_("企业线索"), "financing:lead_list", lead_can_browse),
+    (_("融资需求"), "financing:demand_list", demand_can_browse),
     (_("信用数据报送"), "credit:ingest_home", credit_batch_can_view),
     (_("信用数据目录"), "credit:catalogue_list", credit_category_can_view),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),

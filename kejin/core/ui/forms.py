@@ -71,3 +71,23 @@ def form_add_service_error(form: forms.BaseForm, error: ApplicationError) -> Non
             form.add_error(name if name in form.fields else None, message)
     if not error.fields or error.code != ErrorCode.INVALID:
         form.add_error(None, error.message)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (PDF, JPG or PNG offered); the service checks their type
+    and size (``kejin.core.attachments``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png", "multiple": True})
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]

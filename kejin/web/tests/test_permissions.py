@@ -37,6 +37,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "financing:product_list",
         "financing:products_for_me",
+        "financing:demand_list",
         "credit:catalogue_list",
     ],
     Role.ENTERPRISE_STAFF: [
@@ -46,6 +47,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "financing:product_list",
         "financing:products_for_me",
+        "financing:demand_list",
         "credit:catalogue_list",
     ],
     Role.INSTITUTION_MANAGER: [
@@ -54,6 +56,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "financing:product_list",
         "financing:lead_list",
+        "financing:demand_list",
         "credit:catalogue_list",
     ],
     Role.INSTITUTION_OFFICER: [
@@ -62,6 +65,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "financing:product_list",
         "financing:lead_list",
+        "financing:demand_list",
         "credit:catalogue_list",
     ],
     Role.CITY_OFFICER: [
@@ -76,6 +80,7 @@ EXPECTED_MENU = {
         "financing:product_list",
         "financing:product_review_queue",
         "financing:lead_list",
+        "financing:demand_list",
         "credit:ingest_home",
         "credit:catalogue_list",
         "core:audit_list",
@@ -91,6 +96,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "financing:product_list",
         "financing:lead_list",
+        "financing:demand_list",
         "credit:catalogue_list",
         "core:holiday_schedule_list",
     ],
@@ -113,6 +119,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "financing:product_list",
         "financing:lead_list",
+        "financing:demand_list",
         "credit:ingest_home",
         "credit:catalogue_list",
         "core:audit_list",
