@@ -350,6 +350,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credit.disputes_overdue_flag",
         "schedule": crontab(hour=1, minute=10),  # daily, Asia/Shanghai (CELERY_TIMEZONE)
     },
+    # Financing step deadlines (kejin.financing.sla): overdue demands flagged and escalated,
+    # hourly in working hours and once at night; without beat, cron runs
+    # `manage.py financing_deadlines_scan`.
+    "financing-deadlines-scan": {
+        "task": "financing.demands_overdue_scan",
+        "schedule": crontab(minute=5, hour="0,8-18"),
+    },
 }
 
 LOGGING = {

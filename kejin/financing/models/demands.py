@@ -156,6 +156,20 @@ class Demand(TimeStampedModel):
         _("逾期环节"), max_length=16, choices=DeadlineStep.choices, blank=True, db_index=True
     )
     escalated_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    # Working days each finished step took (``kejin.financing.sla.demand_step_workdays_set``,
+    # called when a step completes; the deadline scan fills any left empty): routing → claim,
+    # claim → first contact, claim → decision, decision → disbursement. Monitoring's medians
+    # and 90th percentiles are SQL histograms of these.
+    claim_workdays = models.PositiveSmallIntegerField(_("认领用时(工作日)"), null=True, blank=True)
+    contact_workdays = models.PositiveSmallIntegerField(
+        _("联系用时(工作日)"), null=True, blank=True
+    )
+    decision_workdays = models.PositiveSmallIntegerField(
+        _("审批用时(工作日)"), null=True, blank=True
+    )
+    disburse_workdays = models.PositiveSmallIntegerField(
+        _("放款用时(工作日)"), null=True, blank=True
+    )
 
     objects = DemandQuerySet.as_manager()
 
