@@ -67,6 +67,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "credit:ingest_home",
         "credit:catalogue_list",
+        "financing:monitoring",
         "core:audit_list",
         "core:holiday_schedule_list",
     ],
@@ -79,6 +80,7 @@ EXPECTED_MENU = {
         "credit:public_search",
         "institutions:list",
         "credit:catalogue_list",
+        "financing:monitoring",
         "core:holiday_schedule_list",
     ],
     Role.DATA_PROVIDER: [
@@ -99,6 +101,7 @@ EXPECTED_MENU = {
         "institutions:list",
         "credit:ingest_home",
         "credit:catalogue_list",
+        "financing:monitoring",
         "core:audit_list",
         "core:holiday_schedule_list",
         "admin:index",
