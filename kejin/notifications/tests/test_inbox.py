@@ -40,10 +40,13 @@ def test_sent_twice_reaches_each_user_once_and_is_emailed_once(django_capture_on
 
 def test_nothing_is_sent_for_a_write_that_rolled_back(django_capture_on_commit_callbacks):
     user = UserFactory(email="a@example.cn")
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            notification_send(recipients=[user], kind="demand", key="k", title="t")
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notification_send(recipients=[user], kind="demand", key="k", title="t")
+        raise RuntimeError
     assert Notification.objects.count() == 0 and mail.outbox == []
 
 
