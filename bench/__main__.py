@@ -29,6 +29,7 @@ BENCHMARKS = {
     "api_enterprises": "bench.api_enterprises",
     "credit_scoring": "bench.credit_scoring",
     "credit_ingest": "bench.credit_ingest",
+    "financing_monitoring": "bench.financing_monitoring",
     "recognition": "bench.recognition",
     "search_names": "bench.search_names",
 }

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -47,7 +48,7 @@ from django.utils.translation import gettext as _
 from kejin.accounts.choices import ENTERPRISE_ROLES, INSTITUTION_ROLES, Role
 from kejin.core.audit import audit_record
 from kejin.core.choices import AuditAction
-from kejin.core.workdays import WorkdayCalendar
+from kejin.core.workdays import WorkdayCalendar, library_years
 from kejin.financing.choices import DeadlineStep, DemandAction, DemandStatus
 from kejin.financing.models import Demand, DemandEvent, StepDeadline
 from kejin.financing.permissions import SYSTEM
@@ -109,16 +110,26 @@ def workday_ordinals(
     """Every date in [first, last] → the working days in (first, date]; so the working days
     in (a, b] are ``ordinals[b] - ordinals[a]`` (``workdays_between(a, b)``)."""
     calendar = calendar or WorkdayCalendar()
+    library = library_years()
     ordinals = {}
     count = 0
     day = first
     one = datetime.timedelta(days=1)
     while day <= last:
-        if day != first and calendar.is_workday(day):
+        if day != first and (
+            _library_workday(day) if day.year in library else calendar.is_workday(day)
+        ):
             count += 1
         ordinals[day] = count
         day += one
     return ordinals
+
+
+@lru_cache(maxsize=8192)
+def _library_workday(day: datetime.date) -> bool:
+    # chinese-calendar's data is fixed for the years it knows (and its lookup scans its
+    # tables on every call): remember each day once per process.
+    return WorkdayCalendar().is_workday(day)
 
 
 def demand_step_workdays_set(*, demand: Demand, calendar: WorkdayCalendar | None = None) -> None:

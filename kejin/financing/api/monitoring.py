@@ -104,7 +104,7 @@ class MonitoringReportView(APIView):
     @extend_schema(
         tags=[MONITORING_TAG],
         summary="流程监控 (Monitoring report)",
-        description="各环节需求数、各环节用时中位数与90%分位（工作日）、逾期需求（最多100件）、"
+        description="各环节需求数、各环节用时中位数与90%分位（工作日）、逾期需求（逾期最久的50件）、"
         "机构服务记录。市级工作人员看全市或某县，县级工作人员看本县。",
         parameters=[COUNTY, MONTH],
         responses={200: MonitoringReportSerializer, **error_responses(400, 401, 403, 404)},
