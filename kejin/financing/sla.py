@@ -40,7 +40,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +50,7 @@ from kejin.core.audit import audit_record
 from kejin.core.choices import AuditAction
 from kejin.core.workdays import WorkdayCalendar, library_years
 from kejin.financing.choices import DeadlineStep, DemandAction, DemandStatus
-from kejin.financing.models import Demand, DemandEvent, StepDeadline
+from kejin.financing.models import Demand, DemandEvent, DemandRoute, StepDeadline
 from kejin.financing.permissions import SYSTEM
 from kejin.financing.workflow import transition_check
 from kejin.notifications.services import notification_send
@@ -64,13 +64,18 @@ STEP_STATUSES: dict[str, frozenset[str]] = {
     ),
 }
 #: The due-date field of each step.
-DUE_FIELD = {
+DUE_FIELD: dict[str, str] = {
     DeadlineStep.CLAIM: "claim_due_on",
     DeadlineStep.CONTACT: "contact_due_on",
     DeadlineStep.DECISION: "decision_due_on",
 }
 #: Steps in order of gravity: a demand flagged for a step is escalated again only for a later one.
-STEP_ORDER = {"": 0, DeadlineStep.CLAIM: 1, DeadlineStep.CONTACT: 2, DeadlineStep.DECISION: 3}
+STEP_ORDER: dict[str, int] = {
+    "": 0,
+    DeadlineStep.CLAIM: 1,
+    DeadlineStep.CONTACT: 2,
+    DeadlineStep.DECISION: 3,
+}
 
 #: Stored step times: column → (timestamp the step starts at, timestamp it ends at).
 STEP_WORKDAY_SPANS: dict[str, tuple[str, str]] = {
@@ -133,21 +138,40 @@ def _library_workday(day: datetime.date) -> bool:
 
 
 def demand_step_workdays_set(*, demand: Demand, calendar: WorkdayCalendar | None = None) -> None:
-    """Count and save the working days of every finished step of ``demand`` (the stored
-    columns monitoring reads). The demand services call it in the transaction that finished
-    a step (claim, contact, decision, disbursement); the scan fills any left empty."""
+    """Count and save the working days of every finished step of ``demand`` and whether its
+    claimant was routed to it (the stored columns monitoring reads). The demand services
+    call it in the transaction that finished a step (claim, contact, decision,
+    disbursement) or released a claim; the scan fills any left empty."""
     calendar = calendar or WorkdayCalendar()
     changed = []
     for column, (start_field, end_field) in STEP_WORKDAY_SPANS.items():
         start, end = getattr(demand, start_field), getattr(demand, end_field)
         value = None
         if start is not None and end is not None:
-            value = max(int(calendar.between(local_date(start), local_date(end)).value), 0)
+            counted = calendar.between(local_date(start), local_date(end)).value
+            value = max(counted if isinstance(counted, int) else 0, 0)
         if getattr(demand, column) != value:
             setattr(demand, column, value)
             changed.append(column)
+    via_route = None
+    if demand.institution_id is not None:
+        via_route = DemandRoute.objects.filter(
+            demand_id=demand.pk, institution_id=demand.institution_id
+        ).exists()
+    if demand.claimed_via_route != via_route:
+        demand.claimed_via_route = via_route
+        changed.append("claimed_via_route")
     if changed:
         demand.save(update_fields=changed)
+
+
+def _claimed_via_route_fill() -> int:
+    """Fill ``claimed_via_route`` where a claimed demand lacks it (one UPDATE)."""
+    return Demand.objects.filter(institution__isnull=False, claimed_via_route__isnull=True).update(
+        claimed_via_route=Exists(
+            DemandRoute.objects.filter(demand=OuterRef("pk"), institution=OuterRef("institution"))
+        )
+    )
 
 
 def _step_times_fill(today: datetime.date) -> int:
@@ -203,7 +227,7 @@ def _limit(limits: dict[tuple[str, str], int], step: str, product_type: str) -> 
 def _due_dates_fill(calendar: WorkdayCalendar) -> int:
     """Set the due dates an open demand lacks (see the module docstring); the demands set."""
     limits = _limits()
-    starts = {
+    starts: dict[str, str] = {
         DeadlineStep.CLAIM: "routed_at",
         DeadlineStep.CONTACT: "claimed_at",
         DeadlineStep.DECISION: "claimed_at",
@@ -351,7 +375,7 @@ def demands_overdue_scan(*, now: datetime.datetime | None = None) -> ScanResult:
     calendar = WorkdayCalendar()
     result = ScanResult()
     result.due_dates_filled = _due_dates_fill(calendar)
-    result.step_times_filled = _step_times_fill(today)
+    result.step_times_filled = _step_times_fill(today) + _claimed_via_route_fill()
     result.cleared = _overdue_clear(today)
     for step in STEP_STATUSES:
         candidates = (

