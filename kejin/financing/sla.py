@@ -287,7 +287,7 @@ def _escalate(pk: int, step: str, *, today: datetime.date, now: datetime.datetim
     """Escalate demand ``pk`` for ``step`` if it is still due for it; the action taken."""
     with transaction.atomic():
         demand = (
-            Demand.objects.select_for_update()
+            Demand.objects.select_for_update(of=("self",))
             .filter(_overdue_q(step, today), pk=pk)
             .select_related("enterprise", "institution")
             .first()
