@@ -203,3 +203,9 @@ def scoreboard_can_view(*, user, obj=None) -> bool:
 def step_deadline_can_edit(*, user, obj=None) -> bool:
     """Setting the working-day limits of the demand steps: city officers."""
     return signed_in(user) and user.is_city_officer
+
+
+@refusal(_("只有金融机构用户可以查看本机构的服务记录。"))
+def scoreboard_can_view_own(*, user, obj=None) -> bool:
+    """ "My institution's service record" (the menu entry): users of an institution."""
+    return _institution_user(user)

@@ -11,6 +11,7 @@ urlpatterns = [
         views.scoreboard_view,
         name="monitoring_scoreboard",
     ),
+    path("monitoring/my-scoreboard/", views.my_scoreboard_view, name="my_scoreboard"),
     path("monitoring/deadlines/", views.step_deadlines_view, name="step_deadlines"),
     path(
         "monitoring/deadlines/<int:pk>/reset/",

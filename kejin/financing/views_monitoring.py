@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejin.core.errors import ApplicationError
+from kejin.core.permissions import require
 from kejin.financing import monitoring
 from kejin.financing.choices import ProductType
-from kejin.financing.permissions import step_deadline_can_edit
+from kejin.financing.permissions import scoreboard_can_view_own, step_deadline_can_edit
 from kejin.financing.services_deadlines import (
     MAX_WORKING_DAYS,
     step_deadline_reset,
@@ -146,6 +147,14 @@ def scoreboard_view(request, institution_id: int):
         "financing/scoreboard.html",
         {"row": row, "month": month, "months": _months(timezone.localdate())},
     )
+
+
+@login_required
+@require_GET
+def my_scoreboard_view(request):
+    """An institution's users: their own institution's scoreboard."""
+    require(scoreboard_can_view_own, user=request.user)
+    return scoreboard_view(request, institution_id=request.user.institution_id)
 
 
 @login_required

@@ -30,7 +30,7 @@ from kejin.enterprises.permissions import (
     enterprise_can_view_own,
     import_batch_can_create,
 )
-from kejin.financing.permissions import monitoring_can_view
+from kejin.financing.permissions import monitoring_can_view, scoreboard_can_view_own
 from kejin.institutions.permissions import institution_can_view
 from kejin.registry.permissions import registry_can_browse
 
@@ -59,6 +59,7 @@ MENU = (
     (_("信用数据报送"), "credit:ingest_home", credit_batch_can_view),
     (_("信用数据目录"), "credit:catalogue_list", credit_category_can_view),
     (_("流程监控"), "financing:monitoring", monitoring_can_view),
+    (_("服务记录"), "financing:my_scoreboard", scoreboard_can_view_own),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),
     (_("节假日安排"), "core:holiday_schedule_list", holiday_schedule_can_view),
     (_("后台管理"), "admin:index", user_can_manage),

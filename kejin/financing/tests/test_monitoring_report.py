@@ -387,3 +387,14 @@ def test_api_refusals(client, world):
     assert other.status_code == 403
     assert other.json()["error"]["code"] == "permission_denied"
     assert client.get(url.format(999999)).status_code == 404
+
+
+def test_my_scoreboard_for_institution_users_only(client, world):
+    client.force_login(UserFactory(institution_officer=True, institution=world["i2"]))
+    response = client.get(reverse("financing:my_scoreboard"))
+    assert response.status_code == 200
+    assert response.context["row"].institution_id == world["i2"].pk
+    client.force_login(UserFactory())
+    refused = client.get(reverse("financing:my_scoreboard"))
+    assert refused.status_code == 403
+    assert "只有金融机构用户可以查看本机构的服务记录。" in refused.content.decode()

@@ -49,12 +49,14 @@ EXPECTED_MENU = {
         "credit:public_search",
         "institutions:list",
         "credit:catalogue_list",
+        "financing:my_scoreboard",
     ],
     Role.INSTITUTION_OFFICER: [
         "credit:report_requests",
         "credit:public_search",
         "institutions:list",
         "credit:catalogue_list",
+        "financing:my_scoreboard",
     ],
     Role.CITY_OFFICER: [
         "enterprises:list",
