@@ -328,3 +328,52 @@ def test_workday_ordinals_agree_with_the_calendar():
     ]:
         start, end = datetime.date(*a), datetime.date(*b)
         assert ordinals[end] - ordinals[start] == workdays_between(start, end).value
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_escalate_and_notify_once():
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The test database is SQLite in memory with a shared cache, whose table locks have
+        # no busy timeout; the file database (WAL, IMMEDIATE transactions, 20 s busy
+        # timeout) serialises the two scans instead. Run on PostgreSQL.
+        pytest.skip("concurrent writers need a file or server database")
+
+    county = RegionFactory()
+    officer = UserFactory(county_officer=True, county=county)
+    demands = [
+        claimed_demand(at(2026, 10, 12), enterprise=EnterpriseFactory(county=county))
+        for _n in range(6)
+    ]
+    Demand.objects.filter(pk__in=[d.pk for d in demands]).update(
+        status=DemandStatus.CONTACTED,
+        contact_due_on=datetime.date(2026, 10, 14),
+        decision_due_on=datetime.date(2026, 10, 26),
+        claimed_via_route=False,
+        claim_workdays=1,
+    )
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(demands_overdue_scan(now=at(2026, 10, 27, 9)).total_escalated)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sum(results) == 6
+    assert DemandEvent.objects.filter(action="escalate").count() == 6
+    assert Notification.objects.filter(recipient=officer).count() == 6
