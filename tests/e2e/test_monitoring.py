@@ -68,6 +68,7 @@ def test_officer_sees_charts_overdue_list_scoreboard_and_the_alert(page, live_se
     assert badge.inner_text() == "1"
     check_page("officer-financing-monitoring")
 
+    page.get_by_test_id("user-menu").click()
     page.get_by_test_id("inbox-link").click()
     note = page.get_by_test_id("notification").first
     assert f"需求 {late.number} “审批决定”已逾期" in note.inner_text()
