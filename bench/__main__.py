@@ -31,6 +31,7 @@ BENCHMARKS = {
     "credit_ingest": "bench.credit_ingest",
     "financing_fit": "bench.financing_fit",
     "financing_matching": "bench.financing_matching",
+    "financing_monitoring": "bench.financing_monitoring",
     "recognition": "bench.recognition",
     "search_names": "bench.search_names",
 }

@@ -5,7 +5,7 @@ CELERY_BROKER_KEY_PREFIX, KEJIN_CITY, CACHE_URL, KEJIN_HTTPS, SECURE_HSTS_SECOND
 _INCLUDE_SUBDOMAINS, _PRELOAD), SECURE_SSL_REDIRECT, KEJIN_API_TOKEN_LIFETIME_DAYS,
 KEJIN_SIGN_IN_RATE_IP, KEJIN_SIGN_IN_RATE_USERNAME, KEJIN_REGISTRY_PREVIEW_SYNC_MAX,
 KEJIN_CREDIT_PUBLIC_RATE_ANON, KEJIN_FINANCING_CLAIM_DAYS, KEJIN_FINANCING_CONTACT_DAYS,
-KEJIN_FINANCING_DECISION_DAYS.
+KEJIN_FINANCING_DECISION_DAYS, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL.
 Development needs none of them: SQLite under var/, a generated secret key kept in var/,
 Celery tasks run eagerly in-process.
 """
@@ -71,6 +71,19 @@ KEJIN_FINANCING_DEADLINES = {
     "contact": env.int("KEJIN_FINANCING_CONTACT_DAYS", default=2),
     "decision": env.int("KEJIN_FINANCING_DECISION_DAYS", default=10),
 }
+
+# Notifications are also emailed (once each) to users who have an address. Development uses
+# the console backend; production sets EMAIL_BACKEND/EMAIL_HOST/EMAIL_PORT (SMTP by default).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG or DEV
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kejin.local")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -353,6 +366,13 @@ CELERY_BEAT_SCHEDULE = {
     "credit-disputes-overdue": {
         "task": "credit.disputes_overdue_flag",
         "schedule": crontab(hour=1, minute=10),  # daily, Asia/Shanghai (CELERY_TIMEZONE)
+    },
+    # Financing step deadlines (kejin.financing.sla): overdue demands flagged and escalated,
+    # hourly in working hours and once at night; without beat, cron runs
+    # `manage.py financing_deadlines_scan`.
+    "financing-deadlines-scan": {
+        "task": "financing.demands_overdue_scan",
+        "schedule": crontab(minute=5, hour="0,8-18"),
     },
 }
 

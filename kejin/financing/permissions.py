@@ -235,3 +235,15 @@ def scoreboard_can_view(*, user, obj=None) -> bool:
     if monitoring_can_view(user=user):
         return True
     return _institution_user(user) and (obj is None or obj.pk == user.institution_id)
+
+
+@refusal(_("只有市级部门工作人员可以设置环节时限。"))
+def step_deadline_can_edit(*, user, obj=None) -> bool:
+    """Setting the working-day limits of the demand steps: city officers."""
+    return signed_in(user) and user.is_city_officer
+
+
+@refusal(_("只有金融机构用户可以查看本机构的服务记录。"))
+def scoreboard_can_view_own(*, user, obj=None) -> bool:
+    """ "My institution's service record" (the menu entry): users of an institution."""
+    return _institution_user(user)

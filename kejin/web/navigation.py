@@ -33,9 +33,11 @@ from kejin.enterprises.permissions import (
 from kejin.financing.permissions import (
     demand_can_browse,
     lead_can_browse,
+    monitoring_can_view,
     product_can_browse,
     product_can_review,
     products_for_me_can_view,
+    scoreboard_can_view_own,
 )
 from kejin.institutions.permissions import institution_can_view
 from kejin.registry.permissions import registry_can_browse
@@ -67,6 +69,8 @@ MENU = (
     (_("适合我的产品"), "financing:products_for_me", products_for_me_can_view),
     (_("企业线索"), "financing:lead_list", lead_can_browse),
     (_("融资需求"), "financing:demand_list", demand_can_browse),
+    (_("流程监控"), "financing:monitoring", monitoring_can_view),
+    (_("服务记录"), "financing:my_scoreboard", scoreboard_can_view_own),
     (_("信用数据报送"), "credit:ingest_home", credit_batch_can_view),
     (_("信用数据目录"), "credit:catalogue_list", credit_category_can_view),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),

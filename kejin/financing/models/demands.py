@@ -156,6 +156,23 @@ class Demand(TimeStampedModel):
         _("逾期环节"), max_length=16, choices=DeadlineStep.choices, blank=True, db_index=True
     )
     escalated_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    # Working days each finished step took (``kejin.financing.sla.demand_step_workdays_set``,
+    # called when a step completes; the deadline scan fills any left empty): routing → claim,
+    # claim → first contact, claim → decision, decision → disbursement. Monitoring's medians
+    # and 90th percentiles are SQL histograms of these.
+    claim_workdays = models.PositiveSmallIntegerField(_("认领用时(工作日)"), null=True, blank=True)
+    contact_workdays = models.PositiveSmallIntegerField(
+        _("联系用时(工作日)"), null=True, blank=True
+    )
+    decision_workdays = models.PositiveSmallIntegerField(
+        _("审批用时(工作日)"), null=True, blank=True
+    )
+    disburse_workdays = models.PositiveSmallIntegerField(
+        _("放款用时(工作日)"), null=True, blank=True
+    )
+    # Whether the claimant was one of the institutions the demand was routed to (not a
+    # claim from the open pool by another): the scoreboard's claim rate. None until known.
+    claimed_via_route = models.BooleanField(_("经推送认领"), null=True, blank=True)
 
     objects = DemandQuerySet.as_manager()
 
@@ -175,6 +192,39 @@ class Demand(TimeStampedModel):
             models.Index(fields=["county", "submitted_at"]),
             models.Index(fields=["institution", "status"]),
             models.Index(fields=["status", "open_pool"]),
+            # Monitoring (kejin.financing.monitoring) over the whole city reads these
+            # instead of the table: each funnel count and step-time histogram is an
+            # index-only scan, the scoreboard one covering scan in institution order.
+            models.Index(fields=["routed_at"], name="demand_mon_routed"),
+            models.Index(fields=["claimed_at"], name="demand_mon_claimed"),
+            models.Index(fields=["contacted_at"], name="demand_mon_contacted"),
+            models.Index(fields=["review_started_at"], name="demand_mon_review"),
+            models.Index(fields=["decided_at", "rejection_reason"], name="demand_mon_decided"),
+            models.Index(fields=["disbursed_at"], name="demand_mon_disbursed"),
+            models.Index(fields=["county", "overdue_step"], name="demand_mon_county_overdue"),
+            models.Index(fields=["overdue_step", "claim_due_on"], name="demand_mon_claim_due"),
+            models.Index(fields=["overdue_step", "contact_due_on"], name="demand_mon_contact_due"),
+            models.Index(
+                fields=["overdue_step", "decision_due_on"], name="demand_mon_decision_due"
+            ),
+            models.Index(fields=["claim_workdays"], name="demand_mon_claim_days"),
+            models.Index(fields=["contact_workdays"], name="demand_mon_contact_days"),
+            models.Index(fields=["decision_workdays"], name="demand_mon_decision_days"),
+            models.Index(fields=["disburse_workdays"], name="demand_mon_disburse_days"),
+            models.Index(
+                fields=[
+                    "institution",
+                    "rejection_reason",
+                    "decided_at",
+                    "disbursed_at",
+                    "overdue_step",
+                    "claim_workdays",
+                    "decision_workdays",
+                    "approved_amount",
+                    "claimed_via_route",
+                ],
+                name="demand_mon_scoreboard",
+            ),
         ]
 
     def __str__(self) -> str:
