@@ -181,6 +181,20 @@ def loan_can_update(*, user, obj=None) -> bool:
     return _institution_user(user) and (obj is None or obj.institution_id == user.institution_id)
 
 
+@refusal(_("只有认领该需求的贷款机构可以登记放款。"))
+def loan_can_create(*, user, obj=None) -> bool:
+    """Turning demand ``obj`` into a loan when it is disbursed: the claiming institution's
+    users."""
+    return _institution_user(user) and (obj is None or obj.institution_id == user.institution_id)
+
+
+def loan_import_batch_scope(*, user):
+    """Which loan import batches ``user`` may list: their own institution's."""
+    if _institution_user(user):
+        return {"institution_id": user.institution_id}
+    return NONE
+
+
 # --- monitoring -------------------------------------------------------------------------------
 
 
