@@ -77,7 +77,7 @@ def fetch_loan_facts(
     )
     rows = {
         row["enterprise_id"]: row
-        for row in Loan.objects.filter(enterprise_id__range=(first_id, last_id))
+        for row in Loan.objects.filter(enterprise__pk__range=(first_id, last_id))
         .values("enterprise_id")
         .annotate(
             count=Count("id"),

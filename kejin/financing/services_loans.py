@@ -123,15 +123,17 @@ class LoanState:
     outstanding: Decimal
     disbursed_on: datetime.date
     repayments: set = field(default_factory=set)  # (paid_on, principal, interest) stored
+    moves: set = field(default_factory=set)  # (effective_on, to_status) in the history
 
     @classmethod
-    def of(cls, loan: Loan, repayments=()) -> LoanState:
+    def of(cls, loan: Loan, repayments=(), moves=()) -> LoanState:
         return cls(
             pk=loan.pk,
             status=loan.status,
             outstanding=Decimal(loan.outstanding),
             disbursed_on=loan.disbursed_on,
             repayments=set(repayments),
+            moves=set(moves),
         )
 
 
@@ -646,7 +648,12 @@ class LoanRowChecker:
             outstanding -= principal
             if outstanding == 0:
                 status = LoanStatus.REPAID
-        changes = record.status is not None and record.status != status
+        # A status already recorded on that day (the same file imported again) is unchanged.
+        changes = (
+            record.status is not None
+            and record.status != status
+            and (record.day, record.status) not in state.moves
+        )
         if changes and record.status is not None:
             refusal = loan_move_refusal(current=status, target=record.status)
             if refusal is None and record.status == LoanStatus.REPAID and outstanding > 0:
@@ -669,12 +676,14 @@ class LoanRowChecker:
         state.outstanding = outstanding
         if changes and record.status is not None:
             status = record.status
+            state.moves.add((record.day, status))
         state.status = status
         return [], repays, changes
 
     def load(self, records: list[LoanRow], *, lock: bool) -> dict[str, Loan]:
         """Read the loans the records name that are not known yet (one query for loans,
-        one for their repayments); with ``lock``, lock them (the write phase)."""
+        one for their repayments, one for their history); with ``lock``, lock them (the
+        write phase)."""
         numbers = {r.contract_number for r in records} - set(self.states)
         if not numbers:
             return {}
@@ -689,8 +698,13 @@ class LoanRowChecker:
             loan_id__in=stored
         ).values_list("loan_id", "paid_on", "principal", "interest"):
             stored[loan_id].add((paid_on, Decimal(principal), Decimal(interest)))
+        moves: dict[int, set] = {pk: set() for pk in stored}
+        for loan_id, effective_on, to_status in LoanStatusEvent.objects.filter(
+            loan_id__in=stored
+        ).values_list("loan_id", "effective_on", "to_status"):
+            moves[loan_id].add((effective_on, to_status))
         for number, loan in loans.items():
-            self.states[number] = LoanState.of(loan, stored[loan.pk])
+            self.states[number] = LoanState.of(loan, stored[loan.pk], moves[loan.pk])
         return loans
 
 
