@@ -315,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "OverrideKindEnum": "kejin.registry.choices.OverrideKind",
         "ScorecardKindEnum": "kejin.credit.choices.ScorecardKind",
         "RuleVersionStatusEnum": "kejin.facts.choices.RuleVersionStatus",
+        "LoanStatusEnum": "kejin.financing.choices.LoanStatus",
     },
 }
 
