@@ -21,7 +21,7 @@ from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
 from kejin.financing.choices import LoanChannel, LoanStatus
 from kejin.financing.forms_loans import LoanImportForm, LoanRepaymentForm, LoanStatusForm
-from kejin.financing.permissions import loan_can_update
+from kejin.financing.permissions import loan_can_browse, loan_can_update
 from kejin.financing.selectors_loans import (
     LOAN_LIST_STATUSES,
     loan_get,
@@ -45,6 +45,7 @@ PAGE_SIZE = 25
 def loan_list_view(request):
     """The loans the user sees, by status, newest disbursement first."""
     user = request.user
+    require(loan_can_browse, user=user)
     status = request.GET.get("status") or "all"
     if status not in LOAN_LIST_STATUSES:
         status = "all"

@@ -30,6 +30,7 @@ from kejin.enterprises.permissions import (
     enterprise_can_view_own,
     import_batch_can_create,
 )
+from kejin.financing.permissions import loan_can_browse
 from kejin.institutions.permissions import institution_can_view
 from kejin.registry.permissions import registry_can_browse
 
@@ -55,6 +56,7 @@ MENU = (
     (_("信用异议"), "credit:dispute_list", credit_dispute_can_browse),
     (_("信用信息公示"), "credit:public_search", signed_in),
     (_("金融机构"), "institutions:list", institution_can_view),
+    (_("贷款"), "financing:loan_list", loan_can_browse),
     (_("信用数据报送"), "credit:ingest_home", credit_batch_can_view),
     (_("信用数据目录"), "credit:catalogue_list", credit_category_can_view),
     (_("审计日志"), "core:audit_list", audit_event_can_browse),
