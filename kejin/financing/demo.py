@@ -79,7 +79,7 @@ _OTHER_PRODUCTS: dict[str, tuple] = {
         ("投贷联动跟投", _T.INVESTMENT_LOAN, (300, 3000), (12, 60), ("0.00", "0.00")),
     ),
 }
-_MATERIALS = {
+_MATERIALS: dict[str, list[str]] = {
     _T.CREDIT_LOAN: ["营业执照", "近两年财务报表", "企业征信授权书"],
     _T.IP_PLEDGE: ["营业执照", "专利证书及缴费凭证", "知识产权评估报告"],
     _T.RECEIVABLES_PLEDGE: ["营业执照", "购销合同", "应收账款清单及发票"],
@@ -89,7 +89,7 @@ _MATERIALS = {
     _T.EQUITY_INVESTMENT: ["商业计划书", "股权结构表", "核心团队简历"],
     _T.TECH_INSURANCE: ["营业执照", "研发项目立项书", "投保单"],
 }
-_COLLATERAL = {
+_COLLATERAL: dict[str, list[CollateralKind]] = {
     _T.IP_PLEDGE: [CollateralKind.PATENT, CollateralKind.TRADEMARK, CollateralKind.COPYRIGHT],
     _T.RECEIVABLES_PLEDGE: [CollateralKind.RECEIVABLES],
 }
@@ -153,7 +153,7 @@ _FACTS_OF = {
     "honest": ["credit.on_dishonesty_list"],
     "no_default": ["financing.loans_default"],
 }
-_RULE_CHOICES = {
+_RULE_CHOICES: dict[str, list[tuple[str, tuple[int, ...]]]] = {
     _T.CREDIT_LOAN: [("revenue", (300, 500, 1000)), ("years", (1, 2, 3)), ("honest", (0,))],
     _T.IP_PLEDGE: [("patents", (1, 2, 3)), ("honest", (0,)), ("years", (1, 2))],
     _T.RECEIVABLES_PLEDGE: [("revenue", (1000, 2000)), ("honest", (0,))],
@@ -172,7 +172,8 @@ def eligibility_document(rnd: random.Random, product_type: str, title: str) -> d
         return None
     choices = _RULE_CHOICES[product_type]
     picked = rnd.sample(choices, k=min(len(choices), rnd.choice((2, 3))))
-    conditions, facts = [], []
+    conditions: list[dict] = []
+    facts: list[str] = []
     for key, values in picked:
         conditions.append(CONDITIONS[key](rnd.choice(values)))
         facts.extend(f for f in _FACTS_OF[key] if f not in facts)
@@ -248,7 +249,7 @@ def product_specs(*, rng: random.Random, institutions: list[Institution]) -> lis
     return specs
 
 
-_VERSION_STATE = {
+_VERSION_STATE: dict[str, tuple[str, str]] = {
     ProductStatus.PUBLISHED: (RuleVersionStatus.ACTIVE, ProductVersionReview.APPROVED),
     ProductStatus.WITHDRAWN: (RuleVersionStatus.RETIRED, ProductVersionReview.APPROVED),
     ProductStatus.UNDER_REVIEW: (RuleVersionStatus.DRAFT, ProductVersionReview.SUBMITTED),

@@ -86,7 +86,7 @@ _PATH_TO = {
     S.CLOSED: 8,
 }
 #: Hours each step usually takes after the previous one (low, high).
-_STEP_HOURS = {
+_STEP_HOURS: dict[str, tuple[float, float]] = {
     A.ROUTE: (0.01, 0.2),
     A.POOL: (0.01, 0.2),
     A.CLAIM: (1, 40),
@@ -527,11 +527,13 @@ class _Builder:
             step = DeadlineStep.DECISION
         demand.overdue_step = step
         if step:
-            due = {
+            due_on: dict[str, datetime.date | None] = {
                 DeadlineStep.CLAIM: demand.claim_due_on,
                 DeadlineStep.CONTACT: demand.contact_due_on,
                 DeadlineStep.DECISION: demand.decision_due_on,
-            }[step]
+            }
+            due = due_on[step]
+            assert due is not None
             at = timezone.make_aware(
                 datetime.datetime.combine(due + datetime.timedelta(days=1), datetime.time(2, 0))
             )
@@ -554,6 +556,9 @@ class _Builder:
     def loan(self, demand: Demand) -> tuple[Loan, list[LoanRepayment], list[LoanStatusEvent]]:
         rnd = self.rnd
         product = demand.product
+        assert product is not None and demand.disbursed_at is not None
+        assert demand.approved_amount is not None and demand.approved_rate is not None
+        assert demand.institution_id is not None
         product_type = product.product_type
         disbursed_on = timezone.localtime(demand.disbursed_at).date()
         term = demand.term_months
@@ -757,8 +762,10 @@ def demo_demands(
         repayments.extend(paid)
         history.extend(events)
     Loan.objects.bulk_create(loans, batch_size=500)
-    for row in (*repayments, *history):
-        row.loan_id = row.loan.pk
+    for repayment in repayments:
+        repayment.loan_id = repayment.loan.pk
+    for event in history:
+        event.loan_id = event.loan.pk
     LoanRepayment.objects.bulk_create(repayments, batch_size=1000)
     LoanStatusEvent.objects.bulk_create(history, batch_size=1000)
     demo = Demand.objects.filter(number__startswith=NUMBER_PREFIX)

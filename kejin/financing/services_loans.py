@@ -243,15 +243,16 @@ def loan_create_for_demand(
     amount = Decimal(amount if amount is not None else demand.approved_amount or demand.amount)
     if rate is None:
         rate = demand.approved_rate
-        if rate is None and product is not None and product.live_version_id:
-            rate = product.live_version.rate_min
+        live = product.live_version if product is not None else None
+        if rate is None and live is not None:
+            rate = live.rate_min
     if rate is None:
         errors["rate"] = [_("请填写贷款年利率。")]
     term = term_months or demand.term_months
+    institution_id = demand.institution_id
+    assert institution_id is not None  # approved or disbursed demands are claimed
     contract_number = (contract_number or f"HT{demand.number}").strip()
-    if Loan.objects.filter(
-        institution_id=demand.institution_id, contract_number=contract_number
-    ).exists():
+    if Loan.objects.filter(institution_id=institution_id, contract_number=contract_number).exists():
         errors["contract_number"] = [
             _("本机构已有合同编号为“%(number)s”的贷款。") % {"number": contract_number}
         ]
@@ -272,12 +273,12 @@ def loan_create_for_demand(
     loan = Loan(
         demand=demand,
         enterprise_id=demand.enterprise_id,
-        institution_id=demand.institution_id,
+        institution_id=institution_id,
         county_id=demand.county_id,
         contract_number=contract_number,
         product_type=product_type,
         amount=amount,
-        rate=Decimal(rate),
+        rate=Decimal(rate or 0),
         term_months=term,
         pledge_type=pledge_type or derived_type,
         pledge_numbers=list(pledge_numbers if pledge_numbers is not None else derived_numbers),
