@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
         "LeadStatusEnum": "kejin.financing.choices.LeadStatus",
         "DemandStatusEnum": "kejin.financing.choices.DemandStatus",
         "RejectionReasonEnum": "kejin.financing.choices.RejectionReason",
+        "LoanStatusEnum": "kejin.financing.choices.LoanStatus",
     },
 }
 

@@ -38,6 +38,7 @@ from kejin.accounts.tests.factories import UserFactory
 from kejin.core.tests.factories import DepartmentFactory, RegionFactory
 from kejin.credit.tests.reports_factories import rating_category, report_request
 from kejin.enterprises.tests.factories import EnterpriseFactory
+from kejin.financing.tests.factories import LoanFactory
 from kejin.institutions.tests.factories import InstitutionFactory
 from kejin.registry.models import GrowthStage, Label
 
@@ -100,6 +101,10 @@ def _known_path_values(enterprise) -> dict[str, dict[str, object]]:
     )
     for action in ("", "grant/", "refuse/", "revoke/", "report/"):
         values[f"/api/v1/credit/report-requests/{{id}}/{action}"] = {"id": request.pk}
+    # A loan of the enterprise (its admin and the officers see it; only the lender writes).
+    loan = LoanFactory(enterprise=enterprise)
+    for action in ("", "repayments/", "status/"):
+        values[f"/api/v1/financing/loans/{{id}}/{action}"] = {"id": loan.pk}
     label, stage = Label.objects.first(), GrowthStage.objects.first()
     if label is not None:
         values["/api/v1/registry/labels/{code}/"] = {"code": label.code}

@@ -25,6 +25,7 @@ from kejin.enterprises.imports import services
 from kejin.enterprises.imports.columns import ENTERPRISE_COLUMNS
 from kejin.enterprises.imports.services import import_batch_create, import_batch_run
 from kejin.enterprises.models import Enterprise, ImportBatch
+from kejin.financing.models import LoanImportBatch
 from kejin.ingest.sweep import ingest_batch_models, ingest_sweep_stale
 from kejin.ingest.tasks import ingest_sweep_stale_task
 from kejin.registry.evaluation import RUN_STALE_AFTER
@@ -117,7 +118,7 @@ def test_a_killed_workers_batch_is_failed_by_the_command_once_its_heartbeat_is_o
     assert ImportBatch.objects.get(pk=dead.pk).status == "running"
     assert out.getvalue() == (
         "已标记为失败的停止响应批次：credit.CreditBatch 0 个，enterprises.ImportBatch 0 个，"
-        "registry.EvaluationRun 0 个。\n"
+        "financing.LoanImportBatch 0 个，registry.EvaluationRun 0 个。\n"
     )
 
     age_heartbeat(ImportBatch, dead.pk, minutes=31)
@@ -127,7 +128,7 @@ def test_a_killed_workers_batch_is_failed_by_the_command_once_its_heartbeat_is_o
 
     assert out.getvalue() == (
         "已标记为失败的停止响应批次：credit.CreditBatch 0 个，enterprises.ImportBatch 1 个，"
-        "registry.EvaluationRun 0 个。\n"
+        "financing.LoanImportBatch 0 个，registry.EvaluationRun 0 个。\n"
     )
     dead.refresh_from_db()
     assert (dead.status, dead.failure, dead.finished_at is not None) == (
@@ -163,6 +164,7 @@ def test_a_batch_running_without_any_heartbeat_counts_from_its_upload():
     assert ingest_sweep_stale() == {
         "credit.CreditBatch": 0,
         "enterprises.ImportBatch": 1,
+        "financing.LoanImportBatch": 0,
         "registry.EvaluationRun": 0,
     }
 
@@ -182,6 +184,7 @@ def test_the_sweep_fails_a_dead_evaluation_run_and_leaves_a_live_one_running():
     assert ingest_sweep_stale() == {
         "credit.CreditBatch": 0,
         "enterprises.ImportBatch": 0,
+        "financing.LoanImportBatch": 0,
         "registry.EvaluationRun": 1,
     }
 
@@ -200,6 +203,7 @@ def test_the_sweep_fails_a_dead_evaluation_run_and_leaves_a_live_one_running():
     assert ingest_sweep_stale() == {
         "credit.CreditBatch": 0,
         "enterprises.ImportBatch": 0,
+        "financing.LoanImportBatch": 0,
         "registry.EvaluationRun": 0,
     }
     live.refresh_from_db()
@@ -216,6 +220,7 @@ def test_the_task_sweeps_and_stores_the_reason_in_the_platform_language(referenc
     assert result == {
         "credit.CreditBatch": 0,
         "enterprises.ImportBatch": 1,
+        "financing.LoanImportBatch": 0,
         "registry.EvaluationRun": 0,
     }
     dead.refresh_from_db()
@@ -224,12 +229,13 @@ def test_the_task_sweeps_and_stores_the_reason_in_the_platform_language(referenc
     assert ingest_sweep_stale_task.delay().get() == {
         "credit.CreditBatch": 0,
         "enterprises.ImportBatch": 0,
+        "financing.LoanImportBatch": 0,
         "registry.EvaluationRun": 0,
     }
 
 
 def test_every_batch_model_built_on_ingest_batch_is_swept():
-    assert ingest_batch_models() == [CreditBatch, ImportBatch]
+    assert ingest_batch_models() == [CreditBatch, ImportBatch, LoanImportBatch]
 
 
 def test_a_dead_credit_batch_is_failed_and_a_live_one_left_running():
@@ -253,6 +259,7 @@ def test_a_dead_credit_batch_is_failed_and_a_live_one_left_running():
     assert ingest_sweep_stale() == {
         "credit.CreditBatch": 1,
         "enterprises.ImportBatch": 0,
+        "financing.LoanImportBatch": 0,
         "registry.EvaluationRun": 0,
     }
 

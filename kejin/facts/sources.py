@@ -24,6 +24,7 @@ SOURCES: tuple[str, ...] = (
     "kejin.credit.fact_source.CREDIT_SOURCE",
     "kejin.credit.fact_source.CREDIT_SCORE_SOURCE",
     "kejin.credit.fact_source.CREDIT_DISPUTE_SOURCE",
+    "kejin.financing.fact_source.LOAN_SOURCE",
 )
 
 

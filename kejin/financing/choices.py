@@ -194,3 +194,13 @@ class LoanStatus(models.TextChoices):
     OVERDUE = "overdue", _("逾期")
     DEFAULT = "default", _("违约")
     REPAID = "repaid", _("已结清")
+
+
+class LoanChannel(models.TextChoices):
+    """How a loan's change reached the platform."""
+
+    DEMAND = "demand", _("需求放款")
+    FORM = "form", _("页面录入")
+    API = "api", _("接口报送")
+    IMPORT = "import", _("文件导入")
+    DEMO = "demo", _("演示数据")

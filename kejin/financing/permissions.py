@@ -219,6 +219,31 @@ def loan_can_update(*, user, obj=None) -> bool:
     return _institution_user(user) and (obj is None or obj.institution_id == user.institution_id)
 
 
+@refusal(_("贷款信息仅向借款企业、金融机构和政府工作人员开放。"))
+def loan_can_browse(*, user, obj=None) -> bool:
+    """The loans pages: enterprise users, institution users, officers and platform admins
+    (each sees the loans of ``loan_scope``)."""
+    if not signed_in(user):
+        return False
+    if user.is_officer or user.is_platform_admin or _institution_user(user):
+        return True
+    return user.is_enterprise_user and bool(user.enterprise_id)
+
+
+@refusal(_("只有认领该需求的贷款机构可以登记放款。"))
+def loan_can_create(*, user, obj=None) -> bool:
+    """Turning demand ``obj`` into a loan when it is disbursed: the claiming institution's
+    users."""
+    return _institution_user(user) and (obj is None or obj.institution_id == user.institution_id)
+
+
+def loan_import_batch_scope(*, user):
+    """Which loan import batches ``user`` may list: their own institution's."""
+    if _institution_user(user):
+        return {"institution_id": user.institution_id}
+    return NONE
+
+
 # --- monitoring -------------------------------------------------------------------------------
 
 

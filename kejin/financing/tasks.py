@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+# The loan import task, registered here so that a worker autodiscovering this module knows it.
+from kejin.financing.tasks_loans import loan_import_batch_run_task  # noqa: F401
+
 
 @shared_task(name="financing.demand_route")
 def demand_route_task(*, demand_id: int) -> str:

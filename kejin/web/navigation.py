@@ -33,6 +33,7 @@ from kejin.enterprises.permissions import (
 from kejin.financing.permissions import (
     demand_can_browse,
     lead_can_browse,
+    loan_can_browse,
     monitoring_can_view,
     product_can_browse,
     product_can_review,
@@ -69,6 +70,7 @@ MENU = (
     (_("适合我的产品"), "financing:products_for_me", products_for_me_can_view),
     (_("企业线索"), "financing:lead_list", lead_can_browse),
     (_("融资需求"), "financing:demand_list", demand_can_browse),
+    (_("贷款"), "financing:loan_list", loan_can_browse),
     (_("流程监控"), "financing:monitoring", monitoring_can_view),
     (_("服务记录"), "financing:my_scoreboard", scoreboard_can_view_own),
     (_("信用数据报送"), "credit:ingest_home", credit_batch_can_view),

@@ -61,6 +61,7 @@ def test_sources_are_one_explicit_list_of_import_strings():
         "kejin.credit.fact_source.CREDIT_SOURCE",
         "kejin.credit.fact_source.CREDIT_SCORE_SOURCE",
         "kejin.credit.fact_source.CREDIT_DISPUTE_SOURCE",
+        "kejin.financing.fact_source.LOAN_SOURCE",
     )
     assert [s.name for s in registered_sources()] == [
         "enterprises",
@@ -68,6 +69,7 @@ def test_sources_are_one_explicit_list_of_import_strings():
         "credit",
         "credit_score",
         "credit_disputes",
+        "financing_loans",
     ]
 
 

@@ -9,7 +9,7 @@ from kejin.financing.models.demands import (
     DemandRoute,
     StepDeadline,
 )
-from kejin.financing.models.loans import Loan, LoanRepayment
+from kejin.financing.models.loans import Loan, LoanImportBatch, LoanRepayment, LoanStatusEvent
 from kejin.financing.models.products import Lead, Product, ProductEvent, ProductVersion
 
 __all__ = [
@@ -20,7 +20,9 @@ __all__ = [
     "DemandRoute",
     "Lead",
     "Loan",
+    "LoanImportBatch",
     "LoanRepayment",
+    "LoanStatusEvent",
     "Product",
     "ProductEvent",
     "ProductVersion",

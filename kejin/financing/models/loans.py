@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from kejin.core.fields import MoneyField, TextLineField
 from kejin.core.models import TimeStampedModel
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
-from kejin.financing.choices import LoanStatus, PledgeType, ProductType
+from kejin.financing.choices import LoanChannel, LoanStatus, PledgeType, ProductType
 from kejin.financing.models.products import scoped_q
-from kejin.financing.permissions import loan_scope
+from kejin.financing.permissions import loan_import_batch_scope, loan_scope
+from kejin.ingest.models import IngestBatch
 
 
 class LoanQuerySet(EnterpriseOwnedQuerySet):
@@ -149,3 +150,66 @@ class LoanRepayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan_id} {self.paid_on}"
+
+
+class LoanStatusEvent(models.Model):
+    """One change of a loan's status (the history): from and to, the day it took effect, who
+    and through what channel (form, API, file import, the demand's disbursement)."""
+
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="status_events", verbose_name=_("贷款")
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=LoanStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=16, choices=LoanStatus.choices)
+    effective_on = models.DateField(_("生效日期"))
+    channel = models.CharField(_("渠道"), max_length=16, choices=LoanChannel.choices)
+    note = TextLineField(_("说明"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("记录时间"))
+
+    objects = LoanRepaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("贷款状态变更")
+        verbose_name_plural = _("贷款状态变更")
+        ordering = ["loan", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.from_status}→{self.to_status}"
+
+
+class LoanImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LoanImportBatchQuerySet:
+        """Batches ``user`` may see: those of their own institution."""
+        return cast(LoanImportBatchQuerySet, scoped_q(self, loan_import_batch_scope(user=user)))
+
+
+class LoanImportBatch(IngestBatch):
+    """A file of repayments and status updates uploaded by a lending institution; rows name
+    the institution's own loans by contract number."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="loan_import_batches",
+        verbose_name=_("贷款机构"),
+    )
+
+    objects = LoanImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("贷款信息导入批次")
+        verbose_name_plural = _("贷款信息导入批次")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -30,6 +30,7 @@ from kejin.credit.demo_reports import credit_reports_demo, demo_minimal_credit_r
 from kejin.credit.demo_scoring import demo_scoring
 from kejin.enterprises.demo import demo_enterprises
 from kejin.enterprises.demo_facts import demo_annual_facts
+from kejin.financing.demo import demo_financing
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.demo import demo_institutions
 from kejin.registry.demo import demo_list_size, demo_registry_evaluate
@@ -111,6 +112,12 @@ class Command(BaseCommand):
                 disputes = credit_disputes_demo()
                 # Credit scoring last: it reads every credit record the demo wrote.
                 scoring = demo_scoring(rng_seed=seed)
+                # Financing: products, demands in every state with their events, and loans.
+                financing = demo_financing(
+                    rng=random.Random(seed),
+                    enterprises=enterprise_rows,
+                    institutions=institution_rows,
+                )
         except DemoReferenceMissing as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
@@ -120,7 +127,9 @@ class Command(BaseCommand):
                 f"名单库在库企业 {on_list} 家，信用记录批次 {credit.batches} 个"
                 f"（{credit.records} 条，{credit.skipped} 个已报送过），信用报告查询申请 {reports.requests} 件、"
                 f"查询记录 {reports.reads} 条，新增信用异议 {disputes} 件，"
-                f"信用评分 {scoring.counts.scored} 家（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
+                f"信用评分 {scoring.counts.scored} 家，金融产品 {financing.products} 个、"
+                f"融资需求 {financing.demands.demands} 件、贷款 {financing.demands.loans} 笔"
+                f"（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
             )
         )
         self.stdout.write(credentials_table(credentials))

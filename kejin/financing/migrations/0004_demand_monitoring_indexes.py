@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("core", "0004_text_without_control_characters"),
         ("enterprises", "0013_move_registry_to_its_app"),
-        ("financing", "0002_demand_step_workdays"),
+        ("financing", "0003_demand_step_workdays"),
         ("institutions", "0004_credit_agency_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

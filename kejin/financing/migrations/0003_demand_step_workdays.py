@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("financing", "0001_initial"),
+        ("financing", "0002_products_review_history"),
     ]
 
     operations = [
