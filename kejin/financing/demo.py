@@ -166,8 +166,8 @@ _RULE_CHOICES: dict[str, list[tuple[str, tuple[int, ...]]]] = {
 
 
 def eligibility_document(rnd: random.Random, product_type: str, title: str) -> dict | None:
-    """A product's eligibility rule: two or three conditions of its type (one product in
-    eight has none: no further condition)."""
+    """A product's eligibility rule: two or three conditions of its type joined by "and"
+    (one product in eight has none: no further condition)."""
     if rnd.random() < 0.125:
         return None
     choices = _RULE_CHOICES[product_type]
@@ -177,12 +177,9 @@ def eligibility_document(rnd: random.Random, product_type: str, title: str) -> d
     for key, values in picked:
         conditions.append(CONDITIONS[key](rnd.choice(values)))
         facts.extend(f for f in _FACTS_OF[key] if f not in facts)
-    return {
-        "title": title,
-        "reference": "本产品准入条件",
-        "facts": facts,
-        "conditions": conditions,
-    }
+    # One JSON rule over the facts catalogue (what ``ProductVersion.document`` holds).
+    tests = [condition["test"] for condition in conditions]
+    return tests[0] if len(tests) == 1 else {"and": tests}
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ app_name = "financing"
 
 urlpatterns = [
     path("", include("kejin.financing.urls_products")),
-    path("", include("kejin.financing.urls_demands")),
     path("", include("kejin.financing.urls_matching")),
+    path("", include("kejin.financing.urls_demands")),
     path("", include("kejin.financing.urls_monitoring")),
     path("", include("kejin.financing.urls_loans")),
 ]

@@ -30,6 +30,7 @@ from kejin.financing.services_demands.common import (
     snapshot,
 )
 from kejin.financing.services_demands.posting import _claim_due, product_of_route
+from kejin.financing.sla import demand_step_workdays_set
 from kejin.financing.workflow import transition_check
 
 
@@ -95,6 +96,7 @@ def demand_claim(*, demand: Demand, acting_user, ip_address: str | None = None) 
     if updated != 1:
         raise _refuse(Demand.objects.get(pk=current.pk), acting_user)
     claimed = Demand.objects.get(pk=current.pk)
+    demand_step_workdays_set(demand=claimed)  # the stored step times monitoring reads
     event = event_write(
         demand=claimed,
         action=DemandAction.CLAIM,
@@ -131,6 +133,7 @@ def demand_release(*, demand: Demand, acting_user, ip_address: str | None = None
     locked.claim_due_on = _claim_due(locked, at)
     locked.overdue_step = ""
     locked.save()
+    demand_step_workdays_set(demand=locked)
     event_write(
         demand=locked,
         action=DemandAction.RELEASE,

@@ -8,11 +8,11 @@ checks its input (400), and writes one ``DemandEvent`` with its actor and time.
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kejin.core.errors import ApplicationError, ErrorCode
@@ -34,9 +34,9 @@ from kejin.financing.services_demands.common import (
     snapshot,
 )
 from kejin.financing.services_demands.posting import RATE_MAX, _claim_due, routes_write
+from kejin.financing.services_loans import loan_create_for_demand
+from kejin.financing.sla import demand_step_workdays_set
 from kejin.financing.workflow import GUARANTEE_MOVES
-
-logger = logging.getLogger(__name__)
 
 REJECTION_TEXT_MAX = 1000
 
@@ -63,6 +63,7 @@ def _move(
     if action in GUARANTEE_MOVES:
         locked.guarantee_status = GUARANTEE_MOVES[action][1]
     locked.save()
+    demand_step_workdays_set(demand=locked)  # the stored step times monitoring reads
     event = event_write(
         demand=locked,
         action=action,
@@ -303,28 +304,10 @@ def demand_guarantee_refuse(
     )[0]
 
 
-def _loan_hook():
-    """The loans part's ``loan_create_for_demand(*, demand, acting_user)``, if installed.
-
-    HOOK: the loans part owns how a disbursed demand becomes a Loan; it defines
-    ``loan_create_for_demand`` in ``kejin.financing.services_loans`` (or
-    ``kejin.financing.loans``) and this service calls it in the disbursement's transaction.
-    """
-    for module in ("kejin.financing.services_loans", "kejin.financing.loans"):
-        try:
-            loaded = __import__(module, fromlist=["loan_create_for_demand"])
-        except ImportError:
-            continue
-        hook = getattr(loaded, "loan_create_for_demand", None)
-        if hook is not None:
-            return hook
-    return None
-
-
 @transaction.atomic
 def demand_disburse(*, demand: Demand, acting_user, ip_address: str | None = None) -> Demand:
-    """The claimant records the disbursement of an approved demand; the Loan is created by
-    the loans part's ``loan_create_for_demand`` in the same transaction (see ``_loan_hook``)."""
+    """The claimant records the disbursement of an approved demand; its Loan is created in
+    the same transaction (``loan_create_for_demand``)."""
 
     def apply(locked, at):
         locked.disbursed_at = at
@@ -336,14 +319,11 @@ def demand_disburse(*, demand: Demand, acting_user, ip_address: str | None = Non
         ip_address=ip_address,
         apply=apply,
     )
-    hook = _loan_hook()
-    if hook is not None:
-        loan = hook(demand=locked, acting_user=acting_user)
-        if getattr(loan, "pk", None):
-            event.data = {**event.data, "loan": loan.pk}
-            event.save(update_fields=["data"])
-    else:
-        logger.info("demand %s disbursed; no loan_create_for_demand installed", locked.pk)
+    loan = loan_create_for_demand(
+        demand=locked, actor=acting_user, disbursed_on=timezone.localdate(locked.disbursed_at)
+    )
+    event.data = {**event.data, "loan": loan.pk}
+    event.save(update_fields=["data"])
     return locked
 
 
