@@ -2,7 +2,10 @@
 login form: an enterprise posts a demand (with a patent to pledge) → nothing matches yet, so
 the platform posts it to the open pool → a bank claims it there, records the first contact,
 starts its review and approves 80万元 at 3.85 % → the enterprise sees every step in its
-timeline → the county's officer finds the demand in the county's list.
+timeline → the county's officer finds the demand in the county's list, and on the
+monitoring page sees the bank's scoreboard (one claim, one approval) and, after the
+periodic deadline scan, the overdue list with another enterprise's demand that nobody
+claimed in time.
 
 Routing runs on commit in the request (Celery eager: no broker in tests). Every page is
 checked (no other host, no CSP violation, no script error) and photographed.
@@ -10,13 +13,19 @@ checked (no other host, no CSP violation, no script error) and photographed.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from kejin.accounts.tests.factories import PASSWORD, UserFactory
 from kejin.core.tests.factories import RegionFactory
 from kejin.enterprises.tests.factories import EnterpriseFactory
+from kejin.financing.choices import DemandStatus
 from kejin.financing.models import Demand
+from kejin.financing.sla import demands_overdue_scan
+from kejin.financing.tests.factories import DemandFactory
 from kejin.institutions.tests.factories import InstitutionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +40,17 @@ def world(settings, tmp_path):
     UserFactory(username="xinghe_admin", enterprise_admin=True, enterprise=enterprise)
     UserFactory(username="bank_officer", institution_officer=True, institution=bank)
     UserFactory(username="nanhu_officer", county_officer=True, county=nanhu)
-    return {"enterprise": enterprise, "bank": bank}
+    # Another enterprise's demand, in the open pool for two weeks and never claimed.
+    two_weeks_ago = timezone.now() - datetime.timedelta(days=14)
+    unclaimed = DemandFactory(
+        enterprise=EnterpriseFactory(name="嘉兴云帆新材料有限公司", county=nanhu),
+        status=DemandStatus.ROUTED,
+        open_pool=True,
+        submitted_at=two_weeks_ago,
+        routed_at=two_weeks_ago,
+        claim_due_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+    return {"enterprise": enterprise, "bank": bank, "unclaimed": unclaimed}
 
 
 def sign_in(someone, live_server, username: str) -> None:
@@ -65,7 +84,7 @@ def test_enterprise_posts_bank_claims_and_approves_enterprise_follows_officer_se
     page.locator("#id_collateral_0_number").fill("ZL202310000000.1")
     enterprise.check("demands-enterprise-form")
     page.get_by_test_id("demand-submit").click()
-    demand = Demand.objects.get()
+    demand = Demand.objects.get(enterprise=world["enterprise"])
     expect(page).to_have_url(f"{live_server.url}/financing/demands/{demand.pk}/")
     # Nothing is published to match it: the platform posted it to the open pool.
     expect(page.get_by_test_id("demand-status")).to_have_text("待认领")
@@ -118,5 +137,18 @@ def test_enterprise_posts_bank_claims_and_approves_enterprise_follows_officer_se
     row = page.locator(f"[data-testid='demand-row'][data-demand-id='{demand.pk}']")
     expect(row.get_by_test_id("demand-status")).to_have_text("已批准")
     officer.check("demands-officer-list")
-    # 5. LEAD: the monitoring part extends the journey here — the officer opens the
-    #    scoreboard (the bank's claim and decision) and the overdue list.
+    # 5. The periodic deadline scan flags the unclaimed demand; the officer opens process
+    #    monitoring: the bank's scoreboard and the overdue list.
+    demands_overdue_scan()
+    nav(page, "流程监控")
+    bank_row = page.locator(
+        f"[data-testid='scoreboard-row'][data-institution-id='{world['bank'].pk}']"
+    )
+    expect(bank_row).to_contain_text("嘉兴银行科技支行")
+    expect(bank_row.get_by_test_id("approval-rate")).to_have_text("100%")
+    overdue = page.get_by_test_id("overdue-list")
+    unclaimed = world["unclaimed"]
+    row = overdue.locator(f"[data-testid='overdue-row'][data-demand-id='{unclaimed.pk}']")
+    expect(row).to_contain_text("嘉兴云帆新材料有限公司")
+    expect(overdue.locator(f"[data-demand-id='{demand.pk}']")).to_have_count(0)
+    officer.check("demands-officer-monitoring")
