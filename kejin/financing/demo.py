@@ -32,6 +32,7 @@ from kejin.financing.choices import (
 )
 from kejin.financing.demo_demands import DemandsDemoCounts, demo_demands
 from kejin.financing.models import Product, ProductVersion
+from kejin.financing.sla import demands_overdue_scan
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.models import Institution
 
@@ -383,4 +384,6 @@ def demo_financing(
         bank_user=bank_user,
         enterprise_user=enterprise_user,
     )
+    # What the periodic deadline scan does: stored step times, due dates, overdue flags.
+    demands_overdue_scan()
     return FinancingDemoCounts(products=len(products), demands=demands)
