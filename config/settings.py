@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "ScorecardKindEnum": "kejin.credit.choices.ScorecardKind",
         "RuleVersionStatusEnum": "kejin.facts.choices.RuleVersionStatus",
         "ProductStatusEnum": "kejin.financing.choices.ProductStatus",
+        "ProductTypeEnum": "kejin.financing.choices.ProductType",
         "LeadStatusEnum": "kejin.financing.choices.LeadStatus",
         "DemandStatusEnum": "kejin.financing.choices.DemandStatus",
         "RejectionReasonEnum": "kejin.financing.choices.RejectionReason",

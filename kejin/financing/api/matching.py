@@ -16,8 +16,8 @@ from kejin.core.api.writes import client_ip_address
 from kejin.core.permissions import require
 from kejin.enterprises.models import Enterprise
 from kejin.financing import selectors_matching as selectors
+from kejin.financing.api.serializers_products import LeadSerializer
 from kejin.financing.matching import Match, MatchResult
-from kejin.financing.models import Lead
 from kejin.financing.permissions import lead_can_push
 from kejin.financing.services_leads import PUSH_MAX, lead_push
 
@@ -67,28 +67,6 @@ class LeadPushSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), max_length=PUSH_MAX, allow_empty=True
     )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-class LeadSerializer(serializers.ModelSerializer):
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
-    product_name = serializers.CharField(source="product.name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-
-    class Meta:
-        model = Lead
-        fields = [
-            "id",
-            "product",
-            "product_name",
-            "enterprise",
-            "enterprise_name",
-            "institution",
-            "status",
-            "status_label",
-            "note",
-            "created_at",
-        ]
-        read_only_fields = fields
 
 
 class LeadPushResultSerializer(serializers.Serializer):
