@@ -72,8 +72,9 @@ def test_officer_sees_charts_overdue_list_scoreboard_and_the_alert(page, live_se
     page.get_by_test_id("inbox-link").click()
     note = page.get_by_test_id("notification").first
     assert f"需求 {late.number} “审批决定”已逾期" in note.inner_text()
-    note.get_by_role("button").click()
-    page.get_by_test_id("inbox").wait_for()
+    note.get_by_role("button", name="查看").click()  # opens the demand, marking it read
+    page.get_by_test_id("demand-timeline").wait_for()
+    assert late.number in page.locator("h1").inner_text()
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("unread-badge").count() == 0
     check_page("officer-inbox")

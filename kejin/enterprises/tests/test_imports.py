@@ -966,7 +966,7 @@ def test_batch_page_polls_while_pending_and_shows_errors_and_the_report_when_don
     callbacks[0]()
     done = client.get(url)
     html = done.content.decode()
-    assert "hx-trigger" not in html
+    assert "every 2s" not in html  # the batch no longer polls (the inbox badge has its own trigger)
     assert "导入完成。" in html
     assert html.count('<td class="num">') == 200  # the first 200 errors
     assert "共 205 条错误，此处显示前 200 条" in html
