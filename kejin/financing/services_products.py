@@ -424,6 +424,55 @@ def _audit(*, actor, instance, before: dict | None, fields: list[str], ip_addres
     )
 
 
+def _move_record(
+    *,
+    actor,
+    product: Product,
+    product_before: dict,
+    version: ProductVersion,
+    version_before: dict,
+    action: str,
+    from_status: str,
+    comment: str = "",
+    at: datetime.datetime,
+    ip_address,
+) -> None:
+    """A review-workflow move's trail: the version's and the product's audit rows and the
+    product's history event."""
+    _audit(
+        actor=actor,
+        instance=version,
+        before=version_before,
+        fields=VERSION_AUDITED,
+        ip_address=ip_address,
+    )
+    _audit(
+        actor=actor,
+        instance=product,
+        before=product_before,
+        fields=PRODUCT_AUDITED,
+        ip_address=ip_address,
+    )
+    _event(
+        product=product,
+        version=version,
+        action=action,
+        from_status=from_status,
+        actor=actor,
+        comment=comment,
+        at=at,
+    )
+
+
+def _reviewed(version: ProductVersion, *, review: str, comment: str, actor, at) -> None:
+    """Stamp an officer's review (approved or returned) on ``version``."""
+    version.review = review
+    version.review_comment = comment
+    version.reviewed_by = actor
+    version.reviewed_at = at
+    version.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+
+
 def _write_version(version: ProductVersion, terms: dict[str, Any]) -> None:
     counties = terms.pop("counties")
     for name, value in terms.items():
@@ -627,23 +676,16 @@ def product_submit(*, actor, product: Product, ip_address: str | None = None) ->
     if product.status == ProductStatus.DRAFT:
         product.status = ProductStatus.UNDER_REVIEW
         product.save(update_fields=["status", "updated_at"])
-    _audit(
-        actor=actor, instance=pending, before=before, fields=VERSION_AUDITED, ip_address=ip_address
-    )
-    _audit(
+    _move_record(
         actor=actor,
-        instance=product,
-        before=before_product,
-        fields=PRODUCT_AUDITED,
-        ip_address=ip_address,
-    )
-    _event(
         product=product,
+        product_before=before_product,
         version=pending,
+        version_before=before,
         action=ProductAction.SUBMIT,
         from_status=from_status,
-        actor=actor,
         at=now,
+        ip_address=ip_address,
     )
     return pending
 
@@ -668,34 +710,23 @@ def product_approve(
     before_product = model_snapshot(product, PRODUCT_AUDITED)
     version = rule_version_activate(version=pending, actor=actor, ip_address=ip_address)
     before = model_snapshot(version, VERSION_AUDITED)
-    version.review = ProductVersionReview.APPROVED
-    version.review_comment = comment
-    version.reviewed_by = actor
-    version.reviewed_at = now
-    version.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    _reviewed(version, review=ProductVersionReview.APPROVED, comment=comment, actor=actor, at=now)
     product.status = ProductStatus.PUBLISHED
     product.live_version = version
     if product.published_at is None:
         product.published_at = now
     product.save(update_fields=["status", "live_version", "published_at", "updated_at"])
-    _audit(
-        actor=actor, instance=version, before=before, fields=VERSION_AUDITED, ip_address=ip_address
-    )
-    _audit(
+    _move_record(
         actor=actor,
-        instance=product,
-        before=before_product,
-        fields=PRODUCT_AUDITED,
-        ip_address=ip_address,
-    )
-    _event(
         product=product,
+        product_before=before_product,
         version=version,
+        version_before=before,
         action=ProductAction.APPROVE,
         from_status=from_status,
-        actor=actor,
         comment=comment,
         at=now,
+        ip_address=ip_address,
     )
     _notify_institution(
         product=product,
@@ -729,32 +760,21 @@ def product_return(
     from_status = product.status
     before_product = model_snapshot(product, PRODUCT_AUDITED)
     before = model_snapshot(pending, VERSION_AUDITED)
-    pending.review = ProductVersionReview.RETURNED
-    pending.review_comment = comment
-    pending.reviewed_by = actor
-    pending.reviewed_at = now
-    pending.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    _reviewed(pending, review=ProductVersionReview.RETURNED, comment=comment, actor=actor, at=now)
     if product.status == ProductStatus.UNDER_REVIEW:
         product.status = ProductStatus.DRAFT
         product.save(update_fields=["status", "updated_at"])
-    _audit(
-        actor=actor, instance=pending, before=before, fields=VERSION_AUDITED, ip_address=ip_address
-    )
-    _audit(
+    _move_record(
         actor=actor,
-        instance=product,
-        before=before_product,
-        fields=PRODUCT_AUDITED,
-        ip_address=ip_address,
-    )
-    _event(
         product=product,
+        product_before=before_product,
         version=pending,
+        version_before=before,
         action=ProductAction.RETURN,
         from_status=from_status,
-        actor=actor,
         comment=comment,
         at=now,
+        ip_address=ip_address,
     )
     _notify_institution(
         product=product,
