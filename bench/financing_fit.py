@@ -7,7 +7,7 @@ proportions, a few per cent of each fact missing), held in memory. The product i
 typical science-and-technology credit loan: R&D expense at least 3 % of revenue (a ratio
 indicator), revenue at least 500万元, at most 500 employees, not on the dishonesty list,
 for three of the seven counties, growth or mature stage, holding the tech SME or high-tech
-label — ``kejin.financing.eligibility.product_rule`` of that version.
+label — ``kejin.enterprises.eligibility.eligibility_rule`` of that version.
 
 Cases, each against baselines measured in the same run, in alternating rounds (median):
 
@@ -115,9 +115,9 @@ def frame(size: int, seed: int = 20261206):
 
 
 def product_rule_for_bench():
-    from kejin.financing.eligibility import product_rule
+    from kejin.enterprises.eligibility import eligibility_rule
 
-    return product_rule(json.dumps(RULE), None, FIT_COUNTIES, TIERS, LABELS)
+    return eligibility_rule(json.dumps(RULE), None, FIT_COUNTIES, TIERS, LABELS)
 
 
 def hand_polars(df):
@@ -169,7 +169,7 @@ def measure(size: int, *, log=print) -> list[dict]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    from kejin.financing.eligibility import eligible_ids
+    from kejin.enterprises.eligibility import eligible_ids
 
     rule = product_rule_for_bench()
     log(f"financing_fit: drawing {size:,} enterprises")

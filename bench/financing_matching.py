@@ -351,7 +351,7 @@ def _fill(size: int) -> None:
 def _naive_match(demand) -> int:
     """The straightforward matching: every product as objects, each rule compiled and
     explained, every test in Python. Returns how many are eligible."""
-    from kejin.financing.eligibility import enterprise_facts
+    from kejin.enterprises.eligibility import enterprise_facts
     from kejin.financing.models import Product
     from kejin.rules.ruleset import QUALIFIED, QUALIFIED_DIRECT, RuleSet
 
@@ -391,7 +391,7 @@ def _naive_match(demand) -> int:
 
 
 def _facts(document) -> set[str]:
-    from kejin.financing.eligibility import _facts_read
+    from kejin.enterprises.eligibility import _facts_read
 
     return _facts_read(document) | {
         "rd_expense",
@@ -412,13 +412,13 @@ def measure(size: int, *, log=print) -> list[dict]:
     ensure_database(path, size, log=log)
     from django.core.cache import cache
 
-    from kejin.financing.eligibility import product_rule
+    from kejin.enterprises.eligibility import eligibility_rule
     from kejin.financing.matching import demand_match
     from kejin.financing.models import Demand
 
     demands = list(Demand.objects.filter(number__startswith="BM").order_by("pk"))
     cache.clear()
-    product_rule.cache_clear()
+    eligibility_rule.cache_clear()
     started = time.perf_counter()
     cold = demand_match(demand=demands[0])
     cold_s = time.perf_counter() - started

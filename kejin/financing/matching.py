@@ -10,7 +10,7 @@ How a demand is matched (built for 5,000 products in well under 100 ms):
    are held per process as numpy arrays, read again only when one aggregate query over the
    published products (``_market_stamp``) says something changed; each active version's
    JSON terms are decoded once per process (an approved version never changes).
-2. **The enterprise's facts once** (``kejin.financing.eligibility.enterprise_facts``: the
+2. **The enterprise's facts once** (``kejin.enterprises.eligibility.enterprise_facts``: the
    facts frame for one enterprise, only the sources the rules read).
 3. **Each distinct rule once**: products share eligibility rules (one template, a few
    thresholds); each distinct (document, parameters, stages, labels) is compiled once per
@@ -38,7 +38,7 @@ The score (0–100) is the weighted mean of components in [0, 1] (``WEIGHTS``):
 A product is **eligible** when every test holds: amount and term within range, its lowest
 rate not above the demand's highest acceptable rate, one of the collateral kinds it takes
 offered (when it takes collateral), a guarantor accepted (when it needs one), and its
-eligibility rule (``kejin.financing.eligibility``) qualified. A **near miss** fails at most
+eligibility rule (``kejin.enterprises.eligibility``) qualified. A **near miss** fails at most
 ``NEAR_MISS_FAILURES`` of them, or its rule cannot be judged for missing facts; it is shown
 with what fails. ``products_for_enterprise`` is the same without a demand (only the rule,
 county and record count). ``demand_route_candidates`` gives routing its institutions.
@@ -63,27 +63,28 @@ from django.utils.translation import get_language, gettext
 
 from kejin.core.models import Region
 from kejin.core.money import format_yuan
-from kejin.financing.choices import (
-    PREMIUM_PRICED,
-    CollateralKind,
-    ProductType,
-)
-from kejin.financing.eligibility import (
+from kejin.enterprises.eligibility import (
     CREDIT_GRADE,
     ELIGIBLE,
     INELIGIBLE,
     UNKNOWN,
     Eligibility,
     eligibility_explain,
+    eligibility_rule,
     enterprise_facts,
     fact_labels,
-    product_rule,
     rule_facts,
+)
+from kejin.financing.choices import (
+    PREMIUM_PRICED,
+    CollateralKind,
+    ProductType,
 )
 from kejin.financing.models import DemandCollateral, Product, ProductVersion
 from kejin.financing.routing import ROUTE_LIMIT, RouteCandidate
 from kejin.financing.service_record import institution_service_scores
 from kejin.institutions.models import Institution
+from kejin.registry.selectors import registry_fact_choices
 from kejin.rules.ruleset import NOT_QUALIFIED, QUALIFIED, QUALIFIED_DIRECT
 
 
@@ -558,8 +559,8 @@ def _rank(
 ) -> MatchResult:
     # Each distinct document once, each distinct (stages, labels) once, combined per key.
     keys = {c.rule_key for c in candidates}
-    documents = {key[:3]: product_rule(*key[:3]) for key in keys}
-    terms = {key[3:]: product_rule(None, None, (), *key[3:]) for key in keys}
+    documents = {key[:3]: eligibility_rule(*key[:3]) for key in keys}
+    terms = {key[3:]: eligibility_rule(None, None, (), *key[3:]) for key in keys}
     wanted = rule_facts([*documents.values(), *terms.values()]) | {CREDIT_GRADE}
     facts = enterprise_facts(enterprise_id, wanted)
     grade = facts.get(CREDIT_GRADE)
@@ -603,7 +604,7 @@ def _rank(
             near.append((len(failed) + rule_fails, score, candidate, components, failed))
     eligible.sort(key=lambda item: (-item[0], item[1].product_id))
     near.sort(key=lambda item: (item[0], -item[1], item[2].product_id))
-    labels = fact_labels() if shown else {}
+    labels = fact_labels(registry_fact_choices()) if shown else {}
     counties = dict(Region.objects.values_list("pk", "name")) if shown else {}
     explained: dict[tuple, Eligibility] = {}
 
@@ -611,7 +612,7 @@ def _rank(
         key = candidate.rule_key
         if key not in explained:
             explained[key] = eligibility_explain(
-                product_rule(*key),
+                eligibility_rule(*key),
                 facts,
                 labels=labels,
                 county_names=counties,

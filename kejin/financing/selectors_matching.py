@@ -19,9 +19,9 @@ from django.db.models import QuerySet
 
 from kejin.core.errors import ApplicationError
 from kejin.core.permissions import require
+from kejin.enterprises.eligibility import eligibility_rule, eligible_ids
 from kejin.enterprises.models import AnnualFacts, Enterprise
 from kejin.facts.frame import iter_frames
-from kejin.financing.eligibility import eligible_ids, product_rule
 from kejin.financing.matching import (
     MatchResult,
     _canonical,
@@ -137,12 +137,12 @@ def product_fit_enterprises(*, user, pk: int) -> FitResult:
 
 
 def version_rule(version):
-    """The eligibility rule set of a product version (``product_rule``, compiled once)."""
+    """The eligibility rule set of a product version (``eligibility_rule``, compiled once)."""
     import json
 
     document = None if version.document is None else _canonical(json.dumps(version.document))
     parameters = _canonical(json.dumps(version.parameters)) if version.parameters else None
     counties = tuple(sorted(version.counties.values_list("pk", flat=True)))
-    return product_rule(
+    return eligibility_rule(
         document, parameters, counties, tuple(version.tiers or ()), tuple(version.labels or ())
     )

@@ -392,6 +392,17 @@ def label_list(*, user) -> QuerySet[Label]:
     return Label.objects.order_by("order", "code")
 
 
+def registry_fact_choices() -> dict[str, dict[str, str]]:
+    """How the list's coded facts read: ``registry_stage`` and ``registry_labels`` values by
+    name (for ``kejin.enterprises.eligibility.fact_labels``; two queries)."""
+    return {
+        "registry_stage": dict(GrowthStage.objects.order_by("order").values_list("code", "name")),
+        "registry_labels": dict(
+            Label.objects.order_by("order", "code").values_list("code", "name")
+        ),
+    }
+
+
 def registry_rule_names() -> dict[str, str]:
     """What the rule keys of list events (``labels``, ``stage:growth``, ``label:tech_sme``)
     refer to, by name (two queries)."""

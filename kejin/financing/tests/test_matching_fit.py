@@ -12,9 +12,9 @@ from kejin.accounts.tests.factories import UserFactory
 from kejin.core.errors import ApplicationError
 from kejin.core.models import AuditEvent
 from kejin.core.tests.factories import RegionFactory
+from kejin.enterprises.eligibility import eligibility_frame, eligibility_rule, eligible_ids
 from kejin.enterprises.models import AnnualFacts
 from kejin.enterprises.tests.factories import EnterpriseFactory
-from kejin.financing.eligibility import eligibility_frame, eligible_ids, product_rule
 from kejin.financing.models import Lead
 from kejin.financing.selectors_matching import product_fit_enterprises
 from kejin.financing.services_leads import lead_push
@@ -41,7 +41,7 @@ RD_RULE = {
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_batch_fit_equals_the_per_row_interpreter_on_generated_data(seed):
     df = frame(3000, seed=seed)
-    rule = product_rule(json.dumps(RULE), None, FIT_COUNTIES, TIERS, LABELS)
+    rule = eligibility_rule(json.dumps(RULE), None, FIT_COUNTIES, TIERS, LABELS)
     batch = set(eligible_ids(rule, df).to_list())
     per_row = {r["enterprise_id"] for r in df.to_dicts() if evaluate(loop_expression(), r) is True}
     explained = {r["enterprise_id"] for r in df.to_dicts() if rule.explain(r).status == QUALIFIED}
@@ -68,7 +68,7 @@ def test_a_rule_with_a_score_takes_the_full_evaluation_and_still_agrees():
         ],
         "pass": {"label": "得分≥30", "test": {">=": [{"var": "score"}, 30]}},
     }
-    rule = product_rule(json.dumps(scored), None, (), (), ())
+    rule = eligibility_rule(json.dumps(scored), None, (), (), ())
     assert rule.qualified_expr() is None
     df = frame(2000, seed=9)
     batch = set(eligible_ids(rule, df).to_list())

@@ -1,15 +1,16 @@
-"""Product eligibility: a product version's rule over the facts frame, batch and explained.
+"""Eligibility: a targeted rule over the enterprises' facts frame, batch and explained.
 
-A product's eligibility is one rule set of ``kejin.rules`` (never a second evaluator): the
-version's ``document`` (a rule set as in the recognition YAMLs, or one JsonLogic condition,
+Shared by product eligibility (financing) and policy eligibility (policies). An eligibility
+rule is one rule set of ``kejin.rules`` (never a second evaluator): a rule version's
+``document`` (a rule set as in the recognition YAMLs, or one JsonLogic condition,
 or nothing) with the version's terms added as conditions over the frame — the counties it
 serves (``county_id``), the growth stages (``registry_stage``) and list labels
-(``registry_labels``: at least one of them) it is for. ``product_rule`` compiles it once
+(``registry_labels``: at least one of them) it is for. ``eligibility_rule`` compiles it once
 per distinct (document, parameters, terms) and keeps it (an active version never changes:
 a change is a new version).
 
 - Batch: ``eligibility_frame`` evaluates the rule over a whole facts frame at once
-  (``RuleSet.evaluate_frame``, polars), for "enterprises that fit this product".
+  (``RuleSet.evaluate_frame``, polars), for "enterprises that fit this product / qualify for this policy".
 - One enterprise: ``eligibility_explain`` runs ``RuleSet.explain`` and says clause by clause
   what holds and what is missing, with the gap ("研发费用占销售收入的比例 2.1%，需 ≥ 3%",
   ``kejin.rules.describe.rule_gaps``).
@@ -87,7 +88,7 @@ def _without_params(expression: Any) -> Any:
 
 
 @lru_cache(maxsize=4096)
-def product_rule(
+def eligibility_rule(
     document: str | None,
     parameters: str | None = None,
     counties: tuple[int, ...] = (),
@@ -133,8 +134,8 @@ def product_rule(
     return RuleSet.from_dict(
         {
             **base,
-            "id": "product",
-            "title": base.get("title") or _("产品准入条件"),
+            "id": "eligibility",
+            "title": base.get("title") or _("准入条件"),
             "reference": base.get("reference") or "",
             "valid_from": datetime.date(2000, 1, 1),
             "valid_to": None,
@@ -218,7 +219,7 @@ class Clause:
 
 @dataclass
 class Eligibility:
-    """An enterprise against a product's rule: the status and every clause."""
+    """An enterprise against an eligibility rule: the status and every clause."""
 
     status: str
     clauses: list[Clause] = field(default_factory=list)
@@ -238,14 +239,11 @@ class Eligibility:
         return [c for c in self.clauses if c.met is True]
 
 
-def fact_labels(names: Iterable[str] = ()) -> dict[str, FactLabel]:
-    """How the catalogue's facts read in a clause (growth stages and labels by name)."""
-    from kejin.registry.models import GrowthStage, Label
-
-    choices: dict[str, Mapping[str, str]] = {
-        STAGE: dict(GrowthStage.objects.values_list("code", "name")),
-        LABELS: dict(Label.objects.values_list("code", "name")),
-    }
+def fact_labels(choices: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, FactLabel]:
+    """How the catalogue's facts read in a clause; ``choices`` names coded facts' values
+    (the list's growth stages and labels: ``kejin.registry.selectors.registry_fact_choices``,
+    a layer above this one)."""
+    choices = choices or {}
     labels: dict[str, FactLabel] = {}
     for name, fact in catalogue().items():
         if name in choices:
