@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("kejin.credit.api.urls")),
     path("", include("kejin.institutions.api.urls")),
     path("", include("kejin.financing.api.urls")),
+    path("", include("kejin.policies.api.urls")),
     path("", include("kejin.notifications.api.urls")),
 ]

@@ -5,7 +5,8 @@ CELERY_BROKER_KEY_PREFIX, KEJIN_CITY, CACHE_URL, KEJIN_HTTPS, SECURE_HSTS_SECOND
 _INCLUDE_SUBDOMAINS, _PRELOAD), SECURE_SSL_REDIRECT, KEJIN_API_TOKEN_LIFETIME_DAYS,
 KEJIN_SIGN_IN_RATE_IP, KEJIN_SIGN_IN_RATE_USERNAME, KEJIN_REGISTRY_PREVIEW_SYNC_MAX,
 KEJIN_CREDIT_PUBLIC_RATE_ANON, KEJIN_FINANCING_CLAIM_DAYS, KEJIN_FINANCING_CONTACT_DAYS,
-KEJIN_FINANCING_DECISION_DAYS, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL.
+KEJIN_FINANCING_DECISION_DAYS, KEJIN_POLICY_ACCEPT_DAYS,
+KEJIN_POLICY_DECIDE_DAYS, KEJIN_POLICY_PAY_DAYS, KEJIN_POLICY_CLAIM_REVIEW_DAYS, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL.
 Development needs none of them: SQLite under var/, a generated secret key kept in var/,
 Celery tasks run eagerly in-process.
 """
@@ -72,6 +73,17 @@ KEJIN_FINANCING_DEADLINES = {
     "decision": env.int("KEJIN_FINANCING_DECISION_DAYS", default=10),
 }
 
+#: Working-day limits of a policy application's steps (快申快享) when a policy version sets
+#: none: accept within 3 working days of submission, decide within 10 of acceptance, pay
+#: within 10 of approval; a risk compensation claim is reviewed within 15. Each policy
+#: version may set its own (``PolicyVersion.deadline_days``).
+KEJIN_POLICY_DEADLINES = {
+    "accept": env.int("KEJIN_POLICY_ACCEPT_DAYS", default=3),
+    "decide": env.int("KEJIN_POLICY_DECIDE_DAYS", default=10),
+    "pay": env.int("KEJIN_POLICY_PAY_DAYS", default=10),
+    "claim_review": env.int("KEJIN_POLICY_CLAIM_REVIEW_DAYS", default=15),
+}
+
 # Notifications are also emailed (once each) to users who have an address. Development uses
 # the console backend; production sets EMAIL_BACKEND/EMAIL_HOST/EMAIL_PORT (SMTP by default).
 EMAIL_BACKEND = env.str(
@@ -111,6 +123,7 @@ INSTALLED_APPS = [
     "kejin.registry",
     "kejin.credit",
     "kejin.financing",
+    "kejin.policies",
     "kejin.web",
 ]
 

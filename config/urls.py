@@ -18,6 +18,7 @@ urlpatterns = [
     path("credit/", include("kejin.credit.urls")),
     path("institutions/", include("kejin.institutions.urls")),
     path("financing/", include("kejin.financing.urls")),
+    path("policies/", include("kejin.policies.urls")),
     path("notifications/", include("kejin.notifications.urls")),
     path("system/", include("kejin.core.urls")),
     path("", include("kejin.web.urls")),

@@ -46,6 +46,14 @@ class ErrorCode:
     DEMAND_ALREADY_CLAIMED = "demand_already_claimed"
     PRODUCT_STATE_CONFLICT = "product_state_conflict"
     LOAN_STATE_CONFLICT = "loan_state_conflict"
+    # Policies (政策兑现, 科技保险, 风险补偿).
+    POLICY_STATE_CONFLICT = "policy_state_conflict"
+    APPLICATION_STATE_CONFLICT = "application_state_conflict"
+    APPLICATION_DUPLICATE = "application_duplicate"
+    CLAIM_STATE_CONFLICT = "claim_state_conflict"
+    CLAIM_DUPLICATE = "claim_duplicate"
+    FUND_INSUFFICIENT = "fund_insufficient"
+    ENROLMENT_PAUSED = "enrolment_paused"
     BAD_REQUEST = "bad_request"
     CSRF_FAILED = "csrf_failed"
     TOKEN_EXPIRED = "token_expired"
@@ -85,6 +93,13 @@ _DEFAULT_STATUS = {
     ErrorCode.DEMAND_ALREADY_CLAIMED: 409,
     ErrorCode.PRODUCT_STATE_CONFLICT: 409,
     ErrorCode.LOAN_STATE_CONFLICT: 409,
+    ErrorCode.POLICY_STATE_CONFLICT: 409,
+    ErrorCode.APPLICATION_STATE_CONFLICT: 409,
+    ErrorCode.APPLICATION_DUPLICATE: 409,
+    ErrorCode.CLAIM_STATE_CONFLICT: 409,
+    ErrorCode.CLAIM_DUPLICATE: 409,
+    ErrorCode.FUND_INSUFFICIENT: 409,
+    ErrorCode.ENROLMENT_PAUSED: 409,
     ErrorCode.EXPORT_UNAVAILABLE: 503,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.THROTTLED: 429,

@@ -1,0 +1,3 @@
+"""API of the policies module: applications."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of the policies module: funds."""
+
+urlpatterns: list = []

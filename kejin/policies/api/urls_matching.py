@@ -1,0 +1,3 @@
+"""API of the policies module: matching."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the policies module: funds."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the policies module: insurance."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the policies module: matching."""
+
+urlpatterns: list = []
