@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 import polars as pl
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,6 +189,18 @@ def eligible_ids(rule: RuleSet, frame: pl.DataFrame | pl.LazyFrame) -> pl.Series
 
 
 # --- one enterprise ---------------------------------------------------------------------------
+
+
+def facts_data_year() -> int:
+    """The latest year with facts for most enterprises (as the list's re-evaluation picks):
+    the year batch eligibility reads (last year when there are no facts at all)."""
+    counts = dict(
+        AnnualFacts.objects.values_list("year").annotate(n=Count("enterprise_id")).order_by()
+    )
+    if not counts:
+        return timezone.localdate().year - 1
+    best = max(counts.values())
+    return max(year for year, n in counts.items() if n * 2 >= best)
 
 
 def latest_year(enterprise_id: int) -> int:

@@ -19,8 +19,8 @@ from django.db.models import QuerySet
 
 from kejin.core.errors import ApplicationError
 from kejin.core.permissions import require
-from kejin.enterprises.eligibility import eligibility_rule, eligible_ids
-from kejin.enterprises.models import AnnualFacts, Enterprise
+from kejin.enterprises.eligibility import eligibility_rule, eligible_ids, facts_data_year
+from kejin.enterprises.models import Enterprise
 from kejin.facts.frame import iter_frames
 from kejin.financing.matching import (
     MatchResult,
@@ -92,17 +92,7 @@ class FitResult:
 
 
 def _data_year() -> int:
-    """The latest year with facts for most enterprises (as the list's re-evaluation picks)."""
-    from django.db.models import Count
-    from django.utils import timezone
-
-    counts = dict(
-        AnnualFacts.objects.values_list("year").annotate(n=Count("enterprise_id")).order_by()
-    )
-    if not counts:
-        return timezone.localdate().year - 1
-    best = max(counts.values())
-    return max(year for year, n in counts.items() if n * 2 >= best)
+    return facts_data_year()
 
 
 def product_fit_enterprises(*, user, pk: int) -> FitResult:
