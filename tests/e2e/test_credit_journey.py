@@ -37,6 +37,7 @@ from kejin.credit.models import CreditBatch, CreditRecord, Dispute, RecordCatego
 from kejin.credit.tests.dispute_factories import CreditRecordFactory
 from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.institutions.tests.factories import InstitutionFactory
+from tests.e2e.navigation import nav
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -120,10 +121,6 @@ def sign_out(someone, live_server) -> None:
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
 
 
-def nav(page, label: str) -> None:
-    page.locator("#main-nav").get_by_role("link", name=label).click()
-
-
 def test_provider_uploads_bank_asks_enterprise_grants_bank_reads_enterprise_disputes_bureau_corrects(  # noqa: E501
     person, live_server, world, tmp_path
 ):
@@ -184,7 +181,7 @@ def test_provider_uploads_bank_asks_enterprise_grants_bank_reads_enterprise_disp
         (4, "罚没金额", "-500", "“罚没金额”不能为负数，当前为-500元。"),
     ]
     # The month's line of the bureau's quality dashboard counts the batch.
-    page.get_by_role("link", name="信用数据报送").first.click()
+    nav(page, "信用数据报送")
     page.get_by_test_id("quality-link").click()
     month = page.get_by_test_id("quality-month")
     expect(month).to_have_count(1)

@@ -27,6 +27,7 @@ from kejin.financing.models import Demand
 from kejin.financing.sla import demands_overdue_scan
 from kejin.financing.tests.factories import DemandFactory
 from kejin.institutions.tests.factories import InstitutionFactory
+from tests.e2e.navigation import nav
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -60,10 +61,6 @@ def sign_in(someone, live_server, username: str) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/")
-
-
-def nav(page, label: str) -> None:
-    page.locator("#main-nav").get_by_role("link", name=label).click()
 
 
 def test_enterprise_posts_bank_claims_and_approves_enterprise_follows_officer_sees(

@@ -164,10 +164,11 @@ def sign_in(page, live_server, check_page, username: str, screenshot_prefix: str
 
 
 def menu_links(page) -> list[tuple[str, str]]:
-    """The menu's entries as (label, absolute URL)."""
-    links = page.locator("#main-nav a.nav-link")
+    """The menu's entries as (label, absolute URL), grouped ones (in dropdowns) included, in
+    the order shown."""
+    links = page.locator("#main-nav .navbar-nav a.nav-link, #main-nav .navbar-nav a.dropdown-item")
     return [
-        (links.nth(i).inner_text().strip(), links.nth(i).evaluate("a => a.href"))
+        ((links.nth(i).text_content() or "").strip(), links.nth(i).evaluate("a => a.href"))
         for i in range(links.count())
     ]
 
@@ -179,48 +180,48 @@ EXPECTED_MENU = {
         "信用报告授权",
         "信用异议",
         "信用信息公示",
+        "信用数据目录",
         "金融机构",
         "金融产品",
         "适合我的产品",
         "融资需求",
         "贷款",
-        "信用数据目录",
     ],
     Role.ENTERPRISE_STAFF: [
         "首页",
         "企业信息",
         "信用异议",
         "信用信息公示",
+        "信用数据目录",
         "金融机构",
         "金融产品",
         "适合我的产品",
         "融资需求",
         "贷款",
-        "信用数据目录",
     ],
     Role.INSTITUTION_MANAGER: [
         "首页",
         "信用报告授权",
         "信用信息公示",
+        "信用数据目录",
         "金融机构",
         "金融产品",
         "企业线索",
         "融资需求",
         "贷款",
         "服务记录",
-        "信用数据目录",
     ],
     Role.INSTITUTION_OFFICER: [
         "首页",
         "信用报告授权",
         "信用信息公示",
+        "信用数据目录",
         "金融机构",
         "金融产品",
         "企业线索",
         "融资需求",
         "贷款",
         "服务记录",
-        "信用数据目录",
     ],
     Role.CITY_OFFICER: [
         "首页",
@@ -231,6 +232,8 @@ EXPECTED_MENU = {
         "信用报告授权",
         "信用异议",
         "信用信息公示",
+        "信用数据报送",
+        "信用数据目录",
         "金融机构",
         "金融产品",
         "产品审核",
@@ -238,8 +241,6 @@ EXPECTED_MENU = {
         "融资需求",
         "贷款",
         "流程监控",
-        "信用数据报送",
-        "信用数据目录",
         "审计日志",
         "节假日安排",
     ],
@@ -251,23 +252,23 @@ EXPECTED_MENU = {
         "信用评分卡",
         "信用异议",
         "信用信息公示",
+        "信用数据目录",
         "金融机构",
         "金融产品",
         "企业线索",
         "融资需求",
         "贷款",
         "流程监控",
-        "信用数据目录",
         "节假日安排",
     ],
     Role.DATA_PROVIDER: [
         "首页",
         "信用异议",
         "信用信息公示",
-        "金融机构",
-        "金融产品",
         "信用数据报送",
         "信用数据目录",
+        "金融机构",
+        "金融产品",
     ],
     Role.PLATFORM_ADMIN: [
         "首页",
@@ -278,14 +279,14 @@ EXPECTED_MENU = {
         "信用报告授权",
         "信用异议",
         "信用信息公示",
+        "信用数据报送",
+        "信用数据目录",
         "金融机构",
         "金融产品",
         "企业线索",
         "融资需求",
         "贷款",
         "流程监控",
-        "信用数据报送",
-        "信用数据目录",
         "审计日志",
         "节假日安排",
         "后台管理",

@@ -29,6 +29,12 @@ from kejin.policies.choices import (
 )
 
 
+class ApplicationChildQuerySet(EnterpriseOwnedQuerySet):
+    """Rows of an application (events, files, payouts), scoped through its enterprise."""
+
+    enterprise_path = "application__enterprise"
+
+
 class Application(TimeStampedModel):
     """One enterprise's application to a policy for a period (see the module docstring)."""
 
@@ -159,7 +165,7 @@ class ApplicationEvent(models.Model):
     step_workdays = models.PositiveSmallIntegerField(_("环节用时(工作日)"), null=True, blank=True)
     at = models.DateTimeField(_("时间"), db_index=True)
 
-    objects = EnterpriseOwnedQuerySet.owned_through("application__enterprise").as_manager()
+    objects = ApplicationChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("申报办理记录")
@@ -190,7 +196,7 @@ class ApplicationAttachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    objects = EnterpriseOwnedQuerySet.owned_through("application__enterprise").as_manager()
+    objects = ApplicationChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("申报附件")
@@ -219,7 +225,7 @@ class Payout(models.Model):
     )
     at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
-    objects = EnterpriseOwnedQuerySet.owned_through("application__enterprise").as_manager()
+    objects = ApplicationChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("兑付记录")

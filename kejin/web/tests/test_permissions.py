@@ -34,45 +34,45 @@ EXPECTED_MENU = {
         "credit:report_requests",
         "credit:dispute_list",
         "credit:public_search",
+        "credit:catalogue_list",
         "institutions:list",
         "financing:product_list",
         "financing:products_for_me",
         "financing:demand_list",
         "financing:loan_list",
-        "credit:catalogue_list",
     ],
     Role.ENTERPRISE_STAFF: [
         "enterprises:mine",
         "credit:dispute_list",
         "credit:public_search",
+        "credit:catalogue_list",
         "institutions:list",
         "financing:product_list",
         "financing:products_for_me",
         "financing:demand_list",
         "financing:loan_list",
-        "credit:catalogue_list",
     ],
     Role.INSTITUTION_MANAGER: [
         "credit:report_requests",
         "credit:public_search",
+        "credit:catalogue_list",
         "institutions:list",
         "financing:product_list",
         "financing:lead_list",
         "financing:demand_list",
         "financing:loan_list",
         "financing:my_scoreboard",
-        "credit:catalogue_list",
     ],
     Role.INSTITUTION_OFFICER: [
         "credit:report_requests",
         "credit:public_search",
+        "credit:catalogue_list",
         "institutions:list",
         "financing:product_list",
         "financing:lead_list",
         "financing:demand_list",
         "financing:loan_list",
         "financing:my_scoreboard",
-        "credit:catalogue_list",
     ],
     Role.CITY_OFFICER: [
         "enterprises:list",
@@ -82,6 +82,8 @@ EXPECTED_MENU = {
         "credit:report_requests",
         "credit:dispute_list",
         "credit:public_search",
+        "credit:ingest_home",
+        "credit:catalogue_list",
         "institutions:list",
         "financing:product_list",
         "financing:product_review_queue",
@@ -89,8 +91,6 @@ EXPECTED_MENU = {
         "financing:demand_list",
         "financing:loan_list",
         "financing:monitoring",
-        "credit:ingest_home",
-        "credit:catalogue_list",
         "core:audit_list",
         "core:holiday_schedule_list",
     ],
@@ -101,22 +101,22 @@ EXPECTED_MENU = {
         "credit:scorecard_list",
         "credit:dispute_list",
         "credit:public_search",
+        "credit:catalogue_list",
         "institutions:list",
         "financing:product_list",
         "financing:lead_list",
         "financing:demand_list",
         "financing:loan_list",
         "financing:monitoring",
-        "credit:catalogue_list",
         "core:holiday_schedule_list",
     ],
     Role.DATA_PROVIDER: [
         "credit:dispute_list",
         "credit:public_search",
-        "institutions:list",
-        "financing:product_list",
         "credit:ingest_home",
         "credit:catalogue_list",
+        "institutions:list",
+        "financing:product_list",
     ],
     Role.PLATFORM_ADMIN: [
         "enterprises:list",
@@ -126,14 +126,14 @@ EXPECTED_MENU = {
         "credit:report_requests",
         "credit:dispute_list",
         "credit:public_search",
+        "credit:ingest_home",
+        "credit:catalogue_list",
         "institutions:list",
         "financing:product_list",
         "financing:lead_list",
         "financing:demand_list",
         "financing:loan_list",
         "financing:monitoring",
-        "credit:ingest_home",
-        "credit:catalogue_list",
         "core:audit_list",
         "core:holiday_schedule_list",
         "admin:index",
@@ -155,13 +155,13 @@ def test_menu_pages_admit_exactly_the_roles_the_menu_offers_them_to(client, role
     client.force_login(user)
     offered = {item.url_name for item in navigation_for(user)}
     answers = {}
-    for _label, url_name, _predicate in MENU:
+    for _label, url_name, _predicate, _group in MENU:
         response = client.get(reverse(url_name))
         admitted = response.status_code == 200 or (
             response.status_code == 302 and "login" not in response["Location"]
         )
         answers[url_name] = admitted
-    assert answers == {url_name: url_name in offered for _label, url_name, _p in MENU}
+    assert answers == {url_name: url_name in offered for _label, url_name, _p, _g in MENU}
 
 
 def test_anonymous_visitors_get_no_menu():
