@@ -23,6 +23,7 @@ from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.permissions import require
 from kejin.enterprises.eligibility import facts_data_year
 from kejin.enterprises.models import Enterprise
+from kejin.enterprises.permissions import ALL
 from kejin.policies.choices import PolicyStatus
 from kejin.policies.evaluation import qualifying_ids
 from kejin.policies.matching import (
@@ -36,6 +37,7 @@ from kejin.policies.permissions import (
     policy_can_find_enterprises,
     policy_can_manage,
     policy_can_subscribe,
+    policy_scope,
 )
 from kejin.policies.simulation import SimulationResult, version_simulate
 
@@ -142,12 +144,12 @@ def policy_qualifying(*, user, pk: int) -> QualifyingResult:
 
 
 def version_get(*, user, pk: int) -> PolicyVersion:
-    """A version of a policy ``user`` may see (404 otherwise), its policy loaded."""
-    version = (
-        PolicyVersion.objects.filter(pk=pk, policy__in=Policy.objects.visible_to(user))
-        .select_related("policy", "policy__live_version")
-        .first()
-    )
+    """A version of a policy ``user`` may see (404 otherwise), its policy loaded: officers
+    see every version, others only the live version of a published policy."""
+    versions = PolicyVersion.objects.filter(pk=pk, policy__in=Policy.objects.visible_to(user))
+    if policy_scope(user=user) is not ALL:
+        versions = versions.filter(live_for__isnull=False)
+    version = versions.select_related("policy", "policy__live_version").first()
     if version is None:
         raise ApplicationError.not_found()
     return version
