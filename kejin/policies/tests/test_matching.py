@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kejin.accounts.tests.factories import UserFactory
@@ -267,3 +269,18 @@ def test_the_api_refuses_others_and_visitors(world, client):
     refused = client.get("/api/v1/policies/for-me/")
     assert refused.status_code == 403
     assert refused.json()["error"]["message"] == "只有企业用户可以订阅政策和申报政策。"
+
+
+def test_for_me_reads_as_much_for_25_policies_as_for_5(world):
+    with CaptureQueriesContext(connection) as few:
+        policies_for_me(user=world["user"])
+    for n in range(20):
+        PolicyFactory(
+            published=True,
+            live__document=THREE_CLAUSES,
+            live__parameters={"rd_min": {"value": 0.001 * (n + 1), "reference": "第五条"}},
+        )
+    with CaptureQueriesContext(connection) as many:
+        result = policies_for_me(user=world["user"])
+    assert result.considered == 25
+    assert len(many) == len(few)

@@ -16,6 +16,7 @@ from kejin.accounts.tests.factories import UserFactory
 from kejin.core.errors import ApplicationError
 from kejin.core.models import AuditEvent
 from kejin.core.tests.factories import RegionFactory
+from kejin.enterprises.eligibility import eligible_ids
 from kejin.enterprises.models import AnnualFacts
 from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.facts.frame import build_frame
@@ -334,3 +335,32 @@ def test_the_api(world, client):
     ]
     client.force_login(world["enterprise"])
     assert client.get(url).status_code == 403
+
+
+def test_a_scored_rule_takes_the_full_evaluation_and_still_counts_right():
+    scored = {
+        "indicators": [
+            {
+                "id": "rd_ratio",
+                "label": "研发",
+                "format": "percent",
+                "value": {"/": [{"var": "rd_expense"}, {"var": "revenue"}]},
+                "bands": [{"min": 0.05, "points": 60}, {"min": 0.02, "points": 30}, {"points": 0}],
+            }
+        ],
+        "components": [
+            {"id": "rd", "label": "研发", "max_points": 60, "points": {"var": "points.rd_ratio"}}
+        ],
+        "pass": {"label": "得分达标", "test": {">=": [{"var": "score"}, {"param": "score_min"}]}},
+    }
+    parameters = {"score_min": {"value": 30, "reference": "第六条"}}
+    df = generated_frame(2000, seed=7)
+    live = PolicyVersion(version="1", document=scored, parameters=parameters)
+    changed = version_with_parameter(live, "score_min", "60")
+    current, proposed = version_variant(live, counties=[]), version_variant(changed, counties=[])
+    assert current.rule.qualified_expr() is None
+    result = simulate_frame(df, proposed=proposed, current=current)
+    old = set(eligible_ids(current.rule, df).to_list())
+    new = set(eligible_ids(proposed.rule, df).to_list())
+    assert (result.current, result.proposed) == (len(old), len(new))
+    assert result.leaving_count == len(old - new) > 0 and result.entering_count == 0
