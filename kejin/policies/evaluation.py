@@ -17,6 +17,7 @@ import polars as pl
 
 from kejin.core.models import Region
 from kejin.enterprises.eligibility import (
+    TERMS_IDS,
     Eligibility,
     eligibility_explain,
     eligibility_rule,
@@ -27,6 +28,7 @@ from kejin.enterprises.eligibility import (
 )
 from kejin.facts.frame import iter_frames
 from kejin.registry.selectors import registry_fact_choices
+from kejin.rules.describe import FactLabel, rule_gaps
 from kejin.rules.ruleset import RuleSet
 
 
@@ -89,3 +91,29 @@ def version_rule_key(
 def version_rule(version, **kwargs) -> RuleSet:
     """The eligibility rule set of ``version`` (``version_rule_key``), compiled once."""
     return eligibility_rule(*version_rule_key(version, **kwargs))
+
+
+def held_within_failing(
+    rule: RuleSet, facts: Mapping[str, Any], *, labels: Mapping[str, FactLabel]
+) -> list[str]:
+    """The parts that hold of the conditions that fail (``eligibility_explain`` names only
+    the failing parts of a failing condition "A and B"; one policy's check shows both):
+    each with its value beside the threshold."""
+    if not facts:
+        return []
+    explanation = rule.explain(dict(facts))
+    row = dict(facts)
+    row_labels = dict(labels)
+    for indicator, shown in zip(rule.indicators, explanation.indicators, strict=True):
+        row[f"value.{indicator.id}"] = shown.value
+        row_labels[f"value.{indicator.id}"] = FactLabel(
+            indicator.label, "", "percent" if indicator.format == "percent" else "number"
+        )
+    held: list[str] = []
+    for condition, result in zip(rule.conditions, explanation.conditions, strict=True):
+        if condition.id in TERMS_IDS or result.met is True:
+            continue
+        gaps = rule_gaps(condition.test, row, labels=row_labels)
+        if len(gaps) > 1:
+            held += [gap.text for gap in gaps if gap.met is True]
+    return held

@@ -44,7 +44,12 @@ from kejin.enterprises.eligibility import (
     rule_facts,
 )
 from kejin.policies.benefits import Benefit, benefit_compute, formula_facts, formula_resolved
-from kejin.policies.evaluation import county_name_map, version_rule, version_rule_key
+from kejin.policies.evaluation import (
+    county_name_map,
+    held_within_failing,
+    version_rule,
+    version_rule_key,
+)
 from kejin.policies.models import Policy, PolicyVersion
 from kejin.registry.selectors import registry_fact_choices
 
@@ -229,6 +234,8 @@ def policy_check_for_enterprise(*, policy: Policy, enterprise_id: int) -> Policy
         )
         else [],
     )
+    if eligibility.status != ELIGIBLE:
+        match.reasons += held_within_failing(rule, facts, labels=labels)
     if eligibility.status in (ELIGIBLE, INELIGIBLE):
         match.benefit, match.benefit_assumed = benefit_estimate(version, facts)
     return match

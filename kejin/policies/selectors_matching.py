@@ -160,13 +160,15 @@ def version_simulation(
 ) -> tuple[PolicyVersion, SimulationResult]:
     """Version ``pk`` (with ``parameter`` changed to ``value``, not saved) against its
     policy's live version (404 if not visible, 403 unless the user may manage the policy,
-    400 for a bad parameter or value)."""
+    400 for a bad parameter or value); a county officer's over the county's enterprises."""
     version = version_get(user=user, pk=pk)
     require(policy_can_manage, user=user, obj=version.policy)
     if parameter is not None and (value is None or str(value).strip() == ""):
         raise ApplicationError.invalid({"value": [_("请填写新的参数值。")]})
     live = version.policy.live_version
+    # A county officer simulates over the county's enterprises (the ones they may see).
+    county = user.county_id if user.is_county_officer and not user.sees_whole_city else None
     result = version_simulate(
-        version=version, current=live, parameter=parameter or None, value=value
+        version=version, current=live, parameter=parameter or None, value=value, county_id=county
     )
     return version, result

@@ -251,12 +251,15 @@ def version_with_parameter(version: PolicyVersion, name: str, raw: Any) -> Polic
     return changed
 
 
-def simulation_frame(versions: Iterable[Variant], *, year: int) -> pl.DataFrame:
-    """The facts frame of the whole city for ``year`` with what the variants read."""
+def simulation_frame(
+    versions: Iterable[Variant], *, year: int, county_id: int | None = None
+) -> pl.DataFrame:
+    """The facts frame for ``year`` (the whole city, or county ``county_id``) with what the
+    variants read."""
     facts = {COUNTY, STAGE}
     for variant in versions:
         facts |= set(variant.rule.facts) | set(variant.benefit_facts)
-    return build_frame(year=year, facts=facts)
+    return build_frame(year=year, county_id=county_id, facts=facts)
 
 
 def version_simulate(
@@ -265,18 +268,20 @@ def version_simulate(
     current: PolicyVersion | None,
     parameter: str | None = None,
     value: Any = None,
+    county_id: int | None = None,
     shown: int = SHOWN,
 ) -> SimulationResult:
     """``version`` (with ``parameter`` set to ``value`` when given) against ``current``
     (the policy's live version; None when it has none) over the city's facts of the data
-    year, the cells named and the first ``shown`` entering and leaving enterprises named."""
+    year (``county_id``: that county's enterprises only), the cells named and the first
+    ``shown`` entering and leaving enterprises named."""
     proposed_version = version_with_parameter(version, parameter, value) if parameter else version
     counties = [r.pk for r in version.counties.all()] if version.pk else []
     proposed = version_variant(proposed_version, counties=counties)
     baseline = version_variant(current) if current is not None else None
     year = facts_data_year()
     variants = [proposed] + ([baseline] if baseline is not None else [])
-    frame = simulation_frame(variants, year=year)
+    frame = simulation_frame(variants, year=year, county_id=county_id)
     result = simulate_frame(frame, proposed=proposed, current=baseline, shown=shown)
     result.year = year
     names = county_name_map()

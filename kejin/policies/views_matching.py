@@ -112,9 +112,15 @@ def version_simulate_view(request, pk: int):
             raise
         errors = error.fields
         version, result = selectors.version_simulation(user=request.user, pk=pk)
+    changed = None
+    if parameter and not errors:
+        spec = (version.parameters or {}).get(parameter)
+        spec = spec if isinstance(spec, dict) else {"value": spec}
+        changed = {"label": spec.get("label") or parameter, "old": spec.get("value"), "new": value}
     context = {
         "version": version,
         "policy": version.policy,
+        "changed": changed,
         "result": result,
         "parameters": sorted((version.parameters or {}).items()),
         "parameter": parameter or "",

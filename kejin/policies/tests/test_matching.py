@@ -180,6 +180,8 @@ def test_the_check_lists_what_holds_and_what_is_missed(world):
     assert match.gaps == ["研发费用占销售收入的比例 2.1%，需 ≥ 3%"]
     _policy, eligible = policy_check(user=world["user"], pk=world["grant"].pk)
     assert eligible.status == "eligible" and eligible.benefit_amount == Decimal("20000.00")
+    # The parts of the failing condition that hold are shown too.
+    assert match.reasons == ["销售收入 1000万元，需 ≥ 500万元", "职工总数 100 人，需 ≤ 500 人"]
     # Three failing clauses: the check still shows them all.
     _policy, far = policy_check(user=world["user"], pk=world["far"].pk)
     assert len(far.gaps) == 3

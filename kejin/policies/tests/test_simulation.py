@@ -243,6 +243,22 @@ def test_a_draft_version_against_the_live_one(world):
     assert [e["id"] for e in result.leaving] == [world["d"].pk]
 
 
+def test_a_county_officer_simulates_their_county_policy_over_the_county(world):
+    xiuzhou = world["c"].county
+    policy = PolicyFactory(
+        published=True,
+        region=xiuzhou,
+        live__document=RD_RULE,
+        live__parameters=PARAMETERS,
+    )
+    _version, result = version_simulation(
+        user=world["county"], pk=policy.live_version.pk, parameter="rd_min", value="0.025"
+    )
+    # 秀洲区's enterprises only: d qualifies at 3 %, c joins at 2.5 %.
+    assert (result.size, result.current, result.proposed) == (3, 1, 2)
+    assert [e["id"] for e in result.entering] == [world["c"].pk]
+
+
 def _state():
     return (
         list(PolicyVersion.objects.order_by("pk").values()),
@@ -309,6 +325,7 @@ def test_the_page_with_its_form(world, client):
     assert 'data-testid="simulation-current">2<' in text
     assert 'data-testid="simulation-proposed">4<' in text
     assert text.count('data-testid="simulation-cell"') == 3
+    assert "参数“研发投入占比下限”由 0.03 调整为 0.025（仅测算，未保存）" in text
     bad = client.get(url, {"parameter": "rd_min", "value": "abc"})
     assert bad.status_code == 200
     assert "参数值须为数字，例如 0.03 或 5000000。" in bad.content.decode()
