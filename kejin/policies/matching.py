@@ -27,7 +27,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 from django.utils import timezone
@@ -176,7 +176,7 @@ def policies_for_enterprise(
     near: list[PolicyMatch] = []
     unknown: list[PolicyMatch] = []
     for policy in policies:
-        version = policy.live_version
+        version = cast(PolicyVersion, policy.live_version)
         eligibility = explained[keys[policy.pk]]
         match = PolicyMatch(
             policy_id=policy.pk,
@@ -209,7 +209,7 @@ def policies_for_enterprise(
 def policy_check_for_enterprise(*, policy: Policy, enterprise_id: int) -> PolicyMatch:
     """One policy's live version against the enterprise, every clause kept (held and
     missed), whatever the verdict; ``policy`` must have a live version."""
-    version = policy.live_version
+    version = cast(PolicyVersion, policy.live_version)
     rule = version_rule(version)
     wanted = set(rule.facts) | {"county_id"} | formula_facts(formula_resolved(version))
     facts = enterprise_facts(enterprise_id, wanted)
