@@ -39,6 +39,7 @@ from kejin.enterprises.eligibility import (
     INELIGIBLE,
     Eligibility,
     eligibility_explain,
+    eligibility_rule,
     enterprise_facts,
     fact_labels,
     rule_facts,
@@ -160,7 +161,7 @@ def policies_for_enterprise(
     ``policy_ids`` narrows to those policies (one policy's check)."""
     policies = [p for p in published_live_versions(policy_ids=policy_ids) if p.live_version]
     keys = {p.pk: version_rule_key(p.live_version) for p in policies}
-    rules = {key: version_rule(p.live_version) for p in policies for key in [keys[p.pk]]}
+    rules = {key: eligibility_rule(*key) for key in set(keys.values())}
     formulas = {p.pk: formula_resolved(p.live_version) for p in policies}
     wanted = rule_facts(rules.values()) | {"county_id"}
     for formula in formulas.values():
