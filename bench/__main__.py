@@ -32,6 +32,8 @@ BENCHMARKS = {
     "financing_fit": "bench.financing_fit",
     "financing_matching": "bench.financing_matching",
     "financing_monitoring": "bench.financing_monitoring",
+    "policies_eval": "bench.policies_eval",
+    "policies_simulation": "bench.policies_simulation",
     "recognition": "bench.recognition",
     "search_names": "bench.search_names",
 }
