@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kejin.core.money import format_yuan
-from kejin.policies.choices import ClaimAction, FundSource, RejectReason
+from kejin.policies.choices import ClaimAction, ClaimStatus, FundSource, RejectReason
 from kejin.policies.models import CompensationClaim, CompensationFund, FundEnrolment, FundEntry
 from kejin.policies.selectors_funds import claim_actions, claim_is_overdue
 
@@ -38,6 +38,11 @@ class FundSerializer(serializers.ModelSerializer):
 class FundEntrySerializer(serializers.ModelSerializer):
     """One ledger entry with the balance after it."""
 
+    kind = serializers.CharField(read_only=True, help_text="contribution | payout | recovery")
+    source = serializers.CharField(
+        read_only=True,
+        help_text="、".join(f"{value}（{label}）" for value, label in FundSource.choices),
+    )
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     source_label = serializers.CharField(source="get_source_display", read_only=True)
     region = serializers.CharField(source="region.code", read_only=True, allow_null=True)
@@ -65,6 +70,9 @@ class FundEntrySerializer(serializers.ModelSerializer):
 
 class FundEnrolmentSerializer(serializers.ModelSerializer):
     institution = serializers.SerializerMethodField()
+    status = serializers.CharField(
+        read_only=True, help_text="active（正常入池）| paused（暂停入池）"
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -82,6 +90,10 @@ class FundEnrolmentSerializer(serializers.ModelSerializer):
 class ClaimSerializer(serializers.ModelSerializer):
     """A claim in a list: the loan, the amounts, the state and the review due date."""
 
+    status = serializers.CharField(
+        read_only=True,
+        help_text="、".join(f"{value}（{label}）" for value, label in ClaimStatus.choices),
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     loan = serializers.SerializerMethodField()
     institution = serializers.CharField(source="institution.name", read_only=True)
@@ -141,6 +153,10 @@ class ClaimDetailSerializer(ClaimSerializer):
     """A claim with its computation, the officer's decision, its ledger entries and the
     moves the caller may make now (``actions``)."""
 
+    reject_reason = serializers.CharField(
+        read_only=True,
+        help_text="、".join(f"{value}（{label}）" for value, label in RejectReason.choices),
+    )
     reject_reason_label = serializers.CharField(source="get_reject_reason_display", read_only=True)
     entries = FundEntrySerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
@@ -158,7 +174,12 @@ class ClaimDetailSerializer(ClaimSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(ClaimAction.choices)))
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.CharField(),
+            help_text="、".join(f"{value}（{label}）" for value, label in ClaimAction.choices),
+        )
+    )
     def get_actions(self, claim: CompensationClaim) -> list[str]:
         return claim_actions(user=self.context["request"].user, claim=claim)
 

@@ -12,22 +12,22 @@ urlpatterns: list = [
         "policies/funds/<int:pk>/", funds.FundDetailView.as_view(), name="api-policies-fund-detail"
     ),
     path(
-        "funds/<int:pk>/entries/",
+        "policies/funds/<int:pk>/entries/",
         funds.FundEntryListView.as_view(),
         name="api-policies-fund-entries",
     ),
     path(
-        "funds/<int:pk>/contributions/",
+        "policies/funds/<int:pk>/contributions/",
         funds.FundContributionView.as_view(),
         name="api-policies-fund-contribute",
     ),
     path(
-        "funds/<int:pk>/enrolments/",
+        "policies/funds/<int:pk>/enrolments/",
         funds.FundEnrolmentListView.as_view(),
         name="api-policies-fund-enrolments",
     ),
     path(
-        "funds/<int:pk>/enrolments/check/",
+        "policies/funds/<int:pk>/enrolments/check/",
         funds.FundEnrolmentCheckView.as_view(),
         name="api-policies-fund-enrolment-check",
     ),
@@ -40,7 +40,7 @@ urlpatterns: list = [
         "policies/fund-claims/", funds.ClaimListView.as_view(), name="api-policies-fund-claim-list"
     ),
     path(
-        "fund-claims/<int:pk>/",
+        "policies/fund-claims/<int:pk>/",
         funds.ClaimDetailView.as_view(),
         name="api-policies-fund-claim-detail",
     ),
