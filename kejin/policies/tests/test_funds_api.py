@@ -10,7 +10,6 @@ import pytest
 from kejin.accounts.tests.factories import UserFactory
 from kejin.core.models import AuditEvent
 from kejin.core.tests.factories import RegionFactory
-from kejin.policies.choices import ClaimStatus
 from kejin.policies.models import CompensationClaim, CompensationFund, FundEntry
 from kejin.policies.tests import funds_world as w
 
