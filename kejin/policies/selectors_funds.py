@@ -121,16 +121,16 @@ def claim_actions(*, user, claim: CompensationClaim) -> list[str]:
     return actions
 
 
-def claim_candidate_loans(*, user) -> QuerySet[Loan]:
-    """The lender's own defaulted loans without a live claim (what it may claim for)."""
+def claim_candidate_loans(*, user, unclaimed: bool = True) -> QuerySet[Loan]:
+    """The lender's own defaulted loans (``unclaimed``: only those without a live claim,
+    what the form offers; otherwise all, so that a loan claimed meanwhile by a colleague
+    reaches the service and its clear refusal)."""
     require(claim_can_submit, user=user)
-    claimed = CompensationClaim.objects.exclude(status=ClaimStatus.WITHDRAWN).values("loan_id")
-    return (
-        loan_defaulted_list(user=user)
-        .filter(institution_id=user.institution_id)
-        .exclude(pk__in=claimed)
-        .order_by("-status_since", "-pk")
-    )
+    rows = loan_defaulted_list(user=user).filter(institution_id=user.institution_id)
+    if unclaimed:
+        claimed = CompensationClaim.objects.exclude(status=ClaimStatus.WITHDRAWN)
+        rows = rows.exclude(pk__in=claimed.values("loan_id"))
+    return rows.order_by("-status_since", "-pk")
 
 
 def claim_candidate_get(*, user, pk) -> Loan:

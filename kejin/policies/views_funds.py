@@ -220,7 +220,9 @@ def _claim_form(user, data=None, initial=None) -> ClaimForm:
             f"{loan.contract_number} · {loan.enterprise.name} · "
             f"{loan.get_product_type_display()} · {_('余额')} {loan.outstanding}",
         )
-        for loan in selectors.claim_candidate_loans(user=user).select_related("enterprise")
+        for loan in selectors.claim_candidate_loans(
+            user=user, unclaimed=data is None
+        ).select_related("enterprise")
     ]
     return ClaimForm(data, initial=initial, funds=funds, loans=loans)
 
