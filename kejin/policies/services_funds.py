@@ -587,8 +587,8 @@ def claim_approve(
     ip_address: str | None = None,
 ) -> CompensationClaim:
     """Approve ``claim`` (officers) for ``amount`` (default: the amount claimed; never
-    more) and pay it out of the fund in the same transaction. A claim above the version's
-    ``manual_review_above`` needs a city officer. 409 ``fund_insufficient`` when the
+    more) and pay it out of the fund in the same transaction. A claim whose computed amount
+    is above the version's ``manual_review_above`` needs a city officer. 409 ``fund_insufficient`` when the
     balance cannot cover it: nothing changes. Audited; the lender is told on commit."""
     require(claim_can_decide, user=user, obj=claim)
     locked = _locked(claim)
@@ -609,7 +609,7 @@ def claim_approve(
         )
     comment = _text(comment, field="comment", max_length=COMMENT_MAX)
     limit = manual_review_above(locked.version)
-    if amount > limit and not user.is_city_officer:
+    if locked.amount_claimed > limit and not user.is_city_officer:
         raise ApplicationError.permission_denied(
             _("补偿金额超过 %(limit)s，须由市级部门工作人员审核。") % {"limit": format_yuan(limit)}
         )

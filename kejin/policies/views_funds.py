@@ -192,8 +192,8 @@ def fund_report_csv_view(request, pk: int):
 @login_required
 @require_GET
 def fund_claim_list_view(request):
-    """Claims in the user's scope: officers' queue (open first, overdue flagged), a
-    lender's own."""
+    """Claims in the user's scope, newest first (overdue reviews flagged; ``?overdue=1``
+    only those): the officers' queue, a lender's own."""
     user = request.user
     status = request.GET.get("status", "")
     if status not in ("", *ClaimStatus.values):

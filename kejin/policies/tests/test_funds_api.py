@@ -224,6 +224,17 @@ def test_return_resubmit_reject_withdraw_and_recover_over_the_api(client):
     assert CompensationFund.objects.get(pk=fund.pk).balance == Decimal("9910000.00")
 
 
+def test_the_claim_list_takes_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    fund = w.fund()
+    user = w.lender()
+    for _ in range(6):
+        _submit(client, user, fund, w.defaulted_loan(user.institution))
+    client.force_login(UserFactory())
+    with django_assert_max_num_queries(6):
+        response = client.get(f"{API}/fund-claims/")
+    assert len(response.json()["results"]) == 6
+
+
 def test_claims_are_scoped_and_overdue_ones_flagged(client):
     fund = w.fund()
     mine = w.lender()

@@ -424,8 +424,15 @@ def test_a_claim_above_the_manual_review_line_needs_a_city_officer():
     before = _state(fund)
     error = _refused("permission_denied", services.claim_approve, user=county_officer, claim=claim)
     assert error.message == "补偿金额超过 500.00 万元，须由市级部门工作人员审核。"
+    # Approving less than the line does not make it a county matter.
+    error = _refused(
+        "permission_denied",
+        services.claim_approve,
+        user=county_officer,
+        claim=claim,
+        amount="4000000",
+    )
     assert _state(fund) == before
-    # The county officer may approve up to the line; a city officer the whole.
     services.claim_approve(user=UserFactory(), claim=claim)
     assert CompensationClaim.objects.get(pk=claim.pk).amount_approved == Decimal("6000000.00")
 
