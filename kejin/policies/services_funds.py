@@ -24,11 +24,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kejin.accounts.choices import Role
 from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
@@ -177,6 +178,27 @@ def _notify_lender(claim: CompensationClaim, *, kind: str, title: str, body: str
         key=f"claim:{claim.pk}:{kind}:{claim.decided_at:%Y%m%d%H%M%S%f}",
         title=title,
         body=body,
+        url=reverse("policies:fund_claim_detail", args=[claim.pk]),
+    )
+
+
+def _notify_officers(claim: CompensationClaim, *, title: str) -> None:
+    """Tell the reviewers of ``claim`` (city officers, the borrower's county officers)."""
+    officers = Q(role=Role.CITY_OFFICER) | Q(
+        role=Role.COUNTY_OFFICER, county_id=claim.enterprise.county_id
+    )
+    notification_send(
+        recipients=list(get_user_model().objects.filter(officers, is_active=True)),
+        kind="claim_submitted",
+        key=f"claim:{claim.pk}:submitted:{claim.submitted_at:%Y%m%d%H%M%S%f}",
+        title=title,
+        body=_("%(institution)s 申请补偿 %(amount)s（贷款 %(contract)s），请于 %(due)s 前审核。")
+        % {
+            "institution": claim.institution.name,
+            "amount": format_yuan(claim.amount_claimed),
+            "contract": claim.loan.contract_number,
+            "due": claim.due_on.isoformat() if claim.due_on else "—",
+        },
         url=reverse("policies:fund_claim_detail", args=[claim.pk]),
     )
 
@@ -561,6 +583,7 @@ def claim_submit(
                 submitted_at=now,
             )
             _audit_claim(user=user, claim=claim, before=None, ip_address=ip_address)
+            _notify_officers(claim, title=_("新的风险补偿申请待审核"))
     except IntegrityError:
         existing = _live_claim(loan.pk)
         if existing is None:
@@ -758,6 +781,7 @@ def claim_resubmit(
     locked.due_on = step_due("claim_review", now, version).date
     locked.save()
     _audit_claim(user=user, claim=locked, before=before, ip_address=ip_address)
+    _notify_officers(locked, title=_("风险补偿申请已补充后重新提交"))
     return locked
 
 

@@ -17,6 +17,7 @@ from kejin.core.models import AuditEvent
 from kejin.core.tests.factories import RegionFactory
 from kejin.financing.choices import LoanStatus, ProductType
 from kejin.financing.tests.factories import LoanFactory
+from kejin.notifications.models import Notification
 from kejin.policies import services_funds as services
 from kejin.policies.choices import ClaimStatus, EnrolmentStatus, FundEntryKind, FundSource
 from kejin.policies.claim_workflow import TRANSITIONS, claim_transition_check
@@ -454,6 +455,29 @@ def test_county_officers_decide_only_their_countys_claims():
     assert _state(fund) == before
     own = UserFactory(county_officer=True, county=w.county())
     assert services.claim_approve(user=own, claim=claim).status == ClaimStatus.APPROVED
+
+
+def test_reviewers_are_told_of_a_claim_and_the_lender_of_the_decision(
+    django_capture_on_commit_callbacks,
+):
+    fund = w.fund()
+    user = w.lender()
+    city = UserFactory()
+    county = UserFactory(county_officer=True, county=w.county())
+    elsewhere = UserFactory(county_officer=True, county=RegionFactory(code="330411", name="秀洲区"))
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = _claim(fund, user, w.defaulted_loan(user.institution))
+    assert set(
+        Notification.objects.filter(kind="claim_submitted").values_list("recipient", flat=True)
+    ) == {city.pk, county.pk}
+    assert not Notification.objects.filter(recipient=elsewhere).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_approve(user=city, claim=claim)
+    approved = Notification.objects.get(kind="claim_approved")
+    assert approved.recipient_id == user.pk
+    assert approved.body == (
+        f"贷款 {claim.loan.contract_number} 的风险补偿已核准 50.00 万元，资金已从资金池拨付。"
+    )
 
 
 def test_return_resubmit_reject_and_withdraw_follow_the_table():
