@@ -54,6 +54,7 @@ from kejin.policies.permissions import (
 from kejin.policies.reports_funds import fund_report
 
 PAGE_SIZE = 25
+LEDGER_PAGE_SIZE = 50
 
 
 def _error_text(error: ApplicationError) -> str:
@@ -88,12 +89,16 @@ def fund_list_view(request):
 def _fund_page(request, fund, *, form=None, status=200):
     user = request.user
     ledger = fund_can_see_ledger(user=user, obj=fund)
-    context = {
+    context = {}
+    if ledger:
+        # Newest first, a page at a time (the ledger only grows).
+        entries = selectors.fund_entry_list(user=user, fund=fund).order_by("-at", "-pk")
+        context = page_context(request, entries, LEDGER_PAGE_SIZE)
+    context |= {
         "fund": fund,
         "version": fund.policy.live_version,
         "can_see_ledger": ledger,
         "can_contribute": fund_can_contribute(user=user, obj=fund),
-        "entries": list(selectors.fund_entry_list(user=user, fund=fund)) if ledger else [],
         "enrolments": list(selectors.fund_enrolment_list(user=user, fund=fund)) if ledger else [],
         "form": form or _contribution_form(),
         "open_claims": selectors.claim_list(

@@ -75,12 +75,21 @@ def test_officers_see_the_ledger_and_city_officers_contribute(client):
         ("contribution", "20000000.00")
     ]
     assert _testids(page, "contribution-form")
+    client.post(
+        reverse("policies:fund_contribute", args=[fund.pk]),
+        {"source": "county", "amount": "5000000", "region": w.county().pk},
+    )
+    page = client.get(reverse("policies:fund_detail", args=[fund.pk]))
+    assert [r["data-balance-after"] for r in _testids(page, "ledger-row")] == [
+        "25000000.00",
+        "20000000.00",
+    ]  # newest first
     bad = client.post(
         reverse("policies:fund_contribute", args=[fund.pk]), {"source": "city", "amount": "0"}
     )
     assert bad.status_code == 400
     assert "金额应大于 0 元且不超过 100 亿元。" in bad.content.decode()
-    assert FundEntry.objects.count() == 1
+    assert FundEntry.objects.count() == 2
 
 
 def test_a_lender_sees_the_balance_but_not_the_ledger(client):
