@@ -506,6 +506,15 @@ def _compute(
                 ]
             }
         )
+    if benefit.amount <= 0:
+        raise ApplicationError.invalid(
+            {
+                "loan": [
+                    _("按政策测算本笔贷款可获补偿为 0 元（%(why)s），不能提交申请。")
+                    % {"why": benefit.steps[-1].text}
+                ]
+            }
+        )
     share = (Decimal(benefit.formula_amount) / principal_loss).quantize(
         Decimal("0.0001"), rounding=ROUND_HALF_UP
     )
@@ -549,9 +558,10 @@ def claim_submit(
 
     Order: 403 (not the loan's lender) → 400 (the loan: not defaulted, not a tech
     enterprise's, outside the fund's region; the principal loss) → 409 ``claim_duplicate``
-    (the loan already has a live claim) → 409 ``enrolment_paused``. The enrolment is
-    re-checked first, in its own transaction (the ratio is the institution's whatever
-    becomes of the claim); the claim itself is written all or nothing. Audited."""
+    (the loan already has a live claim) → 400 (nothing to pay: a cap used up) → 409
+    ``enrolment_paused``. The enrolment is re-checked last before writing, in its own
+    transaction (the ratio is the institution's whatever becomes of the claim: a pause
+    stays recorded); the claim itself is written all or nothing. Audited."""
     require(claim_can_submit, user=user, obj=loan)
     _check_loan(fund, loan)
     principal_loss = _principal_loss(principal_loss, loan)
@@ -559,12 +569,12 @@ def claim_submit(
     if existing is not None:
         raise claim_duplicate_error(existing)
     version = live_version(fund)
-    enrolment = enrolment_check(fund, loan.institution, ip_address=ip_address)
-    if enrolment.status == EnrolmentStatus.PAUSED:
-        raise enrolment_paused_error(enrolment, npl_pause_ratio(version))
     amount, share, explanation = _compute(
         fund=fund, version=version, loan=loan, principal_loss=principal_loss
     )
+    enrolment = enrolment_check(fund, loan.institution, ip_address=ip_address)
+    if enrolment.status == EnrolmentStatus.PAUSED:
+        raise enrolment_paused_error(enrolment, npl_pause_ratio(version))
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -639,9 +649,11 @@ def claim_approve(
     cap = locked.version.cap_per_institution_year
     if cap is not None:
         # Approvals for one institution queue on its enrolment row, so the yearly cap holds.
-        FundEnrolment.objects.select_for_update().filter(
-            fund_id=locked.fund_id, institution_id=locked.institution_id
-        ).exists()
+        list(
+            FundEnrolment.objects.select_for_update()
+            .filter(fund_id=locked.fund_id, institution_id=locked.institution_id)
+            .values_list("pk", flat=True)
+        )
         used = _approved_this_year(fund=locked.fund, institution_id=locked.institution_id)
         room = max(Decimal(cap) - used, Decimal(0))
         if amount > room:

@@ -186,6 +186,18 @@ def test_the_cap_per_institution_year_counts_what_was_approved_this_year():
     assert second.amount_claimed == Decimal("300000.00")
     assert second.explanation["capped_by"] == ["cap_per_institution_year"]
     assert second.explanation["institution_year_before"] == "500000.00"
+    services.claim_approve(user=UserFactory(), claim=second)
+    # The room is used up: a third claim would pay nothing and is refused.
+    third = w.defaulted_loan(user.institution)
+    before = _state(fund)
+    error = _refused("invalid", _claim, fund, user, third)
+    assert error.fields == {
+        "loan": [
+            "按政策测算本笔贷款可获补偿为 0 元（每家机构每年上限 80.00 万元，已享受 80.00 万元，"
+            "按上限核减），不能提交申请。"
+        ]
+    }
+    assert _state(fund) == before
     # Another institution has its own room.
     other = w.lender()
     assert _claim(fund, other, w.defaulted_loan(other.institution)).amount_claimed == Decimal(
