@@ -127,3 +127,15 @@ class ClaimStatus(models.TextChoices):
 class EnrolmentStatus(models.TextChoices):
     ACTIVE = "active", _("正常入池")
     PAUSED = "paused", _("暂停入池")
+
+
+class ClaimAction(models.TextChoices):
+    """The moves of a compensation claim (``kejin.policies.claim_workflow``)."""
+
+    SUBMIT = "submit", _("提交")
+    APPROVE = "approve", _("核准并代偿")
+    RETURN = "return", _("退回补充")
+    RESUBMIT = "resubmit", _("补充后重新提交")
+    REJECT = "reject", _("不予通过")
+    WITHDRAW = "withdraw", _("撤回")
+    RECOVER = "recover", _("登记追偿回收")
