@@ -1,4 +1,5 @@
-"""The policies module's API under /api/v1/policies/, one module per part."""
+"""The policies module's API, one module per part; each part's paths start with ``policies/``
+(``/api/v1/policies/...``)."""
 
 from django.urls import include, path
 
