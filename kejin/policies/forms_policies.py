@@ -84,6 +84,7 @@ class PolicyForm(BootstrapFormMixin, forms.Form):
     categories = forms.ModelMultipleChoiceField(
         label=_("政策类别"),
         queryset=PolicyCategory.objects.order_by("order", "code"),
+        to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("订阅了这些类别的企业会在发布时收到通知。"),
