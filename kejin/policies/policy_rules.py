@@ -30,6 +30,8 @@ from kejin.rules.ruleset import Parameter, RuleSet, resolve_parameters
 
 #: The keys that make a document a rule set rather than one JSON rule.
 RULESET_KEYS = frozenset({"indicators", "conditions", "direct", "pass", "components"})
+#: The name the benefit goes by when the formula is described ("支持金额 = …").
+BENEFIT = "__benefit__"
 
 
 def tier_choices() -> dict[str, str]:
@@ -135,14 +137,26 @@ def policy_rule_lines(document: Any, parameters: Mapping[str, Any] | None = None
     return lines
 
 
-def formula_lines(formula: Any, parameters: Mapping[str, Any] | None = None) -> list[str]:
-    """The benefit formula in words (the engine's describer reads an expression too)."""
+def formula_lines(
+    formula: Any,
+    parameters: Mapping[str, Any] | None = None,
+    inputs: list[Mapping[str, Any]] | None = None,
+) -> list[str]:
+    """The benefit formula in words, "支持金额 = …" (the engine's describer reads an
+    expression too), the application's fields by their labels."""
     if formula in (None, {}, ""):
         return []
-    with contextlib.suppress(RuleError):
+    with contextlib.suppress(RuleError):  # else described as written
         formula = resolve_parameters(formula, _parameters(parameters))
     labels = dict(policy_rule_facts())
-    return rule_describe_lines({"==": [{"var": "__benefit__"}, formula]}, labels=labels)
+    # Plain numbers (a rate after a money field must not read as 元): units in the labels.
+    labels[BENEFIT] = FactLabel(_("支持金额（元）"))
+    for spec in inputs or ():
+        label = str(spec.get("label") or spec.get("name"))
+        if spec.get("kind") == "money":
+            label = _("%(label)s（元）") % {"label": label}
+        labels[f"input.{spec.get('name')}"] = FactLabel(label)
+    return rule_describe_lines({"==": [{"var": BENEFIT}, formula]}, labels=labels)
 
 
 def _params_as_zero(expression: Any) -> Any:

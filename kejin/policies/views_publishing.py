@@ -97,7 +97,9 @@ def version_rows(view: selectors.PolicyView) -> list[dict]:
                 "version": version,
                 "is_live": version.pk == view.policy.live_version_id,
                 "clause": policy_rule_describe(version.document, version.parameters, facts),
-                "formula": formula_lines(version.benefit_formula, version.parameters),
+                "formula": formula_lines(
+                    version.benefit_formula, version.parameters, version.inputs
+                ),
                 "caps": caps,
                 "budget": format_yuan(version.budget) if version.budget is not None else "",
                 "counties": [region.name for region in version.counties.all()],

@@ -67,7 +67,7 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_benefit_text(self, version) -> list[str]:
-        return formula_lines(version.benefit_formula, version.parameters)
+        return formula_lines(version.benefit_formula, version.parameters, version.inputs)
 
 
 class PolicyEventSerializer(serializers.ModelSerializer):
