@@ -21,7 +21,7 @@ from kejin.core.ui.forms import BootstrapFormMixin, MultipleFileField
 from kejin.policies.choices import ApplicationPeriod, ApplicationStep, PolicyScheme, PolicyStatus
 from kejin.policies.models import PolicyCategory
 from kejin.policies.policy_rules import label_choices, policy_rule_field, tier_choices
-from kejin.policies.services_policies import MONEY_FIELDS, POLICY_FIELDS
+from kejin.policies.policy_terms import MONEY_FIELDS, POLICY_FIELDS
 
 WAN = Decimal(10_000)
 
