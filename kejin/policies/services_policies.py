@@ -41,6 +41,7 @@ from kejin.facts.choices import RuleVersionStatus
 from kejin.facts.rule_versions import rule_version_activate
 from kejin.notifications.services import notification_send
 from kejin.policies.choices import PolicyAction, PolicyStatus
+from kejin.policies.evaluation import qualifying_ids
 from kejin.policies.models import (
     Policy,
     PolicyAttachment,
@@ -574,6 +575,11 @@ def policy_unsubscribe(*, actor, category: str, ip_address: str | None = None) -
     )
 
 
+#: Enterprises (and their users) handled per query when a publication is announced: well
+#: under SQLite's limit of bound variables, with 100,000 qualifying enterprises in mind.
+NOTICE_BATCH = 2000
+
+
 # --- notices of a publication ---------------------------------------------------------------
 
 
@@ -604,25 +610,24 @@ def policy_publication_notify(*, version_id: int) -> int:
         if policy.status != PolicyStatus.PUBLISHED or policy.live_version_id != version.pk:
             return 0
         subscribed = _subscribed_ids(policy)
-        qualifying = set(qualifying_enterprise_ids(version))
+        qualifying = set(qualifying_enterprise_ids(version, county_id=policy.region_id))
         reasons = dict.fromkeys(qualifying, PolicyNotice.Reason.QUALIFIES)
         reasons.update(dict.fromkeys(subscribed, PolicyNotice.Reason.SUBSCRIBED))
         if not reasons:
             return 0
         told = set(
-            PolicyNotice.objects.filter(
-                version=version, enterprise_id__in=list(reasons)
-            ).values_list("enterprise_id", flat=True)
+            PolicyNotice.objects.filter(version=version).values_list("enterprise_id", flat=True)
         )
         new = sorted(set(reasons) - told)
         PolicyNotice.objects.bulk_create(
             [PolicyNotice(version=version, enterprise_id=pk, reason=reasons[pk]) for pk in new],
             ignore_conflicts=True,
+            batch_size=NOTICE_BATCH,
         )
-        if new:
-            users = get_user_model().objects.filter(enterprise_id__in=new, is_active=True)
+        users = get_user_model().objects.filter(is_active=True).order_by("pk")
+        for start in range(0, len(new), NOTICE_BATCH):
             notification_send(
-                recipients=list(users),
+                recipients=list(users.filter(enterprise_id__in=new[start : start + NOTICE_BATCH])),
                 kind="policy_published",
                 key=f"policy:{policy.pk}:v{version.pk}:published",
                 title=_("新政策发布：%(title)s") % {"title": policy.title},
@@ -632,9 +637,7 @@ def policy_publication_notify(*, version_id: int) -> int:
         return len(new)
 
 
-def qualifying_enterprise_ids(version: PolicyVersion) -> list[int]:
-    """The enterprises ``version``'s rule finds eligible (``kejin.policies.evaluation``); an
-    empty facts frame qualifies nobody."""
-    from kejin.policies.evaluation import qualifying_ids
-
-    return qualifying_ids(version)
+def qualifying_enterprise_ids(version: PolicyVersion, *, county_id: int | None) -> list[int]:
+    """The enterprises ``version``'s rule finds eligible (``kejin.policies.evaluation``; a
+    county's policy: that county's only); an empty facts frame qualifies nobody."""
+    return qualifying_ids(version, county_id=county_id)

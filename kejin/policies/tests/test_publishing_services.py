@@ -445,3 +445,26 @@ def test_a_new_version_tells_again_and_an_unpublished_one_nobody(
         services.policy_publish(actor=officer, policy=policy)
     assert PolicyNotice.objects.filter(enterprise=subscriber.enterprise).count() == 2
     assert Notification.objects.filter(recipient=subscriber).count() == 2
+
+
+def test_a_countys_policy_tells_that_countys_enterprises_only_in_batches(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "NOTICE_BATCH", 1)
+    nanhu = Region.objects.get(code="330402")
+    xiuzhou = Region.objects.get(code="330411")
+    inside = [
+        UserFactory(enterprise_admin=True, enterprise=EnterpriseFactory(county=nanhu))
+        for _ in range(3)
+    ]
+    outside = UserFactory(enterprise_admin=True, enterprise=EnterpriseFactory(county=xiuzhou))
+    _facts(outside.enterprise, 50)
+    for user in [*inside, outside]:
+        services.policy_subscriptions_set(actor=user, categories=["rd_support"])
+    county_officer = UserFactory(county_officer=True, county=nanhu)
+    policy = services.policy_create(actor=county_officer, data=data())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.policy_publish(actor=county_officer, policy=policy)
+    told = Notification.objects.filter(kind="policy_published")
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(u.pk for u in inside)
+    assert PolicyNotice.objects.count() == 3
