@@ -210,3 +210,50 @@ def test_dates_in_the_detail_read_as_dates(client):
     response = client.get(reverse("policies:policy_detail", args=[policy.pk]))
     assertContains(response, "2026-01-01")
     assertContains(response, "2027-12-31")
+
+
+def test_the_edit_form_round_trips_a_rule_with_parameters_and_a_formula(client):
+    officer = UserFactory()
+    policy = services.policy_create(
+        actor=officer,
+        data=data(
+            document=RULE,
+            parameters=PARAMS,
+            worked_cases=CASES,
+            inputs=[{"name": "premium", "label": "实缴保费", "kind": "money", "typical": 50000}],
+            benefit_formula={"*": [{"var": "input.premium"}, 0.5]},
+            cap_per_enterprise_year="200000",
+            deadline_days={"accept": 5},
+        ),
+    )
+    login(client, officer)
+    page = client.get(reverse("policies:policy_edit", args=[policy.pk]))
+    assert page.status_code == 200
+    form = page.context["form"]
+    posted = {}
+    for name in form.fields:
+        if name == "document":
+            continue
+        value = form[name].value()
+        if value in (None, ""):
+            continue
+        if isinstance(value, list):
+            posted[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            posted[name] = value  # as the page shows it (JSON indented, amounts in 万元)
+    posted["categories"] = ["rd_support"]
+    posted["document-use_json"] = "on"
+    posted["document-json"] = '{">=": [{"var": "employees"}, {"param": "min_staff"}]}'
+    posted["document-combine"] = "and"
+    posted["summary"] = "改过的摘要"
+    response = client.post(reverse("policies:policy_edit", args=[policy.pk]), posted)
+    assert response.status_code == 302, response.context["form"].errors
+    policy.refresh_from_db()
+    version = policy.versions.get()
+    assert policy.summary == "改过的摘要"
+    assert version.document == RULE
+    assert version.parameters == PARAMS
+    assert version.benefit_formula == {"*": [{"var": "input.premium"}, 0.5]}
+    assert str(version.cap_per_enterprise_year) == "200000.00"
+    assert version.deadline_days == {"accept": 5}
+    assert version.worked_cases == CASES
