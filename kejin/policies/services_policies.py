@@ -211,6 +211,26 @@ def _fields_of(policy: Policy) -> dict[str, Any]:
     return fields
 
 
+def _effective_problems(terms: Mapping[str, Any], valid_from, valid_to) -> dict[str, list[str]]:
+    """A version's first day must lie within the policy's validity."""
+    day = terms.get("effective_from")
+    if day is None:
+        return {}
+    if day < valid_from:
+        return {
+            "effective_from": [
+                _("版本生效日期不能早于政策有效期起（%(day)s）。") % {"day": valid_from}
+            ]
+        }
+    if valid_to is not None and day > valid_to:
+        return {
+            "effective_from": [
+                _("版本生效日期不能晚于政策有效期止（%(day)s）。") % {"day": valid_to}
+            ]
+        }
+    return {}
+
+
 def _comment(comment: Any) -> str:
     try:
         return text_clean(comment, max_length=COMMENT_MAX, multiline=True)
@@ -244,6 +264,8 @@ def policy_create(*, actor, data: Mapping[str, Any], ip_address: str | None = No
         errors.update(error.fields)
     if "region" in fields:
         _require_manage(actor, Policy(region_id=fields["region"]))
+    if fields and terms:
+        errors.update(_effective_problems(terms, fields["valid_from"], fields["valid_to"]))
     if errors:
         raise ApplicationError.invalid(errors)
     now = timezone.now()
@@ -310,6 +332,14 @@ def policy_update(
         terms = version_terms_clean(data, base=_terms_of(draft))
     except ApplicationError as error:
         errors.update(error.fields)
+    else:
+        errors.update(
+            _effective_problems(
+                terms,
+                fields.get("valid_from", policy.valid_from),
+                fields.get("valid_to", policy.valid_to),
+            )
+        )
     if errors:
         raise ApplicationError.invalid(errors)
     now = timezone.now()

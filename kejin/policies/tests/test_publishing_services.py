@@ -468,3 +468,18 @@ def test_a_countys_policy_tells_that_countys_enterprises_only_in_batches(
     told = Notification.objects.filter(kind="policy_published")
     assert sorted(told.values_list("recipient_id", flat=True)) == sorted(u.pk for u in inside)
     assert PolicyNotice.objects.count() == 3
+
+
+def test_a_versions_first_day_lies_within_the_policys_validity(officer):
+    with pytest.raises(ApplicationError) as error:
+        services.policy_create(actor=officer, data=data(effective_from="2025-12-31"))
+    assert error.value.fields == {
+        "effective_from": ["版本生效日期不能早于政策有效期起（2026-01-01）。"]
+    }
+    policy = services.policy_create(actor=officer, data=data(effective_from="2026-03-01"))
+    assert str(policy.versions.get().valid_from) == "2026-03-01"
+    with pytest.raises(ApplicationError) as error:
+        services.policy_update(actor=officer, policy=policy, data={"effective_from": "2029-01-01"})
+    assert error.value.fields == {
+        "effective_from": ["版本生效日期不能晚于政策有效期止（2028-12-31）。"]
+    }
