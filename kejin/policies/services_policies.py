@@ -231,6 +231,13 @@ def _effective_problems(terms: Mapping[str, Any], valid_from, valid_to) -> dict[
     return {}
 
 
+def _comparable(value: Any) -> Any:
+    """A policy field's value as compared (categories by their codes)."""
+    if isinstance(value, list):
+        return [getattr(item, "code", item) for item in value]
+    return value
+
+
 def _comment(comment: Any) -> str:
     try:
         return text_clean(comment, max_length=COMMENT_MAX, multiline=True)
@@ -304,8 +311,8 @@ def policy_update(
 ) -> PolicyVersion:
     """Change a policy's draft (officers who manage it): before the first publication the
     policy's own fields and its draft version; after it (a new version being drafted) the
-    version's terms only — the published document is not rewritten. Only the given fields
-    change. Returns the draft version. Audited."""
+    version's terms only — the published document is not rewritten (its fields sent
+    unchanged are no change). Only the given fields change. Returns the draft version. Audited."""
     _require_manage(actor, policy)
     only_editable(data)
     policy, draft = _locked(policy)
@@ -314,19 +321,20 @@ def policy_update(
     errors: dict[str, list[str]] = {}
     fields: dict[str, Any] = {}
     given = {k: v for k, v in data.items() if k in POLICY_FIELDS}
-    if given and policy.published_at is not None:
-        errors.update(
-            {
-                name: [_("已发布的政策不能修改政策文本和基本信息；如需变更，请另行起草新政策。")]
-                for name in given
-            }
-        )
-    elif given:
+    if given:
         try:
             fields = policy_fields_clean(given, base=_fields_of(policy))
         except ApplicationError as error:
             errors.update(error.fields)
-        if "region" in fields and fields["region"] != policy.region_id:
+        if policy.published_at is not None:
+            current = _fields_of(policy)
+            for name in given:
+                if name in fields and _comparable(fields[name]) != _comparable(current[name]):
+                    errors[name] = [
+                        _("已发布的政策不能修改政策文本和基本信息；如需变更，请另行起草新政策。")
+                    ]
+            fields = {}
+        elif "region" in fields and fields["region"] != policy.region_id:
             _require_manage(actor, Policy(region_id=fields["region"]))
     try:
         terms = version_terms_clean(data, base=_terms_of(draft))

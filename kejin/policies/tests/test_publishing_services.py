@@ -220,6 +220,13 @@ def test_a_published_policys_text_is_not_rewritten_by_a_new_version(officer):
         "已发布的政策不能修改政策文本和基本信息；如需变更，请另行起草新政策。"
     ]
     assert snapshot(policy) == before
+    # The same text sent again (an API client sending the whole record) is no change.
+    version = services.policy_update(
+        actor=officer,
+        policy=policy,
+        data={"title": policy.title, "categories": ["rd_support"], "notes": "第二版"},
+    )
+    assert version.notes == "第二版"
 
 
 # --- the lifecycle table ----------------------------------------------------------------------
