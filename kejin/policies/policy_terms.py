@@ -209,8 +209,9 @@ def categories_clean(value: Any) -> list[PolicyCategory]:
         return []
     if not isinstance(value, (list, tuple)):
         raise ValueError(_("应是政策类别代码的列表。"))
-    codes = [getattr(item, "code", item) for item in value]
-    if not all(isinstance(code, str) for code in codes):
+    given = [getattr(item, "code", item) for item in value]
+    codes = [code for code in given if isinstance(code, str)]
+    if len(codes) != len(given):
         raise ValueError(_("应是政策类别代码的列表。"))
     found = {c.code: c for c in PolicyCategory.objects.filter(code__in=codes)}
     unknown = [code for code in codes if code not in found]

@@ -133,29 +133,29 @@ def fund_report(*, user, fund: CompensationFund) -> FundReport:
         .values("kind", "institution_id", "institution__name", "county_id", "county_name", "year")
         .annotate(total=Sum("amount"))
     )
-    measure = {
+    measure: dict[str, str] = {
         FundEntryKind.CONTRIBUTION: "contributions",
         FundEntryKind.PAYOUT: "payouts",
         FundEntryKind.RECOVERY: "recoveries",
     }
-    for row in entries:
-        name = measure[row["kind"]]
-        if row["institution_id"] is not None:
+    for entry in entries:
+        name = measure[entry["kind"]]
+        if entry["institution_id"] is not None:
             _add(
                 by["institution"],
-                row["institution_id"],
-                row["institution__name"],
+                entry["institution_id"],
+                entry["institution__name"],
                 name,
-                row["total"],
+                entry["total"],
             )
-        if row["county_id"] is not None:
-            _add(by["county"], row["county_id"], row["county_name"], name, row["total"])
-        _add(by["year"], row["year"], row["year"], name, row["total"])
+        if entry["county_id"] is not None:
+            _add(by["county"], entry["county_id"], entry["county_name"], name, entry["total"])
+        _add(by["year"], entry["year"], entry["year"], name, entry["total"])
     report = FundReport(fund=fund, balance=fund.balance)
     report.by_institution = sorted(by["institution"].values(), key=lambda r: str(r["label"]))
     report.by_county = sorted(by["county"].values(), key=lambda r: str(r["label"]))
     report.by_year = sorted(by["year"].values(), key=lambda r: r["key"])
-    for row in report.by_year:
+    for year_row in report.by_year:
         for name in MEASURES:
-            report.totals[name] += row[name]
+            report.totals[name] += year_row[name]
     return report

@@ -27,6 +27,7 @@ from kejin.policies.models import (
     PolicySubscription,
     PolicyVersion,
 )
+from kejin.policies.models.policies import PolicyQuerySet
 from kejin.policies.permissions import policy_can_subscribe
 
 #: ``region`` filter value of city-wide policies (no region).
@@ -34,7 +35,7 @@ CITY_WIDE = "city"
 SEARCH_MAX = 100
 
 
-def _search(queryset: QuerySet[Policy], text: str) -> QuerySet[Policy]:
+def _search(queryset: PolicyQuerySet, text: str) -> PolicyQuerySet:
     """Policies whose title, 文号, summary, full text or an issuing department contains every
     word of ``text`` (case-insensitive substring match).
 

@@ -460,7 +460,7 @@ def claim_facts(loan: Loan) -> dict[str, Any]:
         "loan.amount": loan.amount,
         "loan.outstanding": loan.outstanding,
         "registry_on_list": bool(entry and entry.on_list),
-        "registry_stage": entry.stage.code if entry and entry.stage_id else None,
+        "registry_stage": entry.stage.code if entry and entry.stage else None,
         "registry_labels": (sorted(entry.labels.values_list("code", flat=True)) if entry else []),
     }
 
@@ -478,7 +478,7 @@ def _check_loan(fund: CompensationFund, loan: Loan) -> None:
     if fund.region_id is not None and loan.enterprise.county_id != fund.region_id:
         errors.append(
             _("借款企业不在本资金池所属的%(region)s，请向企业所在地的资金池申请。")
-            % {"region": fund.region.name}
+            % {"region": fund.region.name if fund.region else ""}
         )
     if errors:
         raise ApplicationError.invalid({"loan": errors})
@@ -515,7 +515,7 @@ def _compute(
                 ]
             }
         )
-    share = (Decimal(benefit.formula_amount) / principal_loss).quantize(
+    share = (Decimal(benefit.formula_amount or 0) / principal_loss).quantize(
         Decimal("0.0001"), rounding=ROUND_HALF_UP
     )
     explanation = {
@@ -534,6 +534,7 @@ def _principal_loss(value, loan: Loan) -> Decimal:
     if value in (None, ""):
         return Decimal(loan.outstanding)
     amount = _money(value, field="principal_loss")
+    assert amount is not None  # required: _money raised otherwise
     if amount > loan.outstanding:
         raise ApplicationError.invalid(
             {
@@ -816,7 +817,7 @@ def recovery_returned(*, recovered: Decimal, approved: Decimal, principal_loss: 
     """The fund's cumulative share of ``recovered``: recovered × approved / principal loss,
     half-up to the cent, never above ``approved``."""
     share = to_cents(Decimal(recovered) * Decimal(approved) / Decimal(principal_loss))
-    return min(share, Decimal(approved))
+    return min(share or Decimal(0), Decimal(approved))
 
 
 @transaction.atomic
@@ -857,7 +858,7 @@ def claim_recover(
     recovered = locked.recovered + amount
     returned = recovery_returned(
         recovered=recovered,
-        approved=locked.amount_approved,
+        approved=locked.amount_approved or Decimal(0),
         principal_loss=locked.principal_loss,
     )
     back = returned - locked.returned_to_fund

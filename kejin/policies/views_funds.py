@@ -16,7 +16,9 @@ Reads go through ``kejin.policies.selectors_funds`` (outside the scope: 404), wr
 from __future__ import annotations
 
 import csv
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -132,8 +134,8 @@ def fund_contribute_view(request, pk: int):
                 source=data["source"],
                 amount=data["amount"],
                 on=data["on"],
-                region=Region.objects.filter(pk=data["region"] or None).first(),
-                institution=Institution.objects.filter(pk=data["institution"] or None).first(),
+                region=_by_pk(Region, data["region"]),
+                institution=_by_pk(Institution, data["institution"]),
                 memo=data["memo"],
                 ip_address=client_ip_address(request),
             )
@@ -145,13 +147,18 @@ def fund_contribute_view(request, pk: int):
     return _fund_page(request, fund, form=form, status=400)
 
 
+def _by_pk(model, pk):
+    """Reference data named by a form's choice (None when empty or unknown)."""
+    return model.objects.filter(pk=pk).first() if pk else None
+
+
 @login_required
 @require_POST
 def fund_enrolment_check_view(request, pk: int):
     """Re-check one institution's enrolment (officers)."""
     user = request.user
     fund = selectors.fund_get(user=user, pk=pk)
-    institution = Institution.objects.filter(pk=request.POST.get("institution") or None).first()
+    institution = _by_pk(Institution, request.POST.get("institution"))
     if institution is None:
         raise Http404
     enrolment = services.fund_enrolment_recheck(
@@ -266,14 +273,14 @@ def fund_claim_create_view(request):
     return render(request, "policies/funds/claim_form.html", {"form": form}, status=status)
 
 
-ACTION_FORMS = {
+ACTION_FORMS: dict[str, type[forms.Form]] = {
     ClaimAction.APPROVE: ApproveForm,
     ClaimAction.RETURN: ReturnForm,
     ClaimAction.REJECT: RejectForm,
     ClaimAction.RESUBMIT: ResubmitForm,
     ClaimAction.RECOVER: RecoverForm,
 }
-DONE = {
+DONE: dict[str, Any] = {
     ClaimAction.APPROVE: gettext_lazy("已核准，补偿资金已从资金池拨付。"),
     ClaimAction.RETURN: gettext_lazy("已退回补充。"),
     ClaimAction.REJECT: gettext_lazy("已不予通过。"),
