@@ -20,6 +20,7 @@ from kejin.core.money import format_yuan
 from kejin.core.permissions import require, signed_in
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
+from kejin.enterprises.permissions import NONE
 from kejin.policies.choices import GroupMemberStatus, GroupSchemeStatus, InsuranceLine
 from kejin.policies.forms_insurance import GroupSchemeForm, InsurancePolicyForm
 from kejin.policies.permissions import (
@@ -57,8 +58,6 @@ def _ip(request) -> str | None:
 
 def _may_browse(predicate_scope, user) -> None:
     """A 403 for users whose scope holds nothing (a page they have no business on)."""
-    from kejin.enterprises.permissions import NONE
-
     if not signed_in(user) or predicate_scope(user=user) == NONE:
         raise ApplicationError.permission_denied(_("您无权查看科技保险信息。"))
 
@@ -80,7 +79,7 @@ def insurance_policy_list_view(request):
         lines=InsuranceLine.choices,
         search=search,
         can_record=insurance_can_record(user=user),
-        can_schemes=group_scheme_scope(user=user) != group_scheme_scope(user=None),
+        can_schemes=group_scheme_scope(user=user) != NONE,
     )
     return render(request, "policies/insurance/policy_list.html", context)
 
