@@ -271,7 +271,16 @@ def _application(
 ):
     version = policy.live_version
     inputs = _inputs(spec, rng, insurance)
-    benefit = benefit_compute(version, facts={}, inputs=inputs, already={})
+    money_fields = {f["name"] for f in spec.inputs if f["kind"] == "money"}
+    benefit = benefit_compute(
+        version,
+        facts={},
+        inputs={k: Decimal(v) if k in money_fields else v for k, v in inputs.items()},
+        already={},
+    )
+    precheck = _precheck(version, enterprise.pk)
+    if precheck["status"] != "eligible":
+        rejected_reason = (RejectReason.NOT_ELIGIBLE, "经核查，企业不符合本政策申报条件。")
     submitted_at = now - datetime.timedelta(
         days=rng.randint(*_DAYS_AGO[status]), hours=rng.randint(0, 6)
     )
@@ -282,7 +291,7 @@ def _application(
         period_key=_period_key(version),
         status=ST.SUBMITTED,
         inputs=inputs,
-        precheck=_precheck(version, enterprise.pk),
+        precheck=precheck,
         amount_computed=benefit.amount,
         insurance_policy=insurance,
         submitted_at=submitted_at,
@@ -415,7 +424,7 @@ def demo_applications(
             officer=officer,
             insurance=by_enterprise.get(enterprise.pk) if spec is TECH_INSURANCE else None,
             now=now,
-            rejected_reason=(RejectReason.NOT_ELIGIBLE, "经核查，企业不符合本政策申报条件。"),
+            rejected_reason=(RejectReason.MATERIALS, "经核查，申报材料中的付款凭证与实际不符。"),
         )
         walks.append(walk)
     Application.objects.bulk_create([w.app for w in walks])
