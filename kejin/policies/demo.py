@@ -1,16 +1,16 @@
 """Policies demo data for ``manage.py demo_data`` (after financing's): categories, the demo
 policies of ``kejin.policies.demo_specs`` (published ones with an active live version whose
-worked cases pass, two drafts, one expired) with their history, subscriptions, a demo
-insurer user, then the records of ``kejin.policies.demo_records`` (tech-insurance policies,
-applications in every status, a group scheme, the risk compensation fund and its ledger).
+worked cases pass, two drafts, one expired) with their history and subscriptions, then the
+records of ``kejin.policies.demo_records`` (tech-insurance policies of the demo insurer
+``insurer_officer``, applications in every status, a group scheme, the risk compensation
+fund and its ledger).
 
 **Demo records**: the policies are made up in the style of Jiaxing's documents. Rows are
 written directly (not through the services, and **not audited**: they stand for history
 before the platform), each consistent with its model's docstring and constraints; every
 version's worked cases are run through the activation gate's check
 (``rule_version_check_cases``) before it is written active. Seeded and idempotent:
-categories are keyed by code, policies by title, users by username, insurance policies by
-insurer and number, applications by policy, enterprise and period, the group scheme and the
+categories are keyed by code, policies by title, insurance policies by insurer and number, applications by policy, enterprise and period, the group scheme and the
 fund by name — a second run creates nothing.
 """
 
@@ -21,19 +21,13 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from axes.utils import reset as axes_reset
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from kejin.accounts.choices import Role
-from kejin.accounts.demo import DEMO_PASSWORD
 from kejin.accounts.models import User
 from kejin.core.models import Region
 from kejin.facts.choices import RuleVersionStatus
 from kejin.facts.rule_versions import rule_version_check_cases
-from kejin.institutions.choices import InstitutionKind
-from kejin.institutions.models import Institution
 from kejin.policies.choices import PolicyAction, PolicyStatus
 from kejin.policies.demo_records import RecordsDemoCounts, demo_policy_records
 from kejin.policies.demo_specs import CATEGORIES, POLICY_SPECS, PolicySpec
@@ -45,22 +39,6 @@ from kejin.policies.models import (
     PolicyVersion,
 )
 
-#: The demo insurer's login (PICC Jiaxing): records tech insurance, confirms group cover.
-INSURER_USERNAME = "insurer_officer"
-INSURER_FULL_NAME = "顾明轩"
-INSURER_NAME = "中国人民财产保险股份有限公司嘉兴市分公司"
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    """A demo login the command prints (username, password, role label, organisation)."""
-
-    username: str
-    password: str
-    role: str
-    role_label: str
-    organisation: str
-
 
 @dataclass(frozen=True)
 class PoliciesDemoCounts:
@@ -70,7 +48,6 @@ class PoliciesDemoCounts:
     drafts: int
     expired: int
     records: RecordsDemoCounts
-    logins: tuple[DemoLogin, ...]
 
 
 def demo_categories() -> dict[str, PolicyCategory]:
@@ -239,49 +216,19 @@ def demo_subscriptions(*, enterprises: list, categories: dict[str, PolicyCategor
     )
 
 
-def demo_insurer_user(*, password: str = DEMO_PASSWORD) -> tuple[User, DemoLogin]:
-    """Create or reset the demo insurer's user (an officer of PICC Jiaxing)."""
-    insurer = Institution.objects.filter(kind=InstitutionKind.INSURER, name=INSURER_NAME).first()
-    if insurer is None:
-        insurer = Institution.objects.filter(kind=InstitutionKind.INSURER).order_by("pk").first()
-    user, _created = User.objects.update_or_create(
-        username=INSURER_USERNAME,
-        defaults={
-            "full_name": INSURER_FULL_NAME,
-            "role": Role.INSTITUTION_OFFICER,
-            "institution": insurer,
-            "enterprise": None,
-            "department": None,
-            "county": None,
-            "password": make_password(password),
-            "is_active": True,
-            "is_staff": False,
-            "is_superuser": False,
-        },
-    )
-    axes_reset(username=INSURER_USERNAME)
-    login = DemoLogin(
-        username=INSURER_USERNAME,
-        password=password,
-        role=Role.INSTITUTION_OFFICER.value,
-        role_label=str(Role.INSTITUTION_OFFICER.label),
-        organisation=insurer.name if insurer else "—",
-    )
-    return user, login
-
-
 @transaction.atomic
 def demo_policies(*, rng: random.Random, enterprises: list) -> PoliciesDemoCounts:
     """Everything of the policies demo (see the module docstring). Needs the demo users
-    (``city_officer`` drafts and decides, ``enterprise_admin``'s enterprise applies most)
-    and financing's demo loans (defaulted ones are claimed on the fund)."""
+    (``city_officer`` drafts and decides, ``enterprise_admin``'s enterprise applies most,
+    ``insurer_officer`` writes the tech insurance) and financing's demo loans (defaulted
+    ones are claimed on the fund)."""
     city = User.objects.get(username="city_officer")
     enterprise_user = User.objects.get(username="enterprise_admin")
     own = enterprise_user.enterprise
     ordered = [own, *(e for e in enterprises if e.pk != own.pk)] if own else list(enterprises)
     policies = demo_policy_rows(actor=city)
     demo_subscriptions(enterprises=ordered, categories=demo_categories())
-    insurer_user, login = demo_insurer_user()
+    insurer_user = User.objects.select_related("institution").get(username="insurer_officer")
     records = demo_policy_records(
         rng=random.Random(rng.getrandbits(64)),
         enterprises=ordered,
@@ -299,5 +246,4 @@ def demo_policies(*, rng: random.Random, enterprises: list) -> PoliciesDemoCount
         drafts=counts[PolicyStatus.DRAFT],
         expired=counts[PolicyStatus.EXPIRED],
         records=records,
-        logins=(login,),
     )

@@ -409,7 +409,11 @@ def demo_applications(
             first_of.add(spec.title)
             enterprise = own
         else:
-            enterprise = next(e for e in pool if e.pk not in used[spec.title] and e.pk != own.pk)
+            enterprise = next(
+                (e for e in pool if e.pk not in used[spec.title] and e.pk != own.pk), None
+            )
+            if enterprise is None:  # a small demo registry: fewer applications
+                continue
         used[spec.title].add(enterprise.pk)
         key = (policy.pk, enterprise.pk, _period_key(version), status)
         if key in existing:

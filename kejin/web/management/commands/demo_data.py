@@ -92,6 +92,9 @@ class Command(BaseCommand):
                     institution=next(
                         i for i in institution_rows if i.kind == InstitutionKind.TECH_SUB_BRANCH
                     ),
+                    insurer=next(
+                        (i for i in institution_rows if i.kind == InstitutionKind.INSURER), None
+                    ),
                 )
                 # Three years of facts, then the list evaluated for 2023 and 2024 (entries
                 # and a history of changes); a re-run re-evaluates 2024 only.
@@ -122,16 +125,6 @@ class Command(BaseCommand):
                 )
                 # Policies after financing: claims on its defaulted loans, the demo insurer.
                 policies = demo_policies(rng=random.Random(seed), enterprises=enterprise_rows)
-                credentials += [
-                    DemoCredential(
-                        login.username,
-                        login.password,
-                        login.role,
-                        login.role_label,
-                        login.organisation,
-                    )
-                    for login in policies.logins
-                ]
         except DemoReferenceMissing as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
