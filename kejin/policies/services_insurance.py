@@ -372,7 +372,7 @@ class Listing:
 
 def _locked_scheme(scheme: GroupScheme) -> GroupScheme:
     return (
-        GroupScheme.objects.select_for_update()
+        GroupScheme.objects.select_for_update(of=("self",))
         .select_related("policy__live_version", "insurer")
         .get(pk=scheme.pk)
     )
