@@ -15,6 +15,7 @@ from kejin.enterprises.models import AnnualFacts
 from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.tests.factories import InstitutionFactory
+from kejin.notifications.models import Notification
 from kejin.policies.choices import GroupMemberStatus, GroupSchemeStatus, PolicyScheme
 from kejin.policies.evaluation import qualifying_ids
 from kejin.policies.models import GroupMember, GroupScheme, InsurancePolicy
@@ -315,7 +316,9 @@ def test_a_scheme_needs_a_published_group_cover_policy_and_an_insurer(city):
     }
 
 
-def test_confirmation_creates_each_members_policy_once(city, insurer, insurer_user):
+def test_confirmation_creates_each_members_policy_once(
+    city, insurer, insurer_user, django_capture_on_commit_callbacks
+):
     a = _enterprise(10, datetime.date(2022, 1, 1))
     b = _enterprise(20, datetime.date(2023, 1, 1))
     c = _enterprise(30, datetime.date(2024, 1, 1))
@@ -323,7 +326,11 @@ def test_confirmation_creates_each_members_policy_once(city, insurer, insurer_us
     group_scheme_list_insured(user=city, scheme=scheme, year=YEAR)
     error = _refused(group_scheme_confirm, user=insurer_user, scheme=scheme)
     assert error.message == "统保名单尚未确定，暂不能确认承保。"
-    group_scheme_open(user=city, scheme=scheme)
+    with django_capture_on_commit_callbacks(execute=True):
+        group_scheme_open(user=city, scheme=scheme)
+    told = Notification.objects.get(recipient=insurer_user)
+    assert told.title == "统保方案“2026年科技型初创企业研发责任统保”名单已确定，请确认承保"
+    assert told.body == "共 3 户，保费合计 9,000.00 元。"
     error = _refused(group_scheme_list_insured, user=city, scheme=scheme, year=YEAR)
     assert error.status == 409
     other = UserFactory(
