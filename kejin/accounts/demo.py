@@ -123,8 +123,8 @@ def demo_departments() -> dict[str, Department]:
 
 # The demo logins, also listed on the login page of a development checkout
 # (``kejin.accounts.views.demo_users_hint`` reads ``username``, ``role`` and ``note``).
-# ``organisation`` names what the user belongs to: the demo enterprise or tech sub-branch
-# passed to ``kejin.web.demo.demo_users``, or a key of :func:`demo_departments`.
+# ``organisation`` names what the user belongs to: the demo enterprise, tech sub-branch or
+# insurer passed to ``kejin.web.demo.demo_users``, or a key of :func:`demo_departments`.
 DEMO_USERS: tuple[dict, ...] = (
     {"username": "enterprise_admin", "full_name": "沈嘉禾", "role": Role.ENTERPRISE_ADMIN,
      "organisation": "enterprise", "note": "南湖区演示企业的管理员"},
@@ -134,6 +134,8 @@ DEMO_USERS: tuple[dict, ...] = (
      "organisation": "institution", "note": "科技支行管理员"},
     {"username": "bank_officer", "full_name": "钱思远", "role": Role.INSTITUTION_OFFICER,
      "organisation": "institution", "note": "同一科技支行的业务员"},
+    {"username": "insurer_officer", "full_name": "顾明轩", "role": Role.INSTITUTION_OFFICER,
+     "organisation": "insurer", "note": "人保财险嘉兴分公司：科技保险保单、统保承保确认"},
     {"username": "city_officer", "full_name": "朱海峰", "role": Role.CITY_OFFICER,
      "organisation": "city", "note": "嘉兴市科学技术局，全市"},
     {"username": "county_nanhu", "full_name": "褚建国", "role": Role.COUNTY_OFFICER,

@@ -39,12 +39,17 @@ class DemoCredential:
 
 @transaction.atomic
 def demo_users(
-    *, enterprise: Enterprise, institution: Institution, password: str = DEMO_PASSWORD
+    *,
+    enterprise: Enterprise,
+    institution: Institution,
+    insurer: Institution | None = None,
+    password: str = DEMO_PASSWORD,
 ) -> list[DemoCredential]:
     """Create or reset the users of :data:`DEMO_USERS`; returns their credentials in that order.
 
     ``enterprise`` employs the enterprise admin and staff; ``institution`` (a tech
-    sub-branch) the institution manager and officer; county officers are bound to the county
+    sub-branch) the institution manager and officer, ``insurer`` (an insurance company) the
+    insurer's officer (skipped without one); county officers are bound to the county
     of their department key. The password is checked against the configured validators and
     hashed once for all demo users.
     """
@@ -61,10 +66,14 @@ def demo_users(
             "department": None,
             "county": None,
         }
+        if key == "insurer" and insurer is None:
+            continue
         if key == "enterprise":
             organisation["enterprise"] = enterprise
         elif key == "institution":
             organisation["institution"] = institution
+        elif key == "insurer":
+            organisation["institution"] = insurer
         elif key is not None:
             organisation["department"] = departments[key]
         if role == Role.COUNTY_OFFICER:

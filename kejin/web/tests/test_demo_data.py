@@ -29,6 +29,7 @@ DEMO_USERNAMES = [
     "enterprise_staff",
     "bank_manager",
     "bank_officer",
+    "insurer_officer",
     "city_officer",
     "county_nanhu",
     "county_haining",
@@ -174,6 +175,7 @@ def test_one_demo_user_per_role_with_its_organisation():
     assert (manager.role, officer.role) == (Role.INSTITUTION_MANAGER, Role.INSTITUTION_OFFICER)
     assert manager.institution_id == officer.institution_id is not None
     assert manager.institution.kind == InstitutionKind.TECH_SUB_BRANCH
+    assert users["insurer_officer"].institution.kind == InstitutionKind.INSURER
 
     city = users["city_officer"]
     assert (city.role, city.department.name, city.county) == (

@@ -24,6 +24,7 @@ from django.db import transaction
 
 from kejin.accounts.models import User
 from kejin.core.demo import DemoReferenceMissing
+from kejin.core.money import format_yuan
 from kejin.credit.demo_disputes import credit_disputes_demo
 from kejin.credit.demo_records import credit_records_demo
 from kejin.credit.demo_reports import credit_reports_demo, demo_minimal_credit_records
@@ -33,6 +34,7 @@ from kejin.enterprises.demo_facts import demo_annual_facts
 from kejin.financing.demo import demo_financing
 from kejin.institutions.choices import InstitutionKind
 from kejin.institutions.demo import demo_institutions
+from kejin.policies.demo import demo_policies
 from kejin.registry.demo import demo_list_size, demo_registry_evaluate
 from kejin.web.demo import DemoCredential, demo_users
 
@@ -90,6 +92,9 @@ class Command(BaseCommand):
                     institution=next(
                         i for i in institution_rows if i.kind == InstitutionKind.TECH_SUB_BRANCH
                     ),
+                    insurer=next(
+                        (i for i in institution_rows if i.kind == InstitutionKind.INSURER), None
+                    ),
                 )
                 # Three years of facts, then the list evaluated for 2023 and 2024 (entries
                 # and a history of changes); a re-run re-evaluates 2024 only.
@@ -118,6 +123,8 @@ class Command(BaseCommand):
                     enterprises=enterprise_rows,
                     institutions=institution_rows,
                 )
+                # Policies after financing: claims on its defaulted loans, the demo insurer.
+                policies = demo_policies(rng=random.Random(seed), enterprises=enterprise_rows)
         except DemoReferenceMissing as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
@@ -128,7 +135,11 @@ class Command(BaseCommand):
                 f"（{credit.records} 条，{credit.skipped} 个已报送过），信用报告查询申请 {reports.requests} 件、"
                 f"查询记录 {reports.reads} 条，新增信用异议 {disputes} 件，"
                 f"信用评分 {scoring.counts.scored} 家，金融产品 {financing.products} 个、"
-                f"融资需求 {financing.demands.demands} 件、贷款 {financing.demands.loans} 笔"
+                f"融资需求 {financing.demands.demands} 件、贷款 {financing.demands.loans} 笔，"
+                f"已发布政策 {policies.published} 项、政策申报 {policies.records.applications} 件、"
+                f"科技保险保单 {policies.records.insurance_policies} 份、"
+                f"统保企业 {policies.records.group_members} 户、"
+                f"风险补偿资金池余额 {format_yuan(policies.records.fund_balance)}"
                 f"（种子 {seed}，用时 {time.monotonic() - started:.1f} 秒）。"
             )
         )
