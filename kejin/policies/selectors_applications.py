@@ -143,3 +143,13 @@ def county_choices() -> list[tuple[int, str]]:
     return list(
         Region.objects.filter(level=RegionLevel.COUNTY).order_by("code").values_list("pk", "name")
     )
+
+
+def application_eligibility(*, user, policy: Policy):
+    """The user's enterprise against ``policy``'s live rule, clause by clause (the apply
+    form's pre-check before anything is typed); None without an enterprise or a version."""
+    from kejin.policies.evaluation import enterprise_check
+
+    if not getattr(user, "enterprise_id", None) or policy.live_version_id is None:
+        return None
+    return enterprise_check(policy.live_version, user.enterprise_id)
