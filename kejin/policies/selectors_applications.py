@@ -60,7 +60,9 @@ def application_list(
     if policy_id:
         rows = rows.filter(policy_id=policy_id)
     if search:
-        rows = rows.filter(Q(enterprise__name__icontains=search) | Q(policy__title__icontains=search))
+        rows = rows.filter(
+            Q(enterprise__name__icontains=search) | Q(policy__title__icontains=search)
+        )
     return rows
 
 

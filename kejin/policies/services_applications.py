@@ -221,7 +221,8 @@ def inputs_clean(
             stored[name], values[name] = _clean_one(kind, raw)
         except ValueError as error:
             errors[f"inputs.{name}"] = [
-                _("“%(label)s”：%(problem)s") % {"label": spec.get("label") or name, "problem": error}
+                _("“%(label)s”：%(problem)s")
+                % {"label": spec.get("label") or name, "problem": error}
             ]
     if errors:
         raise ApplicationError.invalid(errors)
@@ -590,12 +591,8 @@ def _locked(application: Application) -> Application:
 
 
 def _move_check(*, user, application: Application, action: str) -> Application:
-    """The application locked, once ``user`` may take ``action`` on it in its state."""
-    transition_check(
-        action=action,
-        status=application.status,
-        actor_kinds=actor_kinds(user=user, application=application),
-    )
+    """The application locked and read afresh, once ``user`` may take ``action`` on it in
+    its state (the refusal rolls the lock back with the transaction)."""
     locked = _locked(application)
     transition_check(
         action=action,
@@ -906,7 +903,9 @@ def application_approve(
     except ValueError as error:
         raise ApplicationError.invalid({"amount": [str(error)]}) from error
     if value <= 0:
-        raise ApplicationError.invalid({"amount": [_("核定金额应大于 0；不予支持请选择“不予通过”。")]})
+        raise ApplicationError.invalid(
+            {"amount": [_("核定金额应大于 0；不予支持请选择“不予通过”。")]}
+        )
     computed = application.amount_computed
     if computed is not None and value > computed and not comment:
         raise ApplicationError.invalid(
@@ -962,9 +961,7 @@ def application_pay(
             raise ValueError(_("兑付日期不能晚于今天。"))
         decided = timezone.localtime(application.decided_at).date()
         if day < decided:
-            raise ValueError(
-                _("兑付日期不能早于核定日期 %(day)s。") % {"day": decided.isoformat()}
-            )
+            raise ValueError(_("兑付日期不能早于核定日期 %(day)s。") % {"day": decided.isoformat()})
     except ValueError as error:
         errors["paid_on"] = [str(error)]
     try:

@@ -13,15 +13,9 @@ urlpatterns = [
         views.application_resubmit_view,
         name="application_resubmit",
     ),
-    path(
-        "applications/<int:pk>/accept/", views.application_accept_view, name="application_accept"
-    ),
-    path(
-        "applications/<int:pk>/return/", views.application_return_view, name="application_return"
-    ),
-    path(
-        "applications/<int:pk>/reject/", views.application_reject_view, name="application_reject"
-    ),
+    path("applications/<int:pk>/accept/", views.application_accept_view, name="application_accept"),
+    path("applications/<int:pk>/return/", views.application_return_view, name="application_return"),
+    path("applications/<int:pk>/reject/", views.application_reject_view, name="application_reject"),
     path(
         "applications/<int:pk>/approve/",
         views.application_approve_view,

@@ -210,7 +210,6 @@ def application_detail_view(request, pk: int):
     return _detail(request, application_get(user=request.user, pk=pk))
 
 
-
 def _run(action: str, request, application, data: dict) -> str:
     """Take ``action`` through its service with the form's data; the success message."""
     user, ip = request.user, _client_ip(request)
