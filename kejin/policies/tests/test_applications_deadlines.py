@@ -96,11 +96,12 @@ def test_spring_festival_deadlines_and_the_versions_own_limits(clock):
     accepted = ApplicationEvent.objects.get(application=application, action="accept")
     assert accepted.step_workdays == 3
     application.refresh_from_db()
-    assert application.due_on == datetime.date(2026, 3, 3)  # 5 working days after 02-24
+    # Five working days: 02-25, 02-26, 02-27, Saturday 02-28 (worked), 03-02.
+    assert application.due_on == datetime.date(2026, 3, 2)
     clock(at(2026, 2, 26, 9, 0))
     application_approve(user=officer, application=application, amount="30000")
     application.refresh_from_db()
-    assert (application.step, application.due_on) == ("pay", datetime.date(2026, 3, 2))
+    assert (application.step, application.due_on) == ("pay", datetime.date(2026, 2, 28))
     assert ApplicationEvent.objects.get(action="approve").step_workdays == 2
 
 
