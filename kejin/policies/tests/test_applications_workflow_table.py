@@ -117,10 +117,11 @@ def test_the_table(status, action, actor):
         with pytest.raises(ApplicationError) as caught:
             CALLS[action](acting, application)
         assert (caught.value.code, caught.value.status) == ("application_state_conflict", 409)
-        assert caught.value.message == "申报当前为“%s”状态，不能%s。" % (
+        status_label, action_label = (
             ApplicationStatus(status).label,
             ApplicationAction(action).label,
         )
+        assert caught.value.message == f"申报当前为“{status_label}”状态，不能{action_label}。"
         assert state(application) == before
     else:
         CALLS[action](acting, application)
@@ -133,7 +134,9 @@ def test_the_table(status, action, actor):
             application.status,
             acting,
         )
-        assert AuditEvent.objects.filter(object_type="policies.application").count() == before[3] + 1
+        assert (
+            AuditEvent.objects.filter(object_type="policies.application").count() == before[3] + 1
+        )
 
 
 @pytest.mark.parametrize("action", ACTIONS)
