@@ -384,6 +384,8 @@ def application_assess(
             loan = _loan(user, policy.scheme, version, data.get("loan"))
     except ApplicationError as error:
         errors.update(error.fields)
+        if policy.scheme == PolicyScheme.TECH_INSURANCE:
+            fixed = {"premium": None, "line": None}  # never the applicant's to type
     try:
         stored, values = inputs_clean(version, data.get("inputs") or {}, fixed=fixed)
     except ApplicationError as error:

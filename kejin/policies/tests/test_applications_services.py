@@ -31,7 +31,12 @@ from kejin.policies.tests.application_world import (
 )
 from kejin.policies.tests.factories import PolicyFactory
 
-pytestmark = pytest.mark.django_db(transaction=False)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def world_state():
