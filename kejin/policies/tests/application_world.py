@@ -5,6 +5,8 @@
 - ``grant_policy``: a published city grant, yearly, eligibility ``RD_RULE``, benefit
   ``rate × input.rd_spend`` with rate 0.1, one required money field ``rd_spend`` and an
   optional text field ``note``, cap 10万元 per enterprise and year;
+- ``insurance_policy_scheme``: a published tech-insurance premium subsidy, 70 % of the
+  premium for patent insurance and 50 % for other lines, cap 20万元 per enterprise and year;
 - users: the enterprise's admin, a city officer, a 南湖区 officer, another enterprise's admin.
 """
 
@@ -16,6 +18,7 @@ from kejin.accounts.tests.factories import UserFactory
 from kejin.core.tests.factories import RegionFactory
 from kejin.enterprises.models import AnnualFacts
 from kejin.enterprises.tests.factories import EnterpriseFactory
+from kejin.policies.choices import PolicyScheme
 from kejin.policies.tests.factories import PolicyFactory
 
 RD_RULE = {">=": [{"/": [{"var": "rd_expense"}, {"var": "revenue"}]}, 0.03]}
@@ -56,3 +59,30 @@ def city_officer():
 
 def county_officer(county=None):
     return UserFactory(county_officer=True, county=county or RegionFactory())
+
+
+#: 70 % of the premium for patent insurance, 50 % for other lines (rates by line).
+PREMIUM_FORMULA = {
+    "*": [
+        {"if": [{"==": [{"var": "input.line"}, "patent"]}, {"param": "patent_rate"}, 0.5]},
+        {"var": "input.premium"},
+    ]
+}
+
+
+def insurance_policy_scheme(**live):
+    options = {
+        "parameters": {"patent_rate": {"value": 0.7, "reference": "萧科〔2017〕18号第二条"}},
+        "benefit_formula": PREMIUM_FORMULA,
+        "inputs": [
+            {"name": "premium", "label": "保费", "kind": "money", "required": True},
+            {"name": "line", "label": "险种", "kind": "text", "required": True},
+        ],
+        "cap_per_enterprise_year": Decimal("200000"),
+    }
+    options.update(live)
+    return PolicyFactory(
+        scheme=PolicyScheme.TECH_INSURANCE,
+        published=True,
+        **{f"live__{k}": v for k, v in options.items()},
+    )

@@ -17,36 +17,14 @@ from kejin.policies.services_applications import (
     application_approve,
     application_submit,
 )
-from kejin.policies.tests.application_world import city_officer, enterprise_user
+from kejin.policies.tests.application_world import (
+    city_officer,
+    enterprise_user,
+    insurance_policy_scheme,
+)
 from kejin.policies.tests.factories import InsurancePolicyFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
-
-#: 70 % of the premium for patent insurance, 50 % for other lines (rates by line).
-PREMIUM_FORMULA = {
-    "*": [
-        {"if": [{"==": [{"var": "input.line"}, "patent"]}, {"param": "patent_rate"}, 0.5]},
-        {"var": "input.premium"},
-    ]
-}
-
-
-def insurance_policy_scheme(**live):
-    options = {
-        "parameters": {"patent_rate": {"value": 0.7, "reference": "萧科〔2017〕18号第二条"}},
-        "benefit_formula": PREMIUM_FORMULA,
-        "inputs": [
-            {"name": "premium", "label": "保费", "kind": "money", "required": True},
-            {"name": "line", "label": "险种", "kind": "text", "required": True},
-        ],
-        "cap_per_enterprise_year": Decimal("200000"),
-    }
-    options.update(live)
-    return PolicyFactory(
-        scheme=PolicyScheme.TECH_INSURANCE,
-        published=True,
-        **{f"live__{k}": v for k, v in options.items()},
-    )
 
 
 def loan_scheme(scheme, **live):
