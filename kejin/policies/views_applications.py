@@ -54,6 +54,7 @@ from kejin.policies.services_applications import (
     application_submit,
     application_withdraw,
     period_label,
+    policy_open_check,
 )
 
 PAGE_SIZE = 25
@@ -76,7 +77,9 @@ def _apply_form(request, policy, *, resubmit: bool = False, data=None, files=Non
     )
 
 
-def _apply_page(request, policy, form, *, assessment=None, application=None, status=200):
+def _apply_page(
+    request, policy, form, *, assessment=None, application=None, refusal=None, status=200
+):
     return render(
         request,
         "policies/applications/apply.html",
@@ -87,6 +90,7 @@ def _apply_page(request, policy, form, *, assessment=None, application=None, sta
             "eligibility": application_eligibility(user=request.user, policy=policy),
             "assessment": assessment,
             "application": application,
+            "refusal": refusal,
         },
         status=status,
     )
@@ -111,7 +115,12 @@ def application_new_view(request, pk: int):
     if policy.live_version_id is None:
         raise Http404
     if request.method == "GET":
-        return _apply_page(request, policy, _apply_form(request, policy))
+        refusal = None
+        try:
+            policy_open_check(policy)
+        except ApplicationError as error:
+            refusal = error.message
+        return _apply_page(request, policy, _apply_form(request, policy), refusal=refusal)
     form = _apply_form(request, policy, data=request.POST, files=request.FILES)
     assessment = None
     if form.is_valid():

@@ -205,3 +205,15 @@ def test_the_list_and_the_queue(client):
         client.get(f"{url}?status=paid").content.decode().count('data-testid="application-row"')
         == 0
     )
+
+
+def test_a_policy_without_applications_says_so_on_the_form(client):
+    from kejin.policies.choices import PolicyScheme
+    from kejin.policies.tests.factories import PolicyFactory
+
+    client.force_login(enterprise_user())
+    policy = PolicyFactory(scheme=PolicyScheme.INFORMATION, published=True)
+    page = client.get(reverse("policies:application_new", args=[policy.pk]))
+    assert page.status_code == 200
+    assert page.context["refusal"] == "该政策仅供了解，不受理申报。"
+    assert 'data-testid="application-refusal"' in page.content.decode()
