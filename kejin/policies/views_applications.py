@@ -200,8 +200,13 @@ def _detail(request, application, *, forms=None, status=200):
         ApplicationAction.WITHDRAW: CommentForm(prefix="withdraw"),
     }
     all_forms.update(forms or {})
+    labels = {
+        spec.get("name"): spec.get("label") or spec.get("name")
+        for spec in application.version.inputs or ()
+    }
     context = {
         "application": application,
+        "inputs": [(labels.get(name, name), value) for name, value in application.inputs.items()],
         "period": period_label(application.period_key),
         "events": list(application.events.all()),
         "payouts": list(application.payouts.all()),

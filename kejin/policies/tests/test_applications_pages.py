@@ -80,6 +80,10 @@ def test_officers_may_not_apply(client):
     assert page.status_code == 403
 
 
+def page_context_inputs(client, url):
+    return client.get(url).context["inputs"]
+
+
 def _submitted(client, user):
     client.force_login(user)
     client.post(
@@ -98,6 +102,7 @@ def test_the_detail_shows_the_timeline_and_the_officers_buttons(client):
     assert html.count('data-testid="timeline-row"') == 1
     assert 'data-testid="application-withdraw"' in html
     assert 'data-testid="application-accept"' not in html
+    assert page_context_inputs(client, detail) == [("研发投入", "300000")]
 
     officer = county_officer(user.enterprise.county)
     client.force_login(officer)
