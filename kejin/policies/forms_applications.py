@@ -68,7 +68,7 @@ class ApplicationForm(BootstrapFormMixin, forms.Form):
             label = spec.get("label") or name
             if kind == "money":
                 label = f"{label}（元）"
-            widget = forms.TextInput(attrs=_DATE) if kind == "date" else None
+            widget: forms.Widget | None = forms.TextInput(attrs=_DATE) if kind == "date" else None
             if kind == "text":
                 widget = forms.Textarea(attrs={"rows": 2})
             self.fields[f"inputs.{name}"] = forms.CharField(

@@ -25,7 +25,7 @@ side on commit. Each waiting step gets its working-day due date
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -81,7 +81,7 @@ from kejin.policies.models import (
 from kejin.policies.permissions import application_can_submit
 
 #: Schemes that take no application here, with why.
-NO_APPLICATIONS = {
+NO_APPLICATIONS: dict[str, Callable[[], str]] = {
     PolicyScheme.INFORMATION: lambda: _("该政策仅供了解，不受理申报。"),
     PolicyScheme.RISK_COMPENSATION: lambda: _(
         "信贷风险补偿由合作银行在风险补偿资金池中申请，企业无需在此申报。"
@@ -314,7 +314,7 @@ def _loan(user, scheme: str, version, value: Any):
                 {
                     "loan": [
                         _("“%(name)s”不是本政策认定的合作担保机构，不能申请担保费补贴。")
-                        % {"name": loan.guarantor.name}
+                        % {"name": getattr(loan.guarantor, "name", "")}
                     ]
                 }
             )
@@ -371,6 +371,7 @@ def application_assess(
     require(application_can_submit, user=user)
     policy_open_check(policy)
     version = policy.live_version
+    assert version is not None  # policy_open_check
     at = at or timezone.now()
     enterprise_id = user.enterprise_id
     errors: dict[str, list[str]] = {}
@@ -514,7 +515,7 @@ def _step_workdays(application: Application, now: datetime.datetime) -> int | No
     counted = workdays_between(
         timezone.localtime(application.step_started_at).date(), timezone.localtime(now).date()
     ).value
-    return max(int(counted), 0)
+    return max(counted, 0) if isinstance(counted, int) else None
 
 
 def _step_start(application: Application, now: datetime.datetime) -> None:
@@ -695,6 +696,7 @@ def application_resubmit(
     checked = attachments_check(attachments)
     before = model_snapshot(application, AUDITED)
     from_status = application.status
+    assert policy.live_version is not None  # application_assess checked it
     application.version = policy.live_version
     application.status = ApplicationStatus.SUBMITTED
     application.inputs = assessment.inputs

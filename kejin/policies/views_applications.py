@@ -8,6 +8,7 @@ Reads go through ``kejin.policies.selectors_applications`` (a row the user may n
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -246,7 +247,7 @@ def _run(action: str, request, application, data: dict) -> str:
     return _("申报已撤回。")
 
 
-FORMS = {
+FORMS: dict[str, type[forms.Form]] = {
     ApplicationAction.ACCEPT: CommentForm,
     ApplicationAction.RETURN: ReturnForm,
     ApplicationAction.REJECT: RejectForm,
