@@ -15,6 +15,7 @@ from kejin.financing.selectors import loan_list_for
 from kejin.policies.choices import ApplicationStatus, PolicyScheme
 from kejin.policies.models import (
     Application,
+    ApplicationAttachment,
     ApplicationEvent,
     InsurancePolicy,
     Payout,
@@ -155,3 +156,14 @@ def application_eligibility(*, user, policy: Policy):
     if not getattr(user, "enterprise_id", None) or policy.live_version_id is None:
         return None
     return enterprise_check(policy.live_version, user.enterprise_id)
+
+
+def application_attachment_get(*, user, application_id: int, pk: int) -> ApplicationAttachment:
+    """A file of an application ``user`` may see; ``not_found`` otherwise."""
+    visible = applications_visible(user=user).filter(pk=application_id)
+    attachment = ApplicationAttachment.objects.filter(
+        application__in=visible, application_id=application_id, pk=pk
+    ).first()
+    if attachment is None:
+        raise ApplicationError.not_found()
+    return attachment

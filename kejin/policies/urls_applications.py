@@ -9,6 +9,11 @@ urlpatterns = [
     path("applications/", views.application_list_view, name="application_list"),
     path("applications/<int:pk>/", views.application_detail_view, name="application_detail"),
     path(
+        "applications/<int:pk>/attachments/<int:attachment_id>/",
+        views.application_attachment_view,
+        name="application_attachment",
+    ),
+    path(
         "applications/<int:pk>/resubmit/",
         views.application_resubmit_view,
         name="application_resubmit",

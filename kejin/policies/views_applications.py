@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from kejin.policies.forms_applications import (
 from kejin.policies.permissions import application_can_decide, application_can_submit
 from kejin.policies.selectors_applications import (
     APPLICATION_LIST_STATUSES,
+    application_attachment_get,
     application_eligibility,
     application_get,
     application_list,
@@ -323,3 +324,16 @@ def application_resubmit_view(request, pk: int):
             messages.success(request, _("申报已重新提交。"))
             return redirect("policies:application_detail", pk=pk)
     return _apply_page(request, policy, form, application=application, status=400)
+
+
+@login_required
+@require_GET
+def application_attachment_view(request, pk: int, attachment_id: int):
+    """A file of an application, to whoever sees the application (a download, never public)."""
+    attachment = application_attachment_get(user=request.user, application_id=pk, pk=attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )

@@ -222,3 +222,27 @@ def test_a_policy_without_applications_says_so_on_the_form(client):
     assert page.status_code == 200
     assert page.context["refusal"] == "该政策仅供了解，不受理申报。"
     assert 'data-testid="application-refusal"' in page.content.decode()
+
+
+def test_attachments_are_served_to_who_sees_the_application(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user = enterprise_user()
+    client.force_login(user)
+    pdf = SimpleUploadedFile("审计报告.pdf", b"%PDF-1.4 audit", content_type="application/pdf")
+    client.post(
+        reverse("policies:application_new", args=[grant_policy().pk]),
+        {"inputs.rd_spend": "300000", "attachments": [pdf]},
+    )
+    application = Application.objects.get()
+    attachment = application.attachments.get()
+    html = client.get(reverse("policies:application_detail", args=[application.pk])).content
+    assert b'data-testid="attachment-link"' in html
+    url = reverse("policies:application_attachment", args=[application.pk, attachment.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 audit"
+    client.force_login(enterprise_user())
+    assert client.get(url).status_code == 404
+    client.force_login(county_officer(user.enterprise.county))
+    assert client.get(url).status_code == 200
