@@ -246,3 +246,13 @@ def test_attachments_are_served_to_who_sees_the_application(client):
     assert client.get(url).status_code == 404
     client.force_login(county_officer(user.enterprise.county))
     assert client.get(url).status_code == 200
+
+
+def test_the_queue_flags_an_application_whose_precheck_lacked_data(client):
+    from kejin.enterprises.tests.factories import EnterpriseFactory
+
+    user = enterprise_user(EnterpriseFactory())
+    _submitted(client, user)
+    client.force_login(city_officer())
+    html = client.get(reverse("policies:application_list")).content.decode()
+    assert html.count('data-testid="precheck-unknown"') == 1
