@@ -152,3 +152,9 @@ def test_list_filters(client):
     county = user.enterprise.county_id
     assert [r["id"] for r in client.get(f"{BASE}?county={county}").json()["results"]] == [pk]
     assert client.get(f"{BASE}?status=late").status_code == 400
+
+
+def test_anonymous_callers_are_401(client):
+    assert client.get(BASE).status_code == 401
+    response = client.post(BASE, {"policy": 1}, content_type="application/json")
+    assert response.status_code == 401
