@@ -389,6 +389,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "financing.demands_overdue_scan",
         "schedule": crontab(minute=5, hour="0,8-18"),
     },
+    # Application step deadlines (kejin.policies.sla_applications): officers reminded once per
+    # overdue step; without beat, cron runs `manage.py policies_deadlines_scan`.
+    "policies-deadlines-scan": {
+        "task": "policies.applications_overdue_scan",
+        "schedule": crontab(hour=8, minute=15),  # daily, Asia/Shanghai (CELERY_TIMEZONE)
+    },
 }
 
 LOGGING = {
