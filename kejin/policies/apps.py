@@ -8,5 +8,7 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the tasks of modules Celery's autodiscovery (tasks.py only) does not find.
-        from kejin.policies import tasks_applications  # noqa: F401
-        from kejin.policies import tasks_publishing  # noqa: F401
+        from kejin.policies import (
+            tasks_applications,  # noqa: F401
+            tasks_publishing,  # noqa: F401
+        )

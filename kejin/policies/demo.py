@@ -135,11 +135,12 @@ def _write_policy(
         created_by=actor,
     )
     policy.categories.set([categories[code] for code in spec.categories])
-    status = {
+    statuses: dict[str, str] = {
         PolicyStatus.PUBLISHED: RuleVersionStatus.ACTIVE,
         PolicyStatus.DRAFT: RuleVersionStatus.DRAFT,
         PolicyStatus.EXPIRED: RuleVersionStatus.RETIRED,
-    }[spec.status]
+    }
+    status = statuses[spec.status]
     version = _version(spec, policy, region=region, status=status, at=published_at, actor=actor)
     events = [
         _event(policy, version, PolicyAction.CREATE, "", PolicyStatus.DRAFT, actor, drafted_at)
@@ -159,7 +160,7 @@ def _write_policy(
     if spec.status == PolicyStatus.PUBLISHED:
         policy.live_version = version
         policy.save(update_fields=["live_version"])
-    if spec.status == PolicyStatus.EXPIRED:
+    if spec.status == PolicyStatus.EXPIRED and spec.valid_to is not None:
         expired_at = timezone.make_aware(
             datetime.datetime.combine(spec.valid_to + datetime.timedelta(days=1), datetime.time(9))
         )

@@ -19,6 +19,7 @@ import datetime
 import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.utils import timezone
 
@@ -226,9 +227,12 @@ class _Walk:
     def move(self, action, to_status, *, actor, after: datetime.timedelta, comment="", amount=None):
         previous = self.at
         self.at = self.at + after
-        workdays = workdays_between(
-            timezone.localtime(previous).date(), timezone.localtime(self.at).date()
-        ).value
+        workdays = cast(
+            int,
+            workdays_between(
+                timezone.localtime(previous).date(), timezone.localtime(self.at).date()
+            ).value,
+        )
         self.events.append(
             ApplicationEvent(
                 application=self.app,
@@ -460,6 +464,7 @@ def demo_group_scheme(*, policy: Policy, insurer_user, officer, now) -> tuple[in
     """A confirmed scheme (members youngest first within the budget; two thirds covered,
     one declined, the rest still listed) and next year's draft without members."""
     version = policy.live_version
+    assert version is not None, "a published demo policy has a live version"
     scheme = GroupScheme.objects.filter(name=SCHEME_NAME).first()
     if scheme is None:
         scheme = GroupScheme.objects.create(
@@ -517,8 +522,8 @@ def demo_group_scheme(*, policy: Policy, insurer_user, officer, now) -> tuple[in
             ends_on=datetime.date(2027, 6, 30),
             created_by=officer,
         )
-    members = GroupMember.objects.filter(scheme__name=SCHEME_NAME)
-    return members.count(), members.filter(status=GroupMemberStatus.COVERED).count()
+    listed = GroupMember.objects.filter(scheme__name=SCHEME_NAME)
+    return listed.count(), listed.filter(status=GroupMemberStatus.COVERED).count()
 
 
 # --- risk compensation fund -------------------------------------------------------------------
@@ -568,6 +573,7 @@ def demo_fund(*, policy: Policy, officer, now) -> tuple[CompensationFund, int, b
     if fund is not None:
         return fund, fund.claims.count(), not fund.claims.exists()
     version = policy.live_version
+    assert version is not None, "a published demo policy has a live version"
     fund = CompensationFund.objects.create(name=FUND_NAME, policy=policy, balance=Decimal(0))
     regions = {r.code: r for r in Region.objects.filter(code__in=["330402", "330481"])}
     entries: list[tuple[datetime.date, int, dict]] = [

@@ -51,7 +51,7 @@ class InsurancePolicyForm(BootstrapFormMixin, forms.Form):
 
 
 class GroupSchemeForm(BootstrapFormMixin, forms.Form):
-    policy = forms.ModelChoiceField(label=_("所依据政策"), queryset=None)
+    policy: forms.ModelChoiceField = forms.ModelChoiceField(label=_("所依据政策"), queryset=None)
     name = forms.CharField(label=_("统保方案名称"), max_length=128)
     insurer = forms.ModelChoiceField(
         label=_("承保机构"),

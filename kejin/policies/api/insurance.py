@@ -148,8 +148,8 @@ class InsurancePolicyDetailView(generics.GenericAPIView):
 
 def _scheme_data(request, pk: int, *, status_code: int = 200) -> Response:
     scheme = group_scheme_get(user=request.user, pk=pk)
-    scheme.budget = group_scheme_budget(scheme)
-    scheme.member_rows = group_member_list(scheme=scheme)
+    scheme.budget = group_scheme_budget(scheme)  # type: ignore[attr-defined]
+    scheme.member_rows = group_member_list(scheme=scheme)  # type: ignore[attr-defined]
     return Response(GroupSchemeDetailSerializer(scheme).data, status=status_code)
 
 

@@ -88,7 +88,7 @@ class GroupMemberSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_insurance_number(self, member: GroupMember) -> str | None:
-        return member.insurance_policy.number if member.insurance_policy_id else None
+        return member.insurance_policy.number if member.insurance_policy else None
 
 
 class GroupSchemeSerializer(serializers.ModelSerializer):
