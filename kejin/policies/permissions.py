@@ -222,3 +222,36 @@ def claim_can_decide(*, user, obj=None) -> bool:
     if user.is_city_officer:
         return True
     return user.is_county_officer and (obj is None or obj.enterprise.county_id == user.county_id)
+
+
+# --- the pages' doors (menu entries ask these, so the menu cannot drift from the pages) ---------
+
+
+@refusal(_("政策申报仅向企业用户和政府部门工作人员开放。"))
+def application_can_browse(*, user, obj=None) -> bool:
+    """The applications pages: enterprise users (their own), officers and platform admins."""
+    return application_scope(user=user) != NONE
+
+
+@refusal(_("您无权查看科技保险信息。"))
+def insurance_can_browse(*, user, obj=None) -> bool:
+    """The tech-insurance pages: insurers, enterprise users, officers, platform admins."""
+    return insurance_scope(user=user) != NONE
+
+
+@refusal(_("统保方案仅向政府部门工作人员和保险机构开放。"))
+def group_scheme_can_browse(*, user, obj=None) -> bool:
+    """The group-cover pages: officers, platform admins and insurers."""
+    return group_scheme_scope(user=user) != NONE
+
+
+@refusal(_("风险补偿资金池仅向政府部门工作人员和合作银行开放。"))
+def fund_can_browse(*, user, obj=None) -> bool:
+    """The fund pages: officers, platform admins and lenders."""
+    return fund_scope(user=user) != NONE
+
+
+@refusal(_("风险补偿申请仅向政府部门工作人员和合作银行开放。"))
+def claim_can_browse(*, user, obj=None) -> bool:
+    """The claims pages: officers, platform admins and lenders (their own claims)."""
+    return claim_scope(user=user) != NONE

@@ -32,7 +32,11 @@ from kejin.policies.forms_applications import (
     RejectForm,
     ReturnForm,
 )
-from kejin.policies.permissions import application_can_decide, application_can_submit
+from kejin.policies.permissions import (
+    application_can_browse,
+    application_can_decide,
+    application_can_submit,
+)
 from kejin.policies.selectors_applications import (
     APPLICATION_LIST_STATUSES,
     application_attachment_get,
@@ -155,6 +159,7 @@ def application_list_view(request):
     if status not in APPLICATION_LIST_STATUSES:
         status = "all"
     overdue = request.GET.get("overdue") == "1"
+    require(application_can_browse, user=user)
     try:
         county_id = int(request.GET.get("county") or 0) or None
     except ValueError:

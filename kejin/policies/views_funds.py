@@ -48,8 +48,10 @@ from kejin.policies.forms_funds import (
 )
 from kejin.policies.permissions import (
     LENDER_KINDS,
+    claim_can_browse,
     claim_can_decide,
     claim_can_submit,
+    fund_can_browse,
     fund_can_contribute,
     fund_can_see_ledger,
 )
@@ -78,9 +80,8 @@ def _contribution_form(data=None) -> ContributionForm:
 def fund_list_view(request):
     """The funds the user may see, with their balance."""
     user = request.user
+    require(fund_can_browse, user=user)
     funds = list(selectors.fund_list(user=user))
-    if not funds and not (user.is_officer or user.is_platform_admin):
-        require(claim_can_submit, user=user)
     return render(
         request,
         "policies/funds/fund_list.html",
@@ -211,6 +212,7 @@ def fund_claim_list_view(request):
     if status not in ("", *ClaimStatus.values):
         status = ""
     overdue = request.GET.get("overdue") == "1"
+    require(claim_can_browse, user=user)
     rows = selectors.claim_list(user=user, status=status, overdue=overdue)
     context = page_context(request, rows, PAGE_SIZE)
     context.update(

@@ -16,19 +16,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejin.core.errors import ApplicationError
+from kejin.core.http import client_ip_address
 from kejin.core.money import format_yuan
-from kejin.core.permissions import require, signed_in
+from kejin.core.permissions import require
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
-from kejin.enterprises.permissions import NONE
 from kejin.policies.choices import GroupMemberStatus, GroupSchemeStatus, InsuranceLine
 from kejin.policies.forms_insurance import GroupSchemeForm, InsurancePolicyForm
 from kejin.policies.permissions import (
+    group_scheme_can_browse,
     group_scheme_can_confirm,
     group_scheme_can_manage,
-    group_scheme_scope,
+    insurance_can_browse,
     insurance_can_record,
-    insurance_scope,
 )
 from kejin.policies.selectors_insurance import (
     group_member_list,
@@ -52,22 +52,12 @@ from kejin.policies.services_insurance import (
 PAGE_SIZE = 25
 
 
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def _may_browse(predicate_scope, user) -> None:
-    """A 403 for users whose scope holds nothing (a page they have no business on)."""
-    if not signed_in(user) or predicate_scope(user=user) == NONE:
-        raise ApplicationError.permission_denied(_("您无权查看科技保险信息。"))
-
-
 @login_required
 @require_GET
 def insurance_policy_list_view(request):
     """The tech-insurance policies the user sees, by line, searchable."""
     user = request.user
-    _may_browse(insurance_scope, user)
+    require(insurance_can_browse, user=user)
     line = request.GET.get("line") or ""
     if line not in InsuranceLine.values:
         line = ""
@@ -79,7 +69,7 @@ def insurance_policy_list_view(request):
         lines=InsuranceLine.choices,
         search=search,
         can_record=insurance_can_record(user=user),
-        can_schemes=group_scheme_scope(user=user) != NONE,
+        can_schemes=group_scheme_can_browse(user=user),
     )
     return render(request, "policies/insurance/policy_list.html", context)
 
@@ -97,7 +87,7 @@ def insurance_policy_create_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             policy = insurance_policy_record(
-                user=request.user, data=form.cleaned_data, ip_address=_ip(request)
+                user=request.user, data=form.cleaned_data, ip_address=client_ip_address(request)
             )
         except ApplicationError as error:
             form_add_service_error(form, error)
@@ -128,7 +118,10 @@ def insurance_policy_edit_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             insurance_policy_correct(
-                user=request.user, policy=policy, data=form.cleaned_data, ip_address=_ip(request)
+                user=request.user,
+                policy=policy,
+                data=form.cleaned_data,
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             form_add_service_error(form, error)
@@ -146,7 +139,7 @@ def insurance_policy_edit_view(request, pk: int):
 def insurance_scheme_list_view(request):
     """Group schemes: officers all, an insurer its own."""
     user = request.user
-    _may_browse(group_scheme_scope, user)
+    require(group_scheme_can_browse, user=user)
     context = page_context(request, group_scheme_list(user=user), PAGE_SIZE)
     context.update(can_manage=group_scheme_can_manage(user=user))
     return render(request, "policies/insurance/scheme_list.html", context)
@@ -161,7 +154,7 @@ def insurance_scheme_create_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             scheme = group_scheme_create(
-                user=request.user, data=form.service_data(), ip_address=_ip(request)
+                user=request.user, data=form.service_data(), ip_address=client_ip_address(request)
             )
         except ApplicationError as error:
             form_add_service_error(form, error)
@@ -208,7 +201,7 @@ def insurance_scheme_list_insured_view(request, pk: int):
     scheme = group_scheme_get(user=request.user, pk=pk)
     try:
         listing = group_scheme_list_insured(
-            user=request.user, scheme=scheme, ip_address=_ip(request)
+            user=request.user, scheme=scheme, ip_address=client_ip_address(request)
         )
     except ApplicationError as error:
         _refusal(request, error)
@@ -237,7 +230,7 @@ def insurance_scheme_list_insured_view(request, pk: int):
 def insurance_scheme_open_view(request, pk: int):
     scheme = group_scheme_get(user=request.user, pk=pk)
     try:
-        group_scheme_open(user=request.user, scheme=scheme, ip_address=_ip(request))
+        group_scheme_open(user=request.user, scheme=scheme, ip_address=client_ip_address(request))
     except ApplicationError as error:
         _refusal(request, error)
     else:
@@ -258,7 +251,10 @@ def insurance_scheme_confirm_view(request, pk: int):
             if not ids:
                 raise ApplicationError.invalid({"members": [_("请勾选不予承保的企业。")]})
             count = group_scheme_decline(
-                user=request.user, scheme=scheme, member_ids=ids, ip_address=_ip(request)
+                user=request.user,
+                scheme=scheme,
+                member_ids=ids,
+                ip_address=client_ip_address(request),
             )
             messages.success(request, _("已标记 %(n)s 户未承保。") % {"n": count})
         else:
@@ -266,7 +262,7 @@ def insurance_scheme_confirm_view(request, pk: int):
                 user=request.user,
                 scheme=scheme,
                 member_ids=ids or None,
-                ip_address=_ip(request),
+                ip_address=client_ip_address(request),
             )
             messages.success(request, _("已确认承保 %(n)s 户并生成保单。") % {"n": len(created)})
     except ApplicationError as error:

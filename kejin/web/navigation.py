@@ -41,6 +41,14 @@ from kejin.financing.permissions import (
     scoreboard_can_view_own,
 )
 from kejin.institutions.permissions import institution_can_view
+from kejin.policies.permissions import (
+    application_can_browse,
+    claim_can_browse,
+    fund_can_browse,
+    group_scheme_can_browse,
+    insurance_can_browse,
+    policy_can_subscribe,
+)
 from kejin.registry.permissions import registry_can_browse
 
 
@@ -84,6 +92,14 @@ MENU = (
     (_("贷款"), "financing:loan_list", loan_can_browse, "financing"),
     (_("流程监控"), "financing:monitoring", monitoring_can_view, "financing"),
     (_("服务记录"), "financing:my_scoreboard", scoreboard_can_view_own, "financing"),
+    (_("政策"), "policies:policy_list", signed_in, "policies"),
+    (_("适合我的政策"), "policies:for_me", policy_can_subscribe, "policies"),
+    (_("政策订阅"), "policies:subscriptions", policy_can_subscribe, "policies"),
+    (_("政策申报"), "policies:application_list", application_can_browse, "policies"),
+    (_("科技保险"), "policies:insurance_policy_list", insurance_can_browse, "policies"),
+    (_("政府统保"), "policies:insurance_scheme_list", group_scheme_can_browse, "policies"),
+    (_("风险补偿资金池"), "policies:fund_list", fund_can_browse, "policies"),
+    (_("风险补偿申请"), "policies:fund_claim_list", claim_can_browse, "policies"),
     (_("审计日志"), "core:audit_list", audit_event_can_browse, "system"),
     (_("节假日安排"), "core:holiday_schedule_list", holiday_schedule_can_view, "system"),
     (_("后台管理"), "admin:index", user_can_manage, "system"),
