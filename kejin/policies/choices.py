@@ -22,6 +22,13 @@ class PolicyScheme(models.TextChoices):
     RISK_COMPENSATION = "risk_compensation", _("信贷风险补偿")
 
 
+#: Schemes enterprises do not apply for on the policy's page (information only; risk
+#: compensation is claimed by banks in the fund; group cover is listed by officers).
+NO_APPLICATION_SCHEMES = frozenset(
+    {PolicyScheme.INFORMATION, PolicyScheme.RISK_COMPENSATION, PolicyScheme.GROUP_COVER}
+)
+
+
 class ApplicationPeriod(models.TextChoices):
     """How often an enterprise may apply: one application per enterprise, policy and period."""
 

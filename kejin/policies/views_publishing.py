@@ -30,7 +30,12 @@ from kejin.core.ui.lists import page_context
 from kejin.policies import selectors_policies as selectors
 from kejin.policies import services_policies as services
 from kejin.policies.benefits import CAPS
-from kejin.policies.choices import ApplicationStep, PolicyAction
+from kejin.policies.choices import (
+    NO_APPLICATION_SCHEMES,
+    ApplicationStep,
+    PolicyAction,
+    PolicyStatus,
+)
 from kejin.policies.forms_policies import (
     AttachmentForm,
     CommentForm,
@@ -39,7 +44,11 @@ from kejin.policies.forms_policies import (
     SubscriptionForm,
     policy_form_initial,
 )
-from kejin.policies.permissions import policy_can_manage, policy_can_subscribe
+from kejin.policies.permissions import (
+    policy_can_find_enterprises,
+    policy_can_manage,
+    policy_can_subscribe,
+)
 from kejin.policies.policy_rules import (
     formula_lines,
     label_choices,
@@ -145,6 +154,15 @@ def policy_detail_view(request, pk: int):
         "can_publish": can_manage and policy_transition_allowed(PolicyAction.PUBLISH, state),
         "can_expire": can_manage and policy_transition_allowed(PolicyAction.EXPIRE, state),
         "can_attach": can_manage and state != PolicyState.EXPIRED,
+        "can_apply": (
+            policy_can_subscribe(user=user)
+            and view.live is not None
+            and policy.status == PolicyStatus.PUBLISHED
+            and policy.scheme not in NO_APPLICATION_SCHEMES
+        ),
+        "can_check": policy_can_subscribe(user=user) and view.live is not None,
+        "can_find": policy_can_find_enterprises(user=user, obj=policy) and view.live is not None,
+        "can_simulate": can_manage,
         "comment_form": CommentForm(),
         "attachment_form": AttachmentForm(),
     }
