@@ -8,8 +8,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.ui.forms import BootstrapFormMixin
-from kejin.institutions.choices import InstitutionKind
-from kejin.institutions.models import Institution
 from kejin.policies.choices import InsuranceLine
 
 _DATE = forms.DateInput(attrs={"type": "date"})
@@ -53,19 +51,17 @@ class InsurancePolicyForm(BootstrapFormMixin, forms.Form):
 class GroupSchemeForm(BootstrapFormMixin, forms.Form):
     policy: forms.ModelChoiceField = forms.ModelChoiceField(label=_("所依据政策"), queryset=None)
     name = forms.CharField(label=_("统保方案名称"), max_length=128)
-    insurer = forms.ModelChoiceField(
-        label=_("承保机构"),
-        queryset=Institution.objects.filter(kind=InstitutionKind.INSURER).order_by("name"),
-    )
+    insurer: forms.ModelChoiceField = forms.ModelChoiceField(label=_("承保机构"), queryset=None)
     line = forms.ChoiceField(label=_("险种"), choices=InsuranceLine.choices)
     premium_per_head = _money(_("每户保费(元)"))
     sum_insured_per_head = _money(_("每户保险金额(元)"), required=False)
     starts_on = forms.DateField(label=_("保险起期"), widget=_DATE)
     ends_on = forms.DateField(label=_("保险止期"), widget=_DATE)
 
-    def __init__(self, *args, policies, **kwargs):
+    def __init__(self, *args, policies, insurers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["policy"].queryset = policies
+        self.fields["insurer"].queryset = insurers
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

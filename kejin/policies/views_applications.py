@@ -104,7 +104,8 @@ def _apply_page(
 
 def _form_error(form, error: ApplicationError) -> None:
     """A state conflict or a refusal above the form; input errors beside their fields."""
-    if error.status in (403, 409):
+    if error.status in (403, 409) or "eligibility" in error.fields:
+        # A refusal, or the pre-check's: its message names the conditions not met.
         form.add_error(None, error.message)
     else:
         form_add_service_error(form, error)

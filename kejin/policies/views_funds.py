@@ -33,7 +33,7 @@ from kejin.core.models import Region
 from kejin.core.permissions import require
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
-from kejin.institutions.models import Institution
+from kejin.institutions.selectors import institution_list
 from kejin.policies import selectors_funds as selectors
 from kejin.policies import services_funds as services
 from kejin.policies.choices import ClaimAction, ClaimStatus
@@ -65,11 +65,12 @@ def _error_text(error: ApplicationError) -> str:
     return " ".join([error.message, *(m for ms in error.fields.values() for m in ms)])
 
 
-def _contribution_form(data=None) -> ContributionForm:
+def _contribution_form(user, data=None) -> ContributionForm:
     return ContributionForm(
         data,
         regions=Region.objects.filter(level="county").order_by("code").values_list("pk", "name"),
-        institutions=Institution.objects.filter(kind__in=LENDER_KINDS)
+        institutions=institution_list(user=user)
+        .filter(kind__in=LENDER_KINDS)
         .order_by("name")
         .values_list("pk", "name"),
     )
@@ -103,7 +104,7 @@ def _fund_page(request, fund, *, form=None, status=200):
         "can_see_ledger": ledger,
         "can_contribute": fund_can_contribute(user=user, obj=fund),
         "enrolments": list(selectors.fund_enrolment_list(user=user, fund=fund)) if ledger else [],
-        "form": form or _contribution_form(),
+        "form": form or _contribution_form(request.user),
         "open_claims": selectors.claim_list(
             user=user, fund=fund, status=ClaimStatus.SUBMITTED
         ).count(),
@@ -125,7 +126,7 @@ def fund_contribute_view(request, pk: int):
     user = request.user
     fund = selectors.fund_get(user=user, pk=pk)
     require(fund_can_contribute, user=user, obj=fund)
-    form = _contribution_form(request.POST)
+    form = _contribution_form(request.user, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -136,7 +137,7 @@ def fund_contribute_view(request, pk: int):
                 amount=data["amount"],
                 on=data["on"],
                 region=_by_pk(Region, data["region"]),
-                institution=_by_pk(Institution, data["institution"]),
+                institution=_lender(user, data["institution"]),
                 memo=data["memo"],
                 ip_address=client_ip_address(request),
             )
@@ -153,13 +154,18 @@ def _by_pk(model, pk):
     return model.objects.filter(pk=pk).first() if pk else None
 
 
+def _lender(user, pk):
+    """The institution a form names, from the directory as ``user`` sees it (None: none)."""
+    return institution_list(user=user).filter(pk=pk).first() if pk else None
+
+
 @login_required
 @require_POST
 def fund_enrolment_check_view(request, pk: int):
     """Re-check one institution's enrolment (officers)."""
     user = request.user
     fund = selectors.fund_get(user=user, pk=pk)
-    institution = _by_pk(Institution, request.POST.get("institution"))
+    institution = _lender(user, request.POST.get("institution"))
     if institution is None:
         raise Http404
     enrolment = services.fund_enrolment_recheck(

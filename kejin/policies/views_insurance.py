@@ -21,6 +21,8 @@ from kejin.core.money import format_yuan
 from kejin.core.permissions import require
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
+from kejin.institutions.choices import InstitutionKind
+from kejin.institutions.selectors import institution_list
 from kejin.policies.choices import GroupMemberStatus, GroupSchemeStatus, InsuranceLine
 from kejin.policies.forms_insurance import GroupSchemeForm, InsurancePolicyForm
 from kejin.policies.permissions import (
@@ -150,7 +152,13 @@ def insurance_scheme_list_view(request):
 def insurance_scheme_create_view(request):
     """A city officer defines a group scheme."""
     require(group_scheme_can_manage, user=request.user)
-    form = GroupSchemeForm(request.POST or None, policies=group_cover_policies())
+    form = GroupSchemeForm(
+        request.POST or None,
+        policies=group_cover_policies(),
+        insurers=institution_list(user=request.user)
+        .filter(kind=InstitutionKind.INSURER)
+        .order_by("name"),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             scheme = group_scheme_create(

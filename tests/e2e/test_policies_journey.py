@@ -204,5 +204,7 @@ def test_officer_publishes_enterprise_applies_officer_pays_another_sees_its_gap(
     expect(page.get_by_test_id("precheck-status")).to_have_attribute("data-status", "ineligible")
     expect(page.get_by_test_id("application-precheck")).to_contain_text("2.1%")
     page.get_by_test_id("application-submit").click()
-    expect(page.get_by_test_id("application-form")).to_contain_text("2.1%，需 ≥ 3%")
+    expect(page.get_by_test_id("application-form")).to_contain_text(
+        "贵企业不符合本政策的申报条件：研发费用占销售收入的比例 2.1%，需 ≥ 3%。"
+    )
     assert not Application.objects.filter(enterprise=world["missing"]).exists()

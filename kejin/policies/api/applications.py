@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from kejin.core.api.errors import error_responses
 from kejin.core.errors import ApplicationError
+from kejin.core.filters import MAX_ID
 from kejin.policies.api.serializers_applications import (
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
@@ -63,9 +64,12 @@ def _int_param(request, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError as error:
         raise ApplicationError.invalid({name: [_("应为整数编号。")]}) from error
+    if not 1 <= number <= MAX_ID:
+        raise ApplicationError.invalid({name: [_("应为整数编号。")]})
+    return number
 
 
 class ApplicationListView(generics.GenericAPIView):

@@ -19,7 +19,7 @@ from kejin.core.api.errors import error_responses
 from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
 from kejin.core.models import Region
-from kejin.institutions.models import Institution
+from kejin.institutions.selectors import institution_list
 from kejin.policies import selectors_funds as selectors
 from kejin.policies import services_funds as services
 from kejin.policies.api.serializers_funds import (
@@ -44,10 +44,10 @@ from kejin.policies.reports_funds import fund_report
 TAG = "policies 风险补偿资金池"
 
 
-def _institution(pk):
+def _institution(user, pk):
     if pk in (None, ""):
         return None
-    found = Institution.objects.filter(pk=pk).first()
+    found = institution_list(user=user).filter(pk=pk).first()
     if found is None:
         raise ApplicationError.invalid({"institution": [_("该合作机构不存在。")]})
     return found
@@ -136,7 +136,7 @@ class FundContributionView(generics.GenericAPIView):
             amount=data.get("amount"),
             on=data.get("on"),
             region=_region(data.get("region")),
-            institution=_institution(data.get("institution")),
+            institution=_institution(request.user, data.get("institution")),
             memo=data.get("memo", ""),
             ip_address=client_ip_address(request),
         )
@@ -181,7 +181,7 @@ class FundEnrolmentCheckView(generics.GenericAPIView):
         enrolment = services.fund_enrolment_recheck(
             user=request.user,
             fund=fund,
-            institution=_institution(serializer.validated_data["institution"]),
+            institution=_institution(request.user, serializer.validated_data["institution"]),
             ip_address=client_ip_address(request),
         )
         return Response(FundEnrolmentSerializer(enrolment).data)

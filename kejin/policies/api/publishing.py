@@ -280,6 +280,7 @@ class PolicySubscriptionsView(generics.GenericAPIView):
 
     queryset = PolicySubscription._default_manager.none()
     serializer_class = SubscriptionsSerializer
+    pagination_class = None  # every category, always (a short reference list)
 
     @extend_schema(
         tags=[TAG],

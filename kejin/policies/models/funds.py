@@ -15,6 +15,8 @@ the fund pro rata (the fund's share of the loss).
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import MoneyField, TextBlockField, TextLineField
 from kejin.core.models import TimeStampedModel
+from kejin.enterprises.querysets import scoped
 from kejin.policies.choices import (
     ClaimStatus,
     EnrolmentStatus,
@@ -29,6 +32,7 @@ from kejin.policies.choices import (
     FundSource,
     RejectReason,
 )
+from kejin.policies.permissions import claim_scope
 
 
 class CompensationFund(TimeStampedModel):
@@ -165,6 +169,13 @@ class FundEnrolment(models.Model):
         return f"{self.fund_id} {self.institution_id}"
 
 
+class CompensationClaimQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CompensationClaimQuerySet:
+        """Claims ``user`` may see (``claim_scope``: the lender its own, county officers their
+        county's borrowers', city officers all)."""
+        return cast(CompensationClaimQuerySet, scoped(self, claim_scope(user=user)))
+
+
 class CompensationClaim(TimeStampedModel):
     """A claim for compensation of one defaulted loan (see the module docstring)."""
 
@@ -232,6 +243,8 @@ class CompensationClaim(TimeStampedModel):
         verbose_name=_("审核人"),
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    objects = CompensationClaimQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("风险补偿申请")

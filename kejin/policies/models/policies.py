@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from kejin.core.fields import MoneyField, TextBlockField, TextLineField
 from kejin.core.models import TimeStampedModel
 from kejin.enterprises.eligibility import eligibility_rule
-from kejin.enterprises.querysets import scoped
+from kejin.enterprises.querysets import EnterpriseOwnedQuerySet, scoped
 from kejin.facts.rule_versions import RuleVersion
 from kejin.policies.choices import ApplicationPeriod, PolicyAction, PolicyScheme, PolicyStatus
 from kejin.policies.permissions import policy_scope
@@ -284,6 +284,8 @@ class PolicySubscription(models.Model):
     )
     created_at = models.DateTimeField(_("订阅时间"), auto_now_add=True)
 
+    objects = EnterpriseOwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("政策订阅")
         verbose_name_plural = _("政策订阅")
@@ -313,6 +315,8 @@ class PolicyNotice(models.Model):
     )
     reason = models.CharField(_("原因"), max_length=16, choices=Reason.choices)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = EnterpriseOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("政策推送记录")
