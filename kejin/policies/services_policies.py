@@ -37,6 +37,7 @@ from kejin.core.audit import audit_record, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError
 from kejin.core.permissions import require
+from kejin.core.values import text_parse
 from kejin.facts.choices import RuleVersionStatus
 from kejin.facts.rule_versions import rule_version_activate
 from kejin.notifications.services import notification_send
@@ -59,7 +60,6 @@ from kejin.policies.policy_terms import (
     categories_clean,
     only_editable,
     policy_fields_clean,
-    text_clean,
     version_terms_clean,
 )
 from kejin.policies.policy_workflow import policy_state, policy_transition_check
@@ -240,7 +240,7 @@ def _comparable(value: Any) -> Any:
 
 def _comment(comment: Any) -> str:
     try:
-        return text_clean(comment, max_length=COMMENT_MAX, multiline=True)
+        return text_parse(comment, max_length=COMMENT_MAX, multiline=True)
     except ValueError as error:
         raise ApplicationError.invalid({"comment": [str(error)]}) from error
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from kejin.core.errors import ApplicationError
 from kejin.core.text import text_problem
+from kejin.core.values import decimal_parse
 
 INPUT_KINDS = ("money", "number", "text", "date")
 MONEY_CEILING = Decimal("1000000000000")  # 1万亿元: beyond any real figure
@@ -22,21 +23,9 @@ TEXT_MAX = 2000
 # --- inputs ----------------------------------------------------------------------------------
 
 
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError(_("请填写数字。"))
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError) as error:
-        raise ValueError(_("请填写数字。")) from error
-    if not number.is_finite():
-        raise ValueError(_("请填写数字。"))
-    return number
-
-
 def money_clean(value: Any) -> Decimal:
     """An amount in yuan (to the fen, not negative, below the ceiling), or ``ValueError``."""
-    number = _decimal(value)
+    number = decimal_parse(value)
     if number < 0:
         raise ValueError(_("金额不能为负数。"))
     if number != number.quantize(Decimal("0.01")):
@@ -72,7 +61,7 @@ def _clean_one(kind: str, value: Any) -> tuple[Any, Any]:
         number = money_clean(value)
         return str(number), number
     if kind == "number":
-        number = _decimal(value)
+        number = decimal_parse(value)
         return str(number), number
     if kind == "date":
         day = date_clean(value)
