@@ -126,6 +126,15 @@ def _locked(policy: Policy) -> tuple[Policy, PolicyVersion | None]:
     return locked, _draft(locked)
 
 
+def _move_check(actor, policy: Policy, action: str) -> tuple[Policy, PolicyVersion | None]:
+    """``policy`` locked and read afresh with its draft, once ``actor`` manages it (403) and
+    its state allows ``action`` (409)."""
+    _require_manage(actor, policy)
+    policy, draft = _locked(policy)
+    policy_transition_check(action=action, state=_state(policy, draft))
+    return policy, draft
+
+
 def _event(
     *, policy: Policy, version, action: str, from_status: str, actor, comment: str = "", at
 ) -> PolicyEvent:
@@ -165,6 +174,28 @@ def _audit(*, actor, instance, before: dict | None, after: dict, ip_address) -> 
         instance=instance,
         before=before,
         after=after,
+        ip_address=ip_address,
+    )
+
+
+def _audit_policy(*, actor, policy: Policy, before: dict | None, ip_address) -> None:
+    """The audit row of a write to ``policy`` (``before``: its snapshot; None: created)."""
+    _audit(
+        actor=actor,
+        instance=policy,
+        before=before,
+        after=_policy_snapshot(policy),
+        ip_address=ip_address,
+    )
+
+
+def _audit_version(*, actor, version: PolicyVersion, before: dict | None, ip_address) -> None:
+    """The audit row of a write to ``version`` (``before``: its snapshot; None: created)."""
+    _audit(
+        actor=actor,
+        instance=version,
+        before=before,
+        after=_version_snapshot(version),
         ip_address=ip_address,
     )
 
@@ -280,20 +311,8 @@ def policy_create(*, actor, data: Mapping[str, Any], ip_address: str | None = No
     _write_policy(policy, fields)
     version = PolicyVersion(policy=policy, version="1", created_by=actor)
     _write_version(version, terms, default_from=policy.valid_from)
-    _audit(
-        actor=actor,
-        instance=policy,
-        before=None,
-        after=_policy_snapshot(policy),
-        ip_address=ip_address,
-    )
-    _audit(
-        actor=actor,
-        instance=version,
-        before=None,
-        after=_version_snapshot(version),
-        ip_address=ip_address,
-    )
+    _audit_policy(actor=actor, policy=policy, before=None, ip_address=ip_address)
+    _audit_version(actor=actor, version=version, before=None, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -354,23 +373,11 @@ def policy_update(
     if fields:
         before = _policy_snapshot(policy)
         _write_policy(policy, {k: v for k, v in fields.items() if k in given})
-        _audit(
-            actor=actor,
-            instance=policy,
-            before=before,
-            after=_policy_snapshot(policy),
-            ip_address=ip_address,
-        )
+        _audit_policy(actor=actor, policy=policy, before=before, ip_address=ip_address)
     before = _version_snapshot(draft)
     default_from = policy.valid_from if policy.published_at is None else timezone.localdate()
     _write_version(draft, terms, default_from=default_from)
-    _audit(
-        actor=actor,
-        instance=draft,
-        before=before,
-        after=_version_snapshot(draft),
-        ip_address=ip_address,
-    )
+    _audit_version(actor=actor, version=draft, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=draft,
@@ -387,9 +394,7 @@ def policy_revise(*, actor, policy: Policy, ip_address: str | None = None) -> Po
     """Draft a new version of a published policy: a copy of the live one (rule, targeting,
     parameters, formula, caps, inputs, worked cases) taking effect from today unless edited;
     the live version stays in force until the new one is published. Audited."""
-    _require_manage(actor, policy)
-    policy, draft = _locked(policy)
-    policy_transition_check(action=PolicyAction.REVISE, state=_state(policy, draft))
+    policy, draft = _move_check(actor, policy, PolicyAction.REVISE)
     live = policy.live_version
     assert live is not None
     terms = _terms_of(live)
@@ -398,13 +403,7 @@ def policy_revise(*, actor, policy: Policy, ip_address: str | None = None) -> Po
         policy=policy, version=str(policy.versions.count() + 1), created_by=actor
     )
     _write_version(version, terms, default_from=timezone.localdate())
-    _audit(
-        actor=actor,
-        instance=version,
-        before=None,
-        after=_version_snapshot(version),
-        ip_address=ip_address,
-    )
+    _audit_version(actor=actor, version=version, before=None, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -425,9 +424,7 @@ def policy_publish(
     live version, retiring the one before; the policy is published. On commit the task
     ``policies.notify_publication`` tells the subscribed and the qualifying enterprises,
     once per version. Audited."""
-    _require_manage(actor, policy)
-    policy, draft = _locked(policy)
-    policy_transition_check(action=PolicyAction.PUBLISH, state=_state(policy, draft))
+    policy, draft = _move_check(actor, policy, PolicyAction.PUBLISH)
     assert draft is not None
     comment = _comment(comment)
     today = timezone.localdate()
@@ -444,13 +441,7 @@ def policy_publish(
     if policy.published_at is None:
         policy.published_at = now
     policy.save(update_fields=["status", "live_version", "published_at", "updated_at"])
-    _audit(
-        actor=actor,
-        instance=policy,
-        before=before,
-        after=_policy_snapshot(policy),
-        ip_address=ip_address,
-    )
+    _audit_policy(actor=actor, policy=policy, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -479,22 +470,14 @@ def policy_expire(
     """End a published policy for good (officers who manage it): its status becomes expired
     (the public still reads it, marked 已失效); a draft version pending is left as it is,
     never to be published. Audited."""
-    _require_manage(actor, policy)
-    policy, draft = _locked(policy)
-    policy_transition_check(action=PolicyAction.EXPIRE, state=_state(policy, draft))
+    policy, draft = _move_check(actor, policy, PolicyAction.EXPIRE)
     comment = _comment(comment)
     now = timezone.now()
     from_status = policy.status
     before = _policy_snapshot(policy)
     policy.status = PolicyStatus.EXPIRED
     policy.save(update_fields=["status", "updated_at"])
-    _audit(
-        actor=actor,
-        instance=policy,
-        before=before,
-        after=_policy_snapshot(policy),
-        ip_address=ip_address,
-    )
+    _audit_policy(actor=actor, policy=policy, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=policy.live_version,

@@ -51,6 +51,17 @@ def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _created(request, write_serializer, create, respond, url_name: str) -> Response:
+    """A POST that creates a row: the body validated by ``write_serializer``, ``create`` (the
+    service), and a 201 with the row (``respond``) and its ``Location`` (``url_name``)."""
+    serializer = write_serializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    row = create(user=request.user, data=serializer.validated_data, ip_address=_ip(request))
+    response = respond(request, row.pk, status_code=status.HTTP_201_CREATED)
+    response["Location"] = reverse(url_name, args=[row.pk])
+    return response
+
+
 def _policy(request, pk: int, *, status_code: int = 200) -> Response:
     policy = insurance_policy_get(user=request.user, pk=pk)
     return Response(InsurancePolicySerializer(policy).data, status=status_code)
@@ -99,14 +110,13 @@ class InsurancePolicyListView(generics.GenericAPIView):
         responses={201: InsurancePolicySerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request):
-        serializer = InsurancePolicyWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        policy = insurance_policy_record(
-            user=request.user, data=serializer.validated_data, ip_address=_ip(request)
+        return _created(
+            request,
+            InsurancePolicyWriteSerializer,
+            insurance_policy_record,
+            _policy,
+            "api-policies-insurance-detail",
         )
-        response = _policy(request, policy.pk, status_code=status.HTTP_201_CREATED)
-        response["Location"] = reverse("api-policies-insurance-detail", args=[policy.pk])
-        return response
 
 
 class InsurancePolicyDetailView(generics.GenericAPIView):
@@ -183,14 +193,13 @@ class GroupSchemeListView(generics.GenericAPIView):
         responses={201: GroupSchemeDetailSerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request):
-        serializer = GroupSchemeWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        scheme = group_scheme_create(
-            user=request.user, data=serializer.validated_data, ip_address=_ip(request)
+        return _created(
+            request,
+            GroupSchemeWriteSerializer,
+            group_scheme_create,
+            _scheme_data,
+            "api-policies-group-scheme-detail",
         )
-        response = _scheme_data(request, scheme.pk, status_code=status.HTTP_201_CREATED)
-        response["Location"] = reverse("api-policies-group-scheme-detail", args=[scheme.pk])
-        return response
 
 
 class GroupSchemeDetailView(generics.GenericAPIView):
