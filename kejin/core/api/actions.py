@@ -1,4 +1,5 @@
-"""One POST endpoint per workflow action of an entity: the factory the apps' APIs share.
+"""One POST endpoint per workflow action of an entity, and the POST that creates one: what
+the apps' APIs share.
 
 Each action gets its own view class (its own name, summary and request schema in the OpenAPI
 document): the row is read for the caller through the app's selector (404 outside its
@@ -11,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from kejin.core.api.errors import error_responses
@@ -62,3 +64,22 @@ def action_view(
     ActionView.__name__ = ActionView.__qualname__ = name
     ActionView.__doc__ = summary
     return ActionView
+
+
+def created_response(
+    request,
+    serializer_class: type[serializers.BaseSerializer],
+    create: Callable[[Any], Any],
+    *,
+    respond: Callable[..., Response],
+    url_name: str,
+) -> Response:
+    """A POST that creates a row: the body validated by ``serializer_class`` (400),
+    ``create(serializer)`` calls the service and returns the row, the answer is
+    ``respond(request, pk, status_code=201)`` with the row's ``Location`` (``url_name``)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    row = create(serializer)
+    response = respond(request, row.pk, status_code=status.HTTP_201_CREATED)
+    response["Location"] = reverse(url_name, args=[row.pk])
+    return response

@@ -9,12 +9,11 @@ workflow step.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from kejin.core.api.actions import action_view
+from kejin.core.api.actions import action_view, created_response
 from kejin.core.api.errors import error_responses
 from kejin.core.api.writes import client_ip_address
 from kejin.core.permissions import require
@@ -100,18 +99,16 @@ class ProductListView(generics.GenericAPIView):
     )
     def post(self, request):
         require(product_can_create, user=request.user)
-        serializer = ProductWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        product = services.product_create(
-            actor=request.user,
-            data=serializer.service_data(),
-            ip_address=client_ip_address(request),
-        )
-        return _detail(
+        return created_response(
             request,
-            product.pk,
-            status_code=status.HTTP_201_CREATED,
-            headers={"Location": reverse("api-financing-product-detail", args=[product.pk])},
+            ProductWriteSerializer,
+            lambda serializer: services.product_create(
+                actor=request.user,
+                data=serializer.service_data(),
+                ip_address=client_ip_address(request),
+            ),
+            respond=_detail,
+            url_name="api-financing-product-detail",
         )
 
 

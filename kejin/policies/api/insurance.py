@@ -9,11 +9,11 @@ Reads go through ``kejin.policies.selectors_insurance`` (a row the caller may no
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.response import Response
 
+from kejin.core.api.actions import created_response
 from kejin.core.api.errors import error_responses
 from kejin.policies.api.serializers_insurance import (
     GroupSchemeDetailSerializer,
@@ -52,14 +52,16 @@ def _ip(request) -> str | None:
 
 
 def _created(request, write_serializer, create, respond, url_name: str) -> Response:
-    """A POST that creates a row: the body validated by ``write_serializer``, ``create`` (the
-    service), and a 201 with the row (``respond``) and its ``Location`` (``url_name``)."""
-    serializer = write_serializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    row = create(user=request.user, data=serializer.validated_data, ip_address=_ip(request))
-    response = respond(request, row.pk, status_code=status.HTTP_201_CREATED)
-    response["Location"] = reverse(url_name, args=[row.pk])
-    return response
+    """A POST that creates a row through ``create`` (the service): see ``created_response``."""
+    return created_response(
+        request,
+        write_serializer,
+        lambda serializer: create(
+            user=request.user, data=serializer.validated_data, ip_address=_ip(request)
+        ),
+        respond=respond,
+        url_name=url_name,
+    )
 
 
 def _policy(request, pk: int, *, status_code: int = 200) -> Response:

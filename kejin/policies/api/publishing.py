@@ -10,13 +10,12 @@ pass). One view per lifecycle step; enterprises set their subscriptions.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from kejin.core.api.actions import action_view
+from kejin.core.api.actions import action_view, created_response
 from kejin.core.api.errors import error_responses
 from kejin.core.api.writes import client_ip_address
 from kejin.core.permissions import require
@@ -102,18 +101,16 @@ class PolicyListView(generics.GenericAPIView):
     )
     def post(self, request):
         require(policy_can_manage, user=request.user)
-        serializer = PolicyWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        policy = services.policy_create(
-            actor=request.user,
-            data=serializer.service_data(),
-            ip_address=client_ip_address(request),
-        )
-        return _detail(
+        return created_response(
             request,
-            policy.pk,
-            status_code=status.HTTP_201_CREATED,
-            headers={"Location": reverse("api-policies-policy-detail", args=[policy.pk])},
+            PolicyWriteSerializer,
+            lambda serializer: services.policy_create(
+                actor=request.user,
+                data=serializer.service_data(),
+                ip_address=client_ip_address(request),
+            ),
+            respond=_detail,
+            url_name="api-policies-policy-detail",
         )
 
 
