@@ -10,7 +10,7 @@ counts of a model's fields see ``kejin.core.fields`` (other messages, ASCII digi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -129,3 +129,18 @@ def worked_cases_parse(value: Any, *, malformed: str) -> list[dict]:
             }
         )
     return cases
+
+
+def field_taker(
+    merged: Mapping[str, Any], clean: dict[str, Any], errors: dict[str, list[str]]
+) -> Callable[[str, Callable[[Any], Any]], None]:
+    """``take(name, parse)`` for a terms checker: ``clean[name] = parse(merged.get(name))``,
+    or the parser's ``ValueError`` message added to ``errors[name]``."""
+
+    def take(name: str, parse: Callable[[Any], Any]) -> None:
+        try:
+            clean[name] = parse(merged.get(name))
+        except ValueError as error:
+            errors.setdefault(name, []).append(str(error))
+
+    return take

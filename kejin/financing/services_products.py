@@ -36,6 +36,7 @@ from kejin.core.values import (
     codes_parse,
     counties_parse,
     decimal_parse,
+    field_taker,
     text_parse,
     whole_parse,
     worked_cases_parse,
@@ -177,11 +178,7 @@ def product_terms_clean(
     clean: dict[str, Any] = {}
     price = _price_words(product_type)
 
-    def take(name: str, parse) -> None:
-        try:
-            clean[name] = parse(merged.get(name))
-        except ValueError as error:
-            errors.setdefault(name, []).append(str(error))
+    take = field_taker(merged, clean, errors)
 
     for name in ("amount_min", "amount_max", "term_min_months", "term_max_months"):
         if merged.get(name) in (None, ""):

@@ -27,6 +27,7 @@ from kejin.core.text import text_problem
 from kejin.core.values import (
     codes_parse,
     counties_parse,
+    field_taker,
     text_parse,
     whole_parse,
     worked_cases_parse,
@@ -310,11 +311,7 @@ def policy_fields_clean(
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
-    def take(name: str, parse) -> None:
-        try:
-            clean[name] = parse(merged.get(name))
-        except ValueError as error:
-            errors.setdefault(name, []).append(str(error))
+    take = field_taker(merged, clean, errors)
 
     take("title", lambda v: text_parse(v, max_length=200))
     if "title" in clean and not clean["title"]:
@@ -357,11 +354,7 @@ def version_terms_clean(
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
-    def take(name: str, parse) -> None:
-        try:
-            clean[name] = parse(merged.get(name))
-        except ValueError as error:
-            errors.setdefault(name, []).append(str(error))
+    take = field_taker(merged, clean, errors)
 
     take("counties", lambda v: [r.pk for r in counties_parse(v)])
     take("tiers", lambda v: codes_parse(v, tier_choices(), str(_("成长阶段"))))

@@ -48,7 +48,7 @@ from kejin.policies.choices import (
     EnrolmentStatus,
     FundEntryKind,
     FundSource,
-    RejectReason,
+    reject_reason_problems,
 )
 from kejin.policies.claim_workflow import claim_transition_check
 from kejin.policies.deadlines import step_due
@@ -752,12 +752,7 @@ def claim_reject(
     locked, target = _claim_move(
         user=user, claim=claim, action=ClaimAction.REJECT, can=claim_can_decide
     )
-    errors: dict[str, list[str]] = {}
-    if reason not in RejectReason.values:
-        errors["reason"] = [
-            _("请选择不予通过的原因：%(choices)s。")
-            % {"choices": "、".join(str(label) for label in RejectReason.labels)}
-        ]
+    errors = reject_reason_problems(reason)
     try:
         text = _text(text, field="text", max_length=COMMENT_MAX, required=True)
     except ApplicationError as error:

@@ -178,26 +178,13 @@ def _audit(*, actor, instance, before: dict | None, after: dict, ip_address) -> 
     )
 
 
-def _audit_policy(*, actor, policy: Policy, before: dict | None, ip_address) -> None:
-    """The audit row of a write to ``policy`` (``before``: its snapshot; None: created)."""
-    _audit(
-        actor=actor,
-        instance=policy,
-        before=before,
-        after=_policy_snapshot(policy),
-        ip_address=ip_address,
+def _audit_write(*, actor, instance: Policy | PolicyVersion, before: dict | None, ip_address):
+    """The audit row of a write to a policy or a version (``before``: its snapshot; None:
+    created)."""
+    after = (
+        _policy_snapshot(instance) if isinstance(instance, Policy) else _version_snapshot(instance)
     )
-
-
-def _audit_version(*, actor, version: PolicyVersion, before: dict | None, ip_address) -> None:
-    """The audit row of a write to ``version`` (``before``: its snapshot; None: created)."""
-    _audit(
-        actor=actor,
-        instance=version,
-        before=before,
-        after=_version_snapshot(version),
-        ip_address=ip_address,
-    )
+    _audit(actor=actor, instance=instance, before=before, after=after, ip_address=ip_address)
 
 
 def _write_policy(policy: Policy, fields: dict[str, Any]) -> None:
@@ -311,8 +298,8 @@ def policy_create(*, actor, data: Mapping[str, Any], ip_address: str | None = No
     _write_policy(policy, fields)
     version = PolicyVersion(policy=policy, version="1", created_by=actor)
     _write_version(version, terms, default_from=policy.valid_from)
-    _audit_policy(actor=actor, policy=policy, before=None, ip_address=ip_address)
-    _audit_version(actor=actor, version=version, before=None, ip_address=ip_address)
+    _audit_write(actor=actor, instance=policy, before=None, ip_address=ip_address)
+    _audit_write(actor=actor, instance=version, before=None, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -373,11 +360,11 @@ def policy_update(
     if fields:
         before = _policy_snapshot(policy)
         _write_policy(policy, {k: v for k, v in fields.items() if k in given})
-        _audit_policy(actor=actor, policy=policy, before=before, ip_address=ip_address)
+        _audit_write(actor=actor, instance=policy, before=before, ip_address=ip_address)
     before = _version_snapshot(draft)
     default_from = policy.valid_from if policy.published_at is None else timezone.localdate()
     _write_version(draft, terms, default_from=default_from)
-    _audit_version(actor=actor, version=draft, before=before, ip_address=ip_address)
+    _audit_write(actor=actor, instance=draft, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=draft,
@@ -403,7 +390,7 @@ def policy_revise(*, actor, policy: Policy, ip_address: str | None = None) -> Po
         policy=policy, version=str(policy.versions.count() + 1), created_by=actor
     )
     _write_version(version, terms, default_from=timezone.localdate())
-    _audit_version(actor=actor, version=version, before=None, ip_address=ip_address)
+    _audit_write(actor=actor, instance=version, before=None, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -441,7 +428,7 @@ def policy_publish(
     if policy.published_at is None:
         policy.published_at = now
     policy.save(update_fields=["status", "live_version", "published_at", "updated_at"])
-    _audit_policy(actor=actor, policy=policy, before=before, ip_address=ip_address)
+    _audit_write(actor=actor, instance=policy, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -477,7 +464,7 @@ def policy_expire(
     before = _policy_snapshot(policy)
     policy.status = PolicyStatus.EXPIRED
     policy.save(update_fields=["status", "updated_at"])
-    _audit_policy(actor=actor, policy=policy, before=before, ip_address=ip_address)
+    _audit_write(actor=actor, instance=policy, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=policy.live_version,

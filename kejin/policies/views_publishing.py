@@ -206,12 +206,18 @@ def policy_edit_view(request, pk: int):
     return response or _form_page(request, form, policy=policy)
 
 
-def _move(request, pk: int, move, done: str):
+def _move(request, pk: int, service, done: str):
+    """A one-button move of a policy (publish, expire) with the officer's comment."""
     user = request.user
     policy = selectors.policy_get(user=user, pk=pk)
     return service_move(
         request,
-        lambda: move(policy),
+        lambda: service(
+            actor=user,
+            policy=policy,
+            comment=request.POST.get("comment", ""),
+            ip_address=client_ip_address(request),
+        ),
         done=done,
         url=reverse("policies:policy_detail", args=[pk]),
     )
@@ -238,32 +244,14 @@ def policy_revise_view(request, pk: int):
 @require_POST
 def policy_publish_view(request, pk: int):
     return _move(
-        request,
-        pk,
-        lambda policy: services.policy_publish(
-            actor=request.user,
-            policy=policy,
-            comment=request.POST.get("comment", ""),
-            ip_address=client_ip_address(request),
-        ),
-        _("政策已发布，订阅和符合条件的企业将收到通知。"),
+        request, pk, services.policy_publish, _("政策已发布，订阅和符合条件的企业将收到通知。")
     )
 
 
 @login_required
 @require_POST
 def policy_expire_view(request, pk: int):
-    return _move(
-        request,
-        pk,
-        lambda policy: services.policy_expire(
-            actor=request.user,
-            policy=policy,
-            comment=request.POST.get("comment", ""),
-            ip_address=client_ip_address(request),
-        ),
-        _("政策已失效。"),
-    )
+    return _move(request, pk, services.policy_expire, _("政策已失效。"))
 
 
 @login_required

@@ -16,6 +16,7 @@ from kejin.policies.choices import (
     ApplicationAction,
     ApplicationStatus,
     RejectReason,
+    reject_reason_problems,
 )
 from kejin.policies.models import Application
 from kejin.policies.services_applications.assessment import granted_before
@@ -92,12 +93,7 @@ def application_reject(
 ) -> Application:
     """Reject an application (its deciders) with a reason code and a text."""
     application = move_check(user=user, application=application, action=ApplicationAction.REJECT)
-    errors: dict[str, list[str]] = {}
-    if reason not in RejectReason.values:
-        errors["reason"] = [
-            _("请选择不予通过的原因：%(choices)s。")
-            % {"choices": "、".join(str(label) for label in RejectReason.labels)}
-        ]
+    errors = reject_reason_problems(reason)
     try:
         comment = comment_clean(comment, required_message=_("请填写不予通过的具体说明。"))
     except ApplicationError as error:
