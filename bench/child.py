@@ -34,10 +34,12 @@ def child_main(
     *,
     full_size: int,
     argv: list[str] | None = None,
+    counted: str = "enterprises",
 ) -> int:
-    """The child's entry point: ``measure(size, log=…)`` (log to stderr), rows to stdout."""
+    """The child's entry point: ``measure(size, log=…)`` (log to stderr), rows to stdout;
+    ``--size`` is the number of ``counted``."""
     parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n")[0])
-    parser.add_argument("--size", type=int, default=full_size, help="number of enterprises")
+    parser.add_argument("--size", type=int, default=full_size, help=f"number of {counted}")
     args = parser.parse_args(argv)
     rows = measure(args.size, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     print(json.dumps(rows, ensure_ascii=False, default=str))
