@@ -27,8 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kejin.core.audit import audit_record, model_snapshot
-from kejin.core.choices import AuditAction
+from kejin.core.audit import audit_write, model_snapshot
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.permissions import require
 from kejin.core.text import text_problem
@@ -319,18 +318,11 @@ def _event(
 
 
 def _audit(*, actor, instance, before: dict | None, fields: list[str], ip_address) -> None:
-    after = model_snapshot(instance, fields)
-    if before is not None:
-        keys = [k for k in after if before.get(k) != after.get(k)]
-        if not keys:
-            return
-        before, after = {k: before[k] for k in keys}, {k: after[k] for k in keys}
-    audit_record(
+    audit_write(
         actor=actor,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
         instance=instance,
         before=before,
-        after=after,
+        after=model_snapshot(instance, fields),
         ip_address=ip_address,
     )
 
@@ -544,16 +536,9 @@ def product_update(
         after_fields = VERSION_AUDITED
         snapshot = model_snapshot(version, after_fields)
         snapshot["counties"] = sorted(version.counties.values_list("pk", flat=True))
-        keys = [k for k in snapshot if before.get(k) != snapshot.get(k)]
-        if keys:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                instance=version,
-                before={k: before.get(k) for k in keys},
-                after={k: snapshot[k] for k in keys},
-                ip_address=ip_address,
-            )
+        audit_write(
+            actor=actor, instance=version, before=before, after=snapshot, ip_address=ip_address
+        )
         action = ProductAction.EDIT
     _event(
         product=product,

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kejin.accounts.choices import Role
-from kejin.core.audit import audit_record, model_snapshot
+from kejin.core.audit import audit_record, audit_write, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.models import Region
@@ -204,17 +204,13 @@ def _notify_officers(claim: CompensationClaim, *, title: str) -> None:
 
 
 def _audit_claim(*, user, claim, before: dict | None, ip_address) -> None:
-    after = model_snapshot(claim, CLAIM_AUDITED)
-    if before is not None:
-        keys = [k for k in after if before.get(k) != after.get(k)]
-        before, after = {k: before[k] for k in keys}, {k: after[k] for k in keys}
-    audit_record(
+    audit_write(
         actor=user,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
         instance=claim,
         before=before,
-        after=after,
+        after=model_snapshot(claim, CLAIM_AUDITED),
         ip_address=ip_address,
+        skip_unchanged=False,
     )
 
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kejin.core.attachments import attachments_check
-from kejin.core.audit import audit_record, model_snapshot
+from kejin.core.audit import audit_record, audit_write, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError
 from kejin.core.permissions import require
@@ -162,29 +162,13 @@ def _version_snapshot(version: PolicyVersion) -> dict:
     return snapshot
 
 
-def _audit(*, actor, instance, before: dict | None, after: dict, ip_address) -> None:
-    if before is not None:
-        keys = [k for k in after if before.get(k) != after.get(k)]
-        if not keys:
-            return
-        before, after = {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=instance,
-        before=before,
-        after=after,
-        ip_address=ip_address,
-    )
-
-
 def _audit_write(*, actor, instance: Policy | PolicyVersion, before: dict | None, ip_address):
     """The audit row of a write to a policy or a version (``before``: its snapshot; None:
     created)."""
     after = (
         _policy_snapshot(instance) if isinstance(instance, Policy) else _version_snapshot(instance)
     )
-    _audit(actor=actor, instance=instance, before=before, after=after, ip_address=ip_address)
+    audit_write(actor=actor, instance=instance, before=before, after=after, ip_address=ip_address)
 
 
 def _write_policy(policy: Policy, fields: dict[str, Any]) -> None:

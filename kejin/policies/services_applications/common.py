@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kejin.accounts.choices import ENTERPRISE_ROLES, Role
-from kejin.core.audit import audit_record, model_snapshot
-from kejin.core.choices import AuditAction
+from kejin.core.audit import audit_write, model_snapshot
 from kejin.core.errors import ApplicationError
 from kejin.core.workdays import workdays_between
 from kejin.notifications.services import notification_send
@@ -176,25 +175,15 @@ def record(
     ip_address: str | None = None,
 ) -> ApplicationEvent:
     """One ``ApplicationEvent`` for a move and its audit row (``before`` None: created)."""
-    after = model_snapshot(application, AUDITED)
-    if before is None:
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=application,
-            after=after,
-            ip_address=ip_address,
-        )
-    else:
-        keys = [k for k in after if before.get(k) != after.get(k)]
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            instance=application,
-            before={k: before.get(k) for k in keys},
-            after={**{k: after[k] for k in keys}, "action": action},
-            ip_address=ip_address,
-        )
+    audit_write(
+        actor=actor,
+        instance=application,
+        before=before,
+        after=model_snapshot(application, AUDITED),
+        ip_address=ip_address,
+        skip_unchanged=False,
+        note=None if before is None else {"action": action},
+    )
     return ApplicationEvent.objects.create(
         application=application,
         action=action,
