@@ -78,6 +78,9 @@ VERSION_FIELDS = (
     "effective_from",
     "notes",
 )
+#: The terms stored in the version's own columns (not ``counties``, a relation, nor
+#: ``effective_from``, stored as ``valid_from``).
+VERSION_COLUMNS = tuple(f for f in VERSION_FIELDS if f not in ("counties", "effective_from"))
 EDITABLE_FIELDS = frozenset(POLICY_FIELDS + VERSION_FIELDS)
 MONEY_FIELDS = ("cap_per_enterprise_year", "cap_per_loan", "cap_per_institution_year", "budget")
 AMOUNT_CEILING = Decimal("10000000000")  # 100亿元

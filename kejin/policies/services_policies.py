@@ -56,7 +56,7 @@ from kejin.policies.permissions import policy_can_manage, policy_can_subscribe
 from kejin.policies.policy_terms import (
     COMMENT_MAX,
     POLICY_FIELDS,
-    VERSION_FIELDS,
+    VERSION_COLUMNS,
     categories_clean,
     only_editable,
     policy_fields_clean,
@@ -78,27 +78,7 @@ POLICY_AUDITED = [
     "live_version",
     "published_at",
 ]
-VERSION_AUDITED = [
-    "version",
-    "valid_from",
-    "document",
-    "tiers",
-    "labels",
-    "parameters",
-    "benefit_formula",
-    "benefit_reference",
-    "cap_per_enterprise_year",
-    "cap_per_loan",
-    "cap_per_institution_year",
-    "budget",
-    "inputs",
-    "period",
-    "deadline_days",
-    "worked_cases",
-    "reference",
-    "notes",
-    "status",
-]
+VERSION_AUDITED = ["version", "valid_from", *VERSION_COLUMNS, "status"]
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -196,11 +176,7 @@ def _write_version(version: PolicyVersion, terms: dict[str, Any], *, default_fro
 
 def _terms_of(version: PolicyVersion) -> dict[str, Any]:
     """A version's terms as ``version_terms_clean`` takes them (the base of an edit)."""
-    terms = {
-        name: getattr(version, name)
-        for name in VERSION_FIELDS
-        if name not in ("counties", "effective_from")
-    }
+    terms = {name: getattr(version, name) for name in VERSION_COLUMNS}
     terms["counties"] = list(version.counties.values_list("pk", flat=True))
     terms["effective_from"] = version.valid_from
     return terms
