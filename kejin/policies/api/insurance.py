@@ -9,6 +9,8 @@ Reads go through ``kejin.policies.selectors_insurance`` (a row the caller may no
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -69,14 +71,23 @@ def _policy(request, pk: int, *, status_code: int = 200) -> Response:
     return Response(InsurancePolicySerializer(policy).data, status=status_code)
 
 
-class InsurancePolicyListView(generics.GenericAPIView):
-    queryset = InsurancePolicy._default_manager.none()
-    serializer_class = InsurancePolicySerializer
+# A view that reads with ``serializer_class`` and takes ``write_method``'s body with
+# ``write_serializer_class`` (what the browsable API and the schema show). No docstring: a
+# view's docstring (inherited too) becomes its description in the OpenAPI document.
+class _ReadWriteView(generics.GenericAPIView):
+    write_method = "POST"
+    write_serializer_class: Any = None
 
     def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST":
-            return InsurancePolicyWriteSerializer
-        return InsurancePolicySerializer
+        if self.request is not None and self.request.method == self.write_method:
+            return self.write_serializer_class
+        return self.serializer_class
+
+
+class InsurancePolicyListView(_ReadWriteView):
+    queryset = InsurancePolicy._default_manager.none()
+    serializer_class = InsurancePolicySerializer
+    write_serializer_class = InsurancePolicyWriteSerializer
 
     @extend_schema(
         tags=[TAG],
@@ -121,14 +132,11 @@ class InsurancePolicyListView(generics.GenericAPIView):
         )
 
 
-class InsurancePolicyDetailView(generics.GenericAPIView):
+class InsurancePolicyDetailView(_ReadWriteView):
     queryset = InsurancePolicy._default_manager.none()
     serializer_class = InsurancePolicySerializer
-
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "PUT":
-            return InsurancePolicyWriteSerializer
-        return InsurancePolicySerializer
+    write_serializer_class = InsurancePolicyWriteSerializer
+    write_method = "PUT"
 
     @extend_schema(
         tags=[TAG],
@@ -165,14 +173,10 @@ def _scheme_data(request, pk: int, *, status_code: int = 200) -> Response:
     return Response(GroupSchemeDetailSerializer(scheme).data, status=status_code)
 
 
-class GroupSchemeListView(generics.GenericAPIView):
+class GroupSchemeListView(_ReadWriteView):
     queryset = GroupScheme._default_manager.none()
     serializer_class = GroupSchemeSerializer
-
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST":
-            return GroupSchemeWriteSerializer
-        return GroupSchemeSerializer
+    write_serializer_class = GroupSchemeWriteSerializer
 
     @extend_schema(
         tags=[TAG],
