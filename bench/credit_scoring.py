@@ -29,18 +29,14 @@ Needs no database: runs in a child process that only sets Django up.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
+from bench.child import child_main, child_run
 from bench.options import BenchOptions
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 FULL_SIZE = 1_000_000
 QUICK_SIZE = 20_000
 LOOP_SAMPLE = 20_000
@@ -291,25 +287,13 @@ def measure(size: int, *, log=print) -> list[dict]:
 def run(options: BenchOptions, *, log=print) -> list[dict]:
     """Measure in a child process (it sets Django up)."""
     size = QUICK_SIZE if options.quick else FULL_SIZE
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.credit_scoring", "--size", str(size)],
-        cwd=BASE_DIR,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return child_run("bench.credit_scoring", size)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.credit_scoring", description=__doc__.split("\n")[0]
+    return child_main(
+        "bench.credit_scoring", __doc__ or "", measure, full_size=FULL_SIZE, argv=argv
     )
-    parser.add_argument("--size", type=int, default=FULL_SIZE, help="number of enterprises")
-    args = parser.parse_args(argv)
-    rows = measure(args.size, log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    print(json.dumps(rows, ensure_ascii=False, default=str))
-    return 0
 
 
 if __name__ == "__main__":

@@ -28,18 +28,15 @@ Needs no database: runs in a child process that only sets Django up.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
+from bench.child import child_main, child_run, engine_rows
 from bench.options import BenchOptions
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 FULL_SIZE = 100_000
 QUICK_SIZE = 10_000
 LOOP_SAMPLE = 10_000
@@ -198,65 +195,43 @@ def measure(size: int, *, log=print) -> list[dict]:
     sample_engine = set(eligible_ids(rule, sample).to_list())
     loop_mismatches = len(set(looped) ^ sample_engine)
     quick = size < FULL_SIZE
-    engine_ratio, loop_ratio = engine_s / hand_s, loop_s / engine_s
     log(
         f"financing_fit: engine {engine_s * 1000:.1f} ms, hand {hand_s * 1000:.1f} ms, loop "
         f"{loop_s:.2f} s (extrapolated); {len(engine_ids):,} fit"
     )
-    common = {"name": "financing_fit_engine", "size": size, "seconds": engine_s}
-    return [
-        {
-            **common,
-            "baseline": "financing_fit_hand_polars",
-            "baseline_seconds": hand_s,
-            "ratio": engine_ratio,
-            "baseline_note": (
-                f"ratio = engine median / hand-written polars filter median, same run, {ROUNDS} "
-                f"alternating rounds (lower is better; goal <= {ENGINE_RATIO_GOAL}); "
-                f"{len(engine_ids):,} enterprises fit; id mismatches: {mismatches}"
-            ),
-            "goal": {"ratio_max": ENGINE_RATIO_GOAL, "same_ids_as_hand": True},
-            "passed": None if quick else engine_ratio <= ENGINE_RATIO_GOAL and not mismatches,
-        },
-        {
-            **common,
-            "baseline": "financing_fit_python_loop",
-            "baseline_seconds": loop_s,
-            "ratio": loop_ratio,
-            "baseline_note": (
-                f"kejin.rules.expressions.evaluate per row, timed on {len(rows):,} sampled rows "
-                f"({loop_sample_s:.2f}s) and extrapolated to {size:,}; ratio = loop / engine "
-                f"(higher is better; goal >= {LOOP_RATIO_GOAL}); verdict mismatches on the "
-                f"sample: {loop_mismatches}"
-            ),
-            "goal": {"ratio_min": LOOP_RATIO_GOAL},
-            "passed": None if quick else loop_ratio >= LOOP_RATIO_GOAL and not loop_mismatches,
-        },
-    ]
+    return engine_rows(
+        name="financing_fit",
+        size=size,
+        engine_s=engine_s,
+        hand_s=hand_s,
+        loop_s=loop_s,
+        hand_note=(
+            f"ratio = engine median / hand-written polars filter median, same run, {ROUNDS} "
+            f"alternating rounds (lower is better; goal <= {ENGINE_RATIO_GOAL}); "
+            f"{len(engine_ids):,} enterprises fit; id mismatches: {mismatches}"
+        ),
+        loop_note=(
+            f"kejin.rules.expressions.evaluate per row, timed on {len(rows):,} sampled rows "
+            f"({loop_sample_s:.2f}s) and extrapolated to {size:,}; ratio = loop / engine "
+            f"(higher is better; goal >= {LOOP_RATIO_GOAL}); verdict mismatches on the "
+            f"sample: {loop_mismatches}"
+        ),
+        mismatches=mismatches,
+        loop_mismatches=loop_mismatches,
+        quick=quick,
+        engine_goal=ENGINE_RATIO_GOAL,
+        loop_goal=LOOP_RATIO_GOAL,
+    )
 
 
 def run(options: BenchOptions, *, log=print) -> list[dict]:
     """Measure in a child process (it sets Django up)."""
     size = QUICK_SIZE if options.quick else FULL_SIZE
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.financing_fit", "--size", str(size)],
-        cwd=BASE_DIR,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return child_run("bench.financing_fit", size)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.financing_fit", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--size", type=int, default=FULL_SIZE, help="number of enterprises")
-    args = parser.parse_args(argv)
-    rows = measure(args.size, log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    print(json.dumps(rows, ensure_ascii=False, default=str))
-    return 0
+    return child_main("bench.financing_fit", __doc__ or "", measure, full_size=FULL_SIZE, argv=argv)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ Django up for the benchmark database and prints the result rows as one JSON line
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
@@ -39,12 +38,12 @@ import platform
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
+from bench.child import child_main, child_run
 from bench.options import BenchOptions
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -414,25 +413,18 @@ def measure(size: int, *, log) -> list[dict]:
 def run(options: BenchOptions, *, log=print) -> list[dict]:
     """Measure in a child process (it sets Django up for the benchmark database)."""
     size = QUICK_SIZE if options.quick else FULL_SIZE
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.financing_monitoring", "--size", str(size)],
-        cwd=BASE_DIR,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return child_run("bench.financing_monitoring", size)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.financing_monitoring", description=__doc__.split("\n")[0]
+    return child_main(
+        "bench.financing_monitoring",
+        __doc__ or "",
+        measure,
+        full_size=FULL_SIZE,
+        argv=argv,
+        counted="demands",
     )
-    parser.add_argument("--size", type=int, default=FULL_SIZE, help="number of demands")
-    args = parser.parse_args(argv)
-    rows = measure(args.size, log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    print(json.dumps(rows, ensure_ascii=False, default=str))
-    return 0
 
 
 if __name__ == "__main__":

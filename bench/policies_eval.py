@@ -31,20 +31,17 @@ Needs no database: runs in a child process that only sets Django up.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from fractions import Fraction
-from pathlib import Path
 
+from bench.child import child_main, child_run, engine_rows
 from bench.options import BenchOptions
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 FULL_SIZE = 100_000
 QUICK_SIZE = 10_000
 POLICIES = 200
@@ -339,7 +336,6 @@ def measure(size: int, *, log=print) -> list[dict]:
         for found, rule in zip(looped, rules, strict=True)
     )
     quick = size < FULL_SIZE
-    engine_ratio, loop_ratio = engine_s / hand_s, loop_s / engine_s
     log(
         f"policies_eval: engine {engine_s * 1000:.0f} ms, hand {hand_s * 1000:.0f} ms, loop "
         f"{loop_s:.0f} s (extrapolated from {len(rows)} rows x {POLICIES}); "
@@ -347,63 +343,42 @@ def measure(size: int, *, log=print) -> list[dict]:
         f"{each_s * 1000:.0f} ms); {qualifying:,} (policy, enterprise) pairs qualify; "
         f"mismatches {mismatches}, loop mismatches {loop_mismatches}"
     )
-    common = {"name": "policies_eval_engine", "size": size, "seconds": engine_s}
-    return [
-        {
-            **common,
-            "baseline": "policies_eval_hand_polars",
-            "baseline_seconds": hand_s,
-            "ratio": engine_ratio,
-            "baseline_note": (
-                f"{POLICIES} policies ({len(distinct)} distinct rules), eligible_ids per "
-                f"distinct rule vs {POLICIES} hand-written polars filters; ratio = engine "
-                f"median / hand median, {ROUNDS} alternating rounds (goal <= "
-                f"{ENGINE_RATIO_GOAL}); without sharing rules (eligible_ids for each of the "
-                f"{POLICIES}) {each_s * 1000:.0f} ms, ratio {each_s / hand_s:.2f}; "
-                f"{qualifying:,} qualifying pairs; id mismatches: {mismatches}"
-            ),
-            "goal": {"ratio_max": ENGINE_RATIO_GOAL, "same_ids_as_hand": True},
-            "passed": None if quick else engine_ratio <= ENGINE_RATIO_GOAL and not mismatches,
-        },
-        {
-            **common,
-            "baseline": "policies_eval_python_loop",
-            "baseline_seconds": loop_s,
-            "ratio": loop_ratio,
-            "baseline_note": (
-                f"kejin.rules.expressions.evaluate per row and policy, timed on "
-                f"{len(rows):,} sampled rows x {POLICIES} policies ({loop_sample_s:.2f}s) and "
-                f"extrapolated to {size:,} rows; ratio = loop / engine (goal >= "
-                f"{LOOP_RATIO_GOAL}); verdict mismatches on the sample: {loop_mismatches}"
-            ),
-            "goal": {"ratio_min": LOOP_RATIO_GOAL},
-            "passed": None if quick else loop_ratio >= LOOP_RATIO_GOAL and not loop_mismatches,
-        },
-    ]
+    return engine_rows(
+        name="policies_eval",
+        size=size,
+        engine_s=engine_s,
+        hand_s=hand_s,
+        loop_s=loop_s,
+        hand_note=(
+            f"{POLICIES} policies ({len(distinct)} distinct rules), eligible_ids per "
+            f"distinct rule vs {POLICIES} hand-written polars filters; ratio = engine "
+            f"median / hand median, {ROUNDS} alternating rounds (goal <= "
+            f"{ENGINE_RATIO_GOAL}); without sharing rules (eligible_ids for each of the "
+            f"{POLICIES}) {each_s * 1000:.0f} ms, ratio {each_s / hand_s:.2f}; "
+            f"{qualifying:,} qualifying pairs; id mismatches: {mismatches}"
+        ),
+        loop_note=(
+            f"kejin.rules.expressions.evaluate per row and policy, timed on "
+            f"{len(rows):,} sampled rows x {POLICIES} policies ({loop_sample_s:.2f}s) and "
+            f"extrapolated to {size:,} rows; ratio = loop / engine (goal >= "
+            f"{LOOP_RATIO_GOAL}); verdict mismatches on the sample: {loop_mismatches}"
+        ),
+        mismatches=mismatches,
+        loop_mismatches=loop_mismatches,
+        quick=quick,
+        engine_goal=ENGINE_RATIO_GOAL,
+        loop_goal=LOOP_RATIO_GOAL,
+    )
 
 
 def run(options: BenchOptions, *, log=print) -> list[dict]:
     """Measure in a child process (it sets Django up)."""
     size = QUICK_SIZE if options.quick else FULL_SIZE
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.policies_eval", "--size", str(size)],
-        cwd=BASE_DIR,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return child_run("bench.policies_eval", size)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.policies_eval", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--size", type=int, default=FULL_SIZE, help="number of enterprises")
-    args = parser.parse_args(argv)
-    rows = measure(args.size, log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    print(json.dumps(rows, ensure_ascii=False, default=str))
-    return 0
+    return child_main("bench.policies_eval", __doc__ or "", measure, full_size=FULL_SIZE, argv=argv)
 
 
 if __name__ == "__main__":

@@ -347,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "DemandStatusEnum": "kejin.financing.choices.DemandStatus",
         "RejectionReasonEnum": "kejin.financing.choices.RejectionReason",
         "LoanStatusEnum": "kejin.financing.choices.LoanStatus",
+        "RejectReasonEnum": "kejin.policies.choices.RejectReason",
     },
 }
 

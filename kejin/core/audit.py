@@ -11,6 +11,7 @@ from typing import cast
 from django.db import models
 from django.utils import timezone
 
+from kejin.core.choices import AuditAction
 from kejin.core.models import AuditEvent
 
 
@@ -67,5 +68,35 @@ def audit_record(
         object_repr=str(instance)[:255],
         before=before,
         after=after,
+        ip_address=ip_address,
+    )
+
+
+def audit_write(
+    *,
+    actor,
+    instance: models.Model,
+    before: dict | None,
+    after: dict,
+    ip_address: str | None = None,
+    skip_unchanged: bool = True,
+    note: dict | None = None,
+) -> AuditEvent | None:
+    """The audit row of a service's write to ``instance``, from its snapshots: a create when
+    ``before`` is None (the whole ``after``), else an update with only the keys that changed
+    — none written when nothing did, unless ``skip_unchanged`` is False. ``note`` (e.g. the
+    workflow action) is added to the row's ``after``."""
+    action = AuditAction.CREATE
+    if before is not None:
+        action = AuditAction.UPDATE
+        before, after = snapshot_diff(before, after)
+        if not after and skip_unchanged:
+            return None
+    return audit_record(
+        actor=actor,
+        action=action,
+        instance=instance,
+        before=before,
+        after={**after, **note} if note else after,
         ip_address=ip_address,
     )

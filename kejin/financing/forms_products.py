@@ -15,7 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.models import Region
-from kejin.core.ui.forms import BootstrapFormMixin
+from kejin.core.ui.forms import BootstrapFormMixin, form_choices_set, form_fields_lock
 from kejin.financing.choices import CollateralKind, LeadStatus, ProductStatus, ProductType
 from kejin.financing.product_rules import label_choices, product_rule_field, tier_choices
 from kejin.financing.services_products import PRODUCT_FIELDS
@@ -111,19 +111,12 @@ class ProductForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, published: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        tiers = self.fields["tiers"]
-        labels = self.fields["labels"]
-        assert isinstance(tiers, forms.MultipleChoiceField)
-        assert isinstance(labels, forms.MultipleChoiceField)
-        tiers.choices = list(tier_choices().items())
-        labels.choices = list(label_choices().items())
+        form_choices_set(self, tiers=tier_choices(), labels=label_choices())
         self.fields["document"] = product_rule_field(
             help_text=str(_("企业须满足的条件；不设条件表示不另设门槛。"))
         )
         if published:
-            for name in PRODUCT_FIELDS:
-                self.fields[name].disabled = True
-                self.fields[name].help_text = _("已发布过的产品不能修改名称和类型。")
+            form_fields_lock(self, PRODUCT_FIELDS, _("已发布过的产品不能修改名称和类型。"))
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned form as the services take it (amounts in yuan)."""

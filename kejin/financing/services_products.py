@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,12 +27,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kejin.core.audit import audit_record, model_snapshot
-from kejin.core.choices import AuditAction, RegionLevel
+from kejin.core.audit import audit_write, model_snapshot
 from kejin.core.errors import ApplicationError, ErrorCode
-from kejin.core.models import Region
 from kejin.core.permissions import require
 from kejin.core.text import text_problem
+from kejin.core.values import (
+    codes_parse,
+    counties_parse,
+    decimal_parse,
+    field_taker,
+    text_parse,
+    whole_parse,
+    worked_cases_parse,
+)
 from kejin.facts.rule_versions import rule_version_activate, rule_version_check_cases
 from kejin.financing.choices import (
     PREMIUM_PRICED,
@@ -131,69 +138,6 @@ def _price_words(product_type: str) -> dict[str, str]:
     return {"min": _("最低利率"), "max": _("最高利率"), "ceiling": str(RATE_CEILING)}
 
 
-def _decimal(value: Any, *, places: int) -> Decimal:
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError) as error:
-        raise ValueError(_("请填写数字。")) from error
-    if not number.is_finite():
-        raise ValueError(_("请填写数字。"))
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(_("最多保留 %(places)s 位小数。") % {"places": places})
-    return number
-
-
-def _whole(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(_("请填写整数。"))
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as error:
-        raise ValueError(_("请填写整数。")) from error
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ValueError(_("请填写整数。"))
-    return int(number)
-
-
-def _codes(value: Any, allowed: Mapping[str, str], what: str) -> list[str]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ValueError(_("应是代码列表。"))
-    unknown = [v for v in value if v not in allowed]
-    if unknown:
-        raise ValueError(
-            _("%(what)s“%(codes)s”不存在。可选：%(choices)s。")
-            % {
-                "what": what,
-                "codes": "、".join(unknown),
-                "choices": "、".join(f"{code}（{name}）" for code, name in allowed.items()),
-            }
-        )
-    return list(dict.fromkeys(value))
-
-
-def _counties(value: Any) -> list[Region]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, (list, tuple)):
-        raise ValueError(_("应是县(市、区)的编号列表。"))
-    ids = []
-    for item in value:
-        pk = getattr(item, "pk", item)
-        try:
-            ids.append(_whole(pk))
-        except ValueError as error:
-            raise ValueError(_("应是县(市、区)的编号列表。")) from error
-    found = {r.pk: r for r in Region.objects.filter(pk__in=ids, level=RegionLevel.COUNTY)}
-    missing = [str(i) for i in ids if i not in found]
-    if missing:
-        raise ValueError(
-            _("编号为 %(ids)s 的县(市、区)不存在。") % {"ids": "、".join(dict.fromkeys(missing))}
-        )
-    return [found[i] for i in dict.fromkeys(ids)]
-
-
 def _materials(value: Any) -> list[str]:
     if value in (None, ""):
         return []
@@ -215,44 +159,12 @@ def _materials(value: Any) -> list[str]:
 
 
 def _worked_cases(value: Any) -> list[dict]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list):
-        raise ValueError(_('算例应是列表，每项形如 {"name", "facts": {...}, "expect": {...}}。'))
-    cases = []
-    for index, case in enumerate(value, start=1):
-        if (
-            not isinstance(case, dict)
-            or not isinstance(case.get("name"), str)
-            or not case["name"].strip()
-            or not isinstance(case.get("facts", {}), dict)
-            or not isinstance(case.get("expect"), dict)
-            or not case["expect"]
-        ):
-            raise ValueError(
-                _(
-                    '第 %(n)s 个算例格式有误：应有名称 name、企业数据 facts 和预期结果 expect，如 {"condition.rule": true}。'
-                )
-                % {"n": index}
-            )
-        cases.append(
-            {
-                "name": case["name"].strip(),
-                "facts": case.get("facts") or {},
-                "expect": case["expect"],
-            }
-        )
-    return cases
-
-
-def _text(value: Any, *, max_length: int) -> str:
-    text = "" if value is None else str(value).strip()
-    problem = text_problem(text)
-    if problem:
-        raise ValueError(problem)
-    if len(text) > max_length:
-        raise ValueError(_("不能超过 %(max)s 个字。") % {"max": max_length})
-    return text
+    return worked_cases_parse(
+        value,
+        malformed=_(
+            '第 %(n)s 个算例格式有误：应有名称 name、企业数据 facts 和预期结果 expect，如 {"condition.rule": true}。'
+        ),
+    )
 
 
 def product_terms_clean(
@@ -265,11 +177,7 @@ def product_terms_clean(
     clean: dict[str, Any] = {}
     price = _price_words(product_type)
 
-    def take(name: str, parse) -> None:
-        try:
-            clean[name] = parse(merged.get(name))
-        except ValueError as error:
-            errors.setdefault(name, []).append(str(error))
+    take = field_taker(merged, clean, errors)
 
     for name in ("amount_min", "amount_max", "term_min_months", "term_max_months"):
         if merged.get(name) in (None, ""):
@@ -279,17 +187,17 @@ def product_terms_clean(
             errors[name] = [_("请填写%(what)s。") % {"what": price[name[-3:]]}]
     for name in ("amount_min", "amount_max"):
         if name not in errors:
-            take(name, lambda v: _decimal(v, places=2))
+            take(name, lambda v: decimal_parse(v, places=2))
             if name in clean and not (Decimal(0) < clean[name] <= AMOUNT_CEILING):
                 errors[name] = [_("金额应大于 0 元且不超过 100 亿元。")]
     for name in ("term_min_months", "term_max_months"):
         if name not in errors:
-            take(name, _whole)
+            take(name, whole_parse)
             if name in clean and not (1 <= clean[name] <= TERM_CEILING):
                 errors[name] = [_("期限应在 1 至 %(max)s 个月之间。") % {"max": TERM_CEILING}]
     for name in ("rate_min", "rate_max"):
         if name not in errors:
-            take(name, lambda v: _decimal(v, places=3))
+            take(name, lambda v: decimal_parse(v, places=3))
             if name in clean and not (Decimal(0) <= clean[name] <= Decimal(price["ceiling"])):
                 errors[name] = [
                     _("%(what)s应在 0%% 至 %(ceiling)s%% 之间。")
@@ -311,15 +219,17 @@ def product_terms_clean(
         ]
     take(
         "collateral_kinds",
-        lambda v: _codes(v, {k: str(n) for k, n in CollateralKind.choices}, str(_("抵质押物"))),
+        lambda v: codes_parse(
+            v, {k: str(n) for k, n in CollateralKind.choices}, str(_("抵质押物"))
+        ),
     )
     clean["guarantee_required"] = bool(merged.get("guarantee_required") or False)
-    take("counties", _counties)
-    take("tiers", lambda v: _codes(v, tier_choices(), str(_("成长阶段"))))
-    take("labels", lambda v: _codes(v, label_choices(), str(_("名单标签"))))
+    take("counties", counties_parse)
+    take("tiers", lambda v: codes_parse(v, tier_choices(), str(_("成长阶段"))))
+    take("labels", lambda v: codes_parse(v, label_choices(), str(_("名单标签"))))
     take("materials", _materials)
-    take("description", lambda v: _text(v, max_length=4000))
-    take("reference", lambda v: _text(v, max_length=255))
+    take("description", lambda v: text_parse(v, max_length=4000))
+    take("reference", lambda v: text_parse(v, max_length=255))
     take("worked_cases", _worked_cases)
     document = merged.get("document")
     if document is True or document == {}:
@@ -338,7 +248,7 @@ def _product_fields_clean(data: Mapping[str, Any], *, institution_id: int, exclu
     clean: dict[str, Any] = {}
     if "name" in data:
         try:
-            name = _text(data.get("name"), max_length=128)
+            name = text_parse(data.get("name"), max_length=128)
         except ValueError as error:
             errors["name"] = [str(error)]
         else:
@@ -408,18 +318,11 @@ def _event(
 
 
 def _audit(*, actor, instance, before: dict | None, fields: list[str], ip_address) -> None:
-    after = model_snapshot(instance, fields)
-    if before is not None:
-        keys = [k for k in after if before.get(k) != after.get(k)]
-        if not keys:
-            return
-        before, after = {k: before[k] for k in keys}, {k: after[k] for k in keys}
-    audit_record(
+    audit_write(
         actor=actor,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
         instance=instance,
         before=before,
-        after=after,
+        after=model_snapshot(instance, fields),
         ip_address=ip_address,
     )
 
@@ -633,16 +536,9 @@ def product_update(
         after_fields = VERSION_AUDITED
         snapshot = model_snapshot(version, after_fields)
         snapshot["counties"] = sorted(version.counties.values_list("pk", flat=True))
-        keys = [k for k in snapshot if before.get(k) != snapshot.get(k)]
-        if keys:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                instance=version,
-                before={k: before.get(k) for k in keys},
-                after={k: snapshot[k] for k in keys},
-                ip_address=ip_address,
-            )
+        audit_write(
+            actor=actor, instance=version, before=before, after=snapshot, ip_address=ip_address
+        )
         action = ProductAction.EDIT
     _event(
         product=product,
@@ -702,7 +598,7 @@ def product_approve(
     product_transition_check(action=ProductAction.APPROVE, state=_state(product, pending))
     assert pending is not None
     try:
-        comment = _text(comment, max_length=COMMENT_MAX)
+        comment = text_parse(comment, max_length=COMMENT_MAX)
     except ValueError as error:
         raise ApplicationError.invalid({"comment": [str(error)]}) from error
     now = timezone.now()
@@ -751,7 +647,7 @@ def product_return(
     product_transition_check(action=ProductAction.RETURN, state=_state(product, pending))
     assert pending is not None
     try:
-        comment = _text(comment, max_length=COMMENT_MAX)
+        comment = text_parse(comment, max_length=COMMENT_MAX)
     except ValueError as error:
         raise ApplicationError.invalid({"comment": [str(error)]}) from error
     if not comment:
@@ -797,7 +693,7 @@ def product_withdraw(
     product, pending = _locked(product)
     product_transition_check(action=ProductAction.WITHDRAW, state=_state(product, pending))
     try:
-        comment = _text(comment, max_length=COMMENT_MAX)
+        comment = text_parse(comment, max_length=COMMENT_MAX)
     except ValueError as error:
         raise ApplicationError.invalid({"comment": [str(error)]}) from error
     now = timezone.now()

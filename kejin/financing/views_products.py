@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kejin.core.errors import ApplicationError
 from kejin.core.http import client_ip_address
 from kejin.core.permissions import require
-from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
+from kejin.core.ui.moves import form_service_submit, service_move
 from kejin.financing import selectors_products as selectors
 from kejin.financing import services_products as services
 from kejin.financing.choices import PREMIUM_PRICED, CollateralKind, LeadStatus, ProductAction
@@ -140,17 +140,16 @@ def product_create_view(request):
     user = request.user
     require(product_can_create, user=user)
     form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_create(
-                actor=user, data=form.service_data(), ip_address=client_ip_address(request)
-            )
-        except ApplicationError as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, _("产品草稿已保存。确认无误后请提交审核。"))
-            return redirect("financing:product_detail", pk=product.pk)
-    return _form_page(request, form)
+    response = form_service_submit(
+        request,
+        form,
+        lambda: services.product_create(
+            actor=user, data=form.service_data(), ip_address=client_ip_address(request)
+        ),
+        done=_("产品草稿已保存。确认无误后请提交审核。"),
+        url=lambda product: reverse("financing:product_detail", args=[product.pk]),
+    )
+    return response or _form_page(request, form)
 
 
 @login_required
@@ -164,39 +163,30 @@ def product_edit_view(request, pk: int):
     published = product.published_at is not None
     initial = product_form_initial(product, view.current)
     form = ProductForm(request.POST or None, initial=initial, published=published)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_update(
-                actor=user,
-                product=product,
-                data=form.service_data(),
-                ip_address=client_ip_address(request),
-            )
-        except ApplicationError as error:
-            if error.status == 409:
-                form.add_error(None, error.message)
-            else:
-                form_add_service_error(form, error)
-        else:
-            messages.success(request, _("修改已保存为草稿。确认无误后请提交审核。"))
-            return redirect("financing:product_detail", pk=product.pk)
-    return _form_page(request, form, product=product)
+    response = form_service_submit(
+        request,
+        form,
+        lambda: services.product_update(
+            actor=user,
+            product=product,
+            data=form.service_data(),
+            ip_address=client_ip_address(request),
+        ),
+        done=_("修改已保存为草稿。确认无误后请提交审核。"),
+        url=lambda _result: reverse("financing:product_detail", args=[product.pk]),
+    )
+    return response or _form_page(request, form, product=product)
 
 
 def _move(request, pk: int, move, done: str):
     user = request.user
     product = selectors.product_get(user=user, pk=pk)
-    try:
-        move(product)
-    except ApplicationError as error:
-        if error.status not in (400, 409):
-            raise
-        messages.error(
-            request, " ".join([error.message, *(m for ms in error.fields.values() for m in ms)])
-        )
-    else:
-        messages.success(request, done)
-    return redirect("financing:product_detail", pk=pk)
+    return service_move(
+        request,
+        lambda: move(product),
+        done=done,
+        url=reverse("financing:product_detail", args=[pk]),
+    )
 
 
 @login_required

@@ -146,3 +146,16 @@ class ClaimAction(models.TextChoices):
     REJECT = "reject", _("不予通过")
     WITHDRAW = "withdraw", _("撤回")
     RECOVER = "recover", _("登记追偿回收")
+
+
+def reject_reason_problems(reason: str) -> dict[str, list[str]]:
+    """``{"reason": [message]}`` when ``reason`` is not a ``RejectReason`` code, else ``{}``
+    (the start of a refusal's field errors)."""
+    if reason in RejectReason.values:
+        return {}
+    return {
+        "reason": [
+            _("请选择不予通过的原因：%(choices)s。")
+            % {"choices": "、".join(str(label) for label in RejectReason.labels)}
+        ]
+    }

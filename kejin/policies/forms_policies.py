@@ -17,7 +17,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.models import Region
-from kejin.core.ui.forms import BootstrapFormMixin, MultipleFileField
+from kejin.core.ui.forms import (
+    BootstrapFormMixin,
+    MultipleFileField,
+    form_choices_set,
+    form_fields_lock,
+)
 from kejin.policies.choices import ApplicationPeriod, ApplicationStep, PolicyScheme, PolicyStatus
 from kejin.policies.models import PolicyCategory
 from kejin.policies.policy_rules import label_choices, policy_rule_field, tier_choices
@@ -189,19 +194,12 @@ class PolicyForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, published: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        tiers = self.fields["tiers"]
-        labels = self.fields["labels"]
-        assert isinstance(tiers, forms.MultipleChoiceField)
-        assert isinstance(labels, forms.MultipleChoiceField)
-        tiers.choices = list(tier_choices().items())
-        labels.choices = list(label_choices().items())
+        form_choices_set(self, tiers=tier_choices(), labels=label_choices())
         self.fields["document"] = policy_rule_field(
             help_text=str(_("企业须满足的条件；不设条件表示适用范围内的企业均可申报。"))
         )
         if published:
-            for name in POLICY_FIELDS:
-                self.fields[name].disabled = True
-                self.fields[name].help_text = _("已发布的政策不能修改政策文本和基本信息。")
+            form_fields_lock(self, POLICY_FIELDS, _("已发布的政策不能修改政策文本和基本信息。"))
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned form as the services take it (amounts in yuan, codes and ids)."""

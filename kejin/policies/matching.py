@@ -154,6 +154,23 @@ def _county_fails(version: PolicyVersion, facts: Mapping) -> bool:
     return bool(counties) and county is not None and county not in counties
 
 
+def _match(policy: Policy, version: PolicyVersion, eligibility) -> PolicyMatch:
+    """``policy``'s verdict for one enterprise: the clauses held as reasons, those missed as
+    gaps (benefit and missing facts are the caller's)."""
+    return PolicyMatch(
+        policy_id=policy.pk,
+        title=policy.title,
+        doc_number=policy.doc_number,
+        scheme=policy.scheme,
+        scheme_label=str(policy.get_scheme_display()),
+        version_id=version.pk,
+        status=eligibility.status,
+        eligibility=eligibility,
+        reasons=[c.text for c in eligibility.holding],
+        gaps=[c.text for c in eligibility.failing],
+    )
+
+
 def policies_for_enterprise(
     *, enterprise_id: int, policy_ids: Iterable[int] | None = None
 ) -> ForMeResult:
@@ -179,18 +196,7 @@ def policies_for_enterprise(
     for policy in policies:
         version = cast(PolicyVersion, policy.live_version)
         eligibility = explained[keys[policy.pk]]
-        match = PolicyMatch(
-            policy_id=policy.pk,
-            title=policy.title,
-            doc_number=policy.doc_number,
-            scheme=policy.scheme,
-            scheme_label=str(policy.get_scheme_display()),
-            version_id=version.pk,
-            status=eligibility.status,
-            eligibility=eligibility,
-            reasons=[c.text for c in eligibility.holding],
-            gaps=[c.text for c in eligibility.failing],
-        )
+        match = _match(policy, version, eligibility)
         if eligibility.status == ELIGIBLE:
             match.benefit, match.benefit_assumed = benefit_estimate(version, facts)
             eligible.append(match)
@@ -216,25 +222,9 @@ def policy_check_for_enterprise(*, policy: Policy, enterprise_id: int) -> Policy
     facts = enterprise_facts(enterprise_id, wanted)
     labels = fact_labels(registry_fact_choices())
     eligibility = eligibility_explain(rule, facts, labels=labels, county_names=county_name_map())
-    match = PolicyMatch(
-        policy_id=policy.pk,
-        title=policy.title,
-        doc_number=policy.doc_number,
-        scheme=policy.scheme,
-        scheme_label=str(policy.get_scheme_display()),
-        version_id=version.pk,
-        status=eligibility.status,
-        eligibility=eligibility,
-        reasons=[c.text for c in eligibility.holding],
-        gaps=[c.text for c in eligibility.failing],
-        missing=_missing_names(eligibility, labels)
-        if eligibility.status
-        not in (
-            ELIGIBLE,
-            INELIGIBLE,
-        )
-        else [],
-    )
+    match = _match(policy, version, eligibility)
+    if eligibility.status not in (ELIGIBLE, INELIGIBLE):
+        match.missing = _missing_names(eligibility, labels)
     if eligibility.status != ELIGIBLE:
         match.reasons += held_within_failing(rule, facts, labels=labels)
     if eligibility.status in (ELIGIBLE, INELIGIBLE):

@@ -22,10 +22,16 @@ from typing import Any
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from kejin.core.choices import RegionLevel
 from kejin.core.errors import ApplicationError
-from kejin.core.models import Region
 from kejin.core.text import text_problem
+from kejin.core.values import (
+    codes_parse,
+    counties_parse,
+    field_taker,
+    text_parse,
+    whole_parse,
+    worked_cases_parse,
+)
 from kejin.policies.benefits import formula_check
 from kejin.policies.choices import ApplicationPeriod, ApplicationStep, PolicyScheme
 from kejin.policies.models import PolicyCategory
@@ -72,6 +78,9 @@ VERSION_FIELDS = (
     "effective_from",
     "notes",
 )
+#: The terms stored in the version's own columns (not ``counties``, a relation, nor
+#: ``effective_from``, stored as ``valid_from``).
+VERSION_COLUMNS = tuple(f for f in VERSION_FIELDS if f not in ("counties", "effective_from"))
 EDITABLE_FIELDS = frozenset(POLICY_FIELDS + VERSION_FIELDS)
 MONEY_FIELDS = ("cap_per_enterprise_year", "cap_per_loan", "cap_per_institution_year", "budget")
 AMOUNT_CEILING = Decimal("10000000000")  # 100亿元
@@ -83,16 +92,6 @@ COMMENT_MAX = 2000
 FULL_TEXT_MAX = 100_000
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # --- parsing ------------------------------------------------------------------------------
-
-
-def text_clean(value: Any, *, max_length: int, multiline: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    problem = text_problem(text, multiline=multiline)
-    if problem:
-        raise ValueError(problem)
-    if len(text) > max_length:
-        raise ValueError(_("不能超过 %(max)s 个字。") % {"max": max_length})
-    return text
 
 
 def _date(value: Any, *, required: bool) -> datetime.date | None:
@@ -127,61 +126,10 @@ def _money(value: Any) -> Decimal | None:
     return number
 
 
-def _whole(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(_("请填写整数。"))
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as error:
-        raise ValueError(_("请填写整数。")) from error
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ValueError(_("请填写整数。"))
-    return int(number)
-
-
-def _codes(value: Any, allowed: Mapping[str, str], what: str) -> list[str]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ValueError(_("应是代码列表。"))
-    unknown = [v for v in value if v not in allowed]
-    if unknown:
-        raise ValueError(
-            _("%(what)s“%(codes)s”不存在。可选：%(choices)s。")
-            % {
-                "what": what,
-                "codes": "、".join(unknown),
-                "choices": "、".join(f"{code}（{name}）" for code, name in allowed.items()),
-            }
-        )
-    return list(dict.fromkeys(value))
-
-
-def _region_ids(value: Any) -> list[int]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, (list, tuple)):
-        raise ValueError(_("应是县(市、区)的编号列表。"))
-    try:
-        ids = [_whole(getattr(item, "pk", item)) for item in value]
-    except ValueError as error:
-        raise ValueError(_("应是县(市、区)的编号列表。")) from error
-    found = set(
-        Region.objects.filter(pk__in=ids, level=RegionLevel.COUNTY).values_list("pk", flat=True)
-    )
-    missing = [str(i) for i in ids if i not in found]
-    if missing:
-        raise ValueError(
-            _("编号为 %(ids)s 的县(市、区)不存在。") % {"ids": "、".join(dict.fromkeys(missing))}
-        )
-    return list(dict.fromkeys(ids))
-
-
 def _region(value: Any) -> int | None:
     if value in (None, ""):
         return None
-    ids = _region_ids([value])
-    return ids[0]
+    return counties_parse([value])[0].pk
 
 
 def _issuers(value: Any) -> list[str]:
@@ -245,7 +193,7 @@ def _parameters(value: Any) -> dict[str, dict]:
                 _("参数“%(name)s”应有取值 value、依据条款 reference 和名称 label。")
                 % {"name": name}
             )
-        reference = text_clean(spec.get("reference"), max_length=255)
+        reference = text_parse(spec.get("reference"), max_length=255)
         if not reference:
             raise ValueError(
                 _("参数“%(name)s”须写明依据条款 reference，如《某某办法》第五条。") % {"name": name}
@@ -256,7 +204,7 @@ def _parameters(value: Any) -> dict[str, dict]:
         clean[name] = {
             "value": item,
             "reference": reference,
-            "label": text_clean(spec.get("label"), max_length=64),
+            "label": text_parse(spec.get("label"), max_length=64),
         }
     return clean
 
@@ -284,7 +232,7 @@ def _inputs(value: Any) -> list[dict]:
         if name in seen:
             raise ValueError(_("申报字段“%(name)s”重复。") % {"name": name})
         seen.add(name)
-        label = text_clean(spec.get("label"), max_length=64)
+        label = text_parse(spec.get("label"), max_length=64)
         if not label:
             raise ValueError(_("申报字段“%(name)s”须有显示名称 label。") % {"name": name})
         kind = spec.get("kind") or "text"
@@ -334,7 +282,7 @@ def _deadline_days(value: Any) -> dict[str, int]:
             )
         if days in (None, ""):
             continue
-        number = _whole(days)
+        number = whole_parse(days)
         if not (1 <= number <= DEADLINE_MAX):
             raise ValueError(
                 _("“%(step)s”时限应在 1 至 %(max)s 个工作日之间。")
@@ -345,34 +293,12 @@ def _deadline_days(value: Any) -> dict[str, int]:
 
 
 def _worked_cases(value: Any) -> list[dict]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list):
-        raise ValueError(_('算例应是列表，每项形如 {"name", "facts": {...}, "expect": {...}}。'))
-    cases = []
-    for index, case in enumerate(value, start=1):
-        if (
-            not isinstance(case, dict)
-            or not isinstance(case.get("name"), str)
-            or not case["name"].strip()
-            or not isinstance(case.get("facts", {}), dict)
-            or not isinstance(case.get("expect"), dict)
-            or not case["expect"]
-        ):
-            raise ValueError(
-                _(
-                    '第 %(n)s 个算例格式有误：应有名称 name、企业数据 facts 和预期结果 expect，如 {"status": "qualified"}。'
-                )
-                % {"n": index}
-            )
-        cases.append(
-            {
-                "name": case["name"].strip(),
-                "facts": case.get("facts") or {},
-                "expect": case["expect"],
-            }
-        )
-    return cases
+    return worked_cases_parse(
+        value,
+        malformed=_(
+            '第 %(n)s 个算例格式有误：应有名称 name、企业数据 facts 和预期结果 expect，如 {"status": "qualified"}。'
+        ),
+    )
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -388,22 +314,18 @@ def policy_fields_clean(
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
-    def take(name: str, parse) -> None:
-        try:
-            clean[name] = parse(merged.get(name))
-        except ValueError as error:
-            errors.setdefault(name, []).append(str(error))
+    take = field_taker(merged, clean, errors)
 
-    take("title", lambda v: text_clean(v, max_length=200))
+    take("title", lambda v: text_parse(v, max_length=200))
     if "title" in clean and not clean["title"]:
         errors["title"] = [_("请填写政策名称。")]
-    take("doc_number", lambda v: text_clean(v, max_length=64))
+    take("doc_number", lambda v: text_parse(v, max_length=64))
     take("issuers", _issuers)
     if "issuers" in clean and not clean["issuers"]:
         errors["issuers"] = [_("请填写至少一个发文部门，如“嘉兴市科学技术局”。")]
     take("region", _region)
-    take("summary", lambda v: text_clean(v, max_length=2000, multiline=True))
-    take("full_text", lambda v: text_clean(v, max_length=FULL_TEXT_MAX, multiline=True))
+    take("summary", lambda v: text_parse(v, max_length=2000, multiline=True))
+    take("full_text", lambda v: text_parse(v, max_length=FULL_TEXT_MAX, multiline=True))
     take("categories", categories_clean)
     scheme = merged.get("scheme") or PolicyScheme.GRANT
     if scheme not in PolicyScheme.values:
@@ -435,22 +357,18 @@ def version_terms_clean(
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
-    def take(name: str, parse) -> None:
-        try:
-            clean[name] = parse(merged.get(name))
-        except ValueError as error:
-            errors.setdefault(name, []).append(str(error))
+    take = field_taker(merged, clean, errors)
 
-    take("counties", _region_ids)
-    take("tiers", lambda v: _codes(v, tier_choices(), str(_("成长阶段"))))
-    take("labels", lambda v: _codes(v, label_choices(), str(_("名单标签"))))
+    take("counties", lambda v: [r.pk for r in counties_parse(v)])
+    take("tiers", lambda v: codes_parse(v, tier_choices(), str(_("成长阶段"))))
+    take("labels", lambda v: codes_parse(v, label_choices(), str(_("名单标签"))))
     take("parameters", _parameters)
     take("inputs", _inputs)
     take("deadline_days", _deadline_days)
     take("worked_cases", _worked_cases)
-    take("benefit_reference", lambda v: text_clean(v, max_length=255))
-    take("reference", lambda v: text_clean(v, max_length=255))
-    take("notes", lambda v: text_clean(v, max_length=4000, multiline=True))
+    take("benefit_reference", lambda v: text_parse(v, max_length=255))
+    take("reference", lambda v: text_parse(v, max_length=255))
+    take("notes", lambda v: text_parse(v, max_length=4000, multiline=True))
     take("effective_from", lambda v: _date(v, required=False))
     for name in MONEY_FIELDS:
         take(name, _money)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kejin.accounts.choices import Role
-from kejin.core.audit import audit_record, model_snapshot
+from kejin.core.audit import audit_record, audit_write, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.models import Region
@@ -48,7 +48,7 @@ from kejin.policies.choices import (
     EnrolmentStatus,
     FundEntryKind,
     FundSource,
-    RejectReason,
+    reject_reason_problems,
 )
 from kejin.policies.claim_workflow import claim_transition_check
 from kejin.policies.deadlines import step_due
@@ -204,17 +204,13 @@ def _notify_officers(claim: CompensationClaim, *, title: str) -> None:
 
 
 def _audit_claim(*, user, claim, before: dict | None, ip_address) -> None:
-    after = model_snapshot(claim, CLAIM_AUDITED)
-    if before is not None:
-        keys = [k for k in after if before.get(k) != after.get(k)]
-        before, after = {k: before[k] for k in keys}, {k: after[k] for k in keys}
-    audit_record(
+    audit_write(
         actor=user,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
         instance=claim,
         before=before,
-        after=after,
+        after=model_snapshot(claim, CLAIM_AUDITED),
         ip_address=ip_address,
+        skip_unchanged=False,
     )
 
 
@@ -611,6 +607,32 @@ def _locked(claim: CompensationClaim) -> CompensationClaim:
     )
 
 
+def _claim_move(
+    *, user, claim: CompensationClaim, action: str, can
+) -> tuple[CompensationClaim, str]:
+    """``claim`` locked and read afresh, with the status ``action`` takes it to, once ``user``
+    may (``can``: 403) and its state allows it (409)."""
+    require(can, user=user, obj=claim)
+    locked = _locked(claim)
+    return locked, claim_transition_check(action=action, state=locked.status)
+
+
+def _decided(
+    locked: CompensationClaim,
+    *,
+    user,
+    target: str,
+    comment: str,
+    at: datetime.datetime | None = None,
+) -> None:
+    """Save an officer's decision on ``locked``: its new status, comment, who and when."""
+    locked.status = target
+    locked.officer_comment = comment
+    locked.decided_by = user
+    locked.decided_at = at or timezone.now()
+    locked.save()
+
+
 @transaction.atomic
 def claim_approve(
     *,
@@ -624,9 +646,9 @@ def claim_approve(
     more) and pay it out of the fund in the same transaction. A claim whose computed amount
     is above the version's ``manual_review_above`` needs a city officer. 409 ``fund_insufficient`` when the
     balance cannot cover it: nothing changes. Audited; the lender is told on commit."""
-    require(claim_can_decide, user=user, obj=claim)
-    locked = _locked(claim)
-    target = claim_transition_check(action=ClaimAction.APPROVE, state=locked.status)
+    locked, target = _claim_move(
+        user=user, claim=claim, action=ClaimAction.APPROVE, can=claim_can_decide
+    )
     amount = locked.amount_claimed if amount in (None, "") else _money(amount, field="amount")
     if amount > locked.amount_claimed:
         raise ApplicationError.invalid(
@@ -675,12 +697,8 @@ def claim_approve(
     before = model_snapshot(locked, CLAIM_AUDITED)
     _debit(locked.fund, amount)
     now = timezone.now()
-    locked.status = target
     locked.amount_approved = amount
-    locked.officer_comment = comment
-    locked.decided_by = user
-    locked.decided_at = now
-    locked.save()
+    _decided(locked, user=user, target=target, comment=comment, at=now)
     _entry(
         fund_id=locked.fund_id,
         kind=FundEntryKind.PAYOUT,
@@ -706,16 +724,12 @@ def claim_return(
     *, user, claim: CompensationClaim, comment: str, ip_address: str | None = None
 ) -> CompensationClaim:
     """Return ``claim`` to the lender for more information (officers; comment required)."""
-    require(claim_can_decide, user=user, obj=claim)
-    locked = _locked(claim)
-    target = claim_transition_check(action=ClaimAction.RETURN, state=locked.status)
+    locked, target = _claim_move(
+        user=user, claim=claim, action=ClaimAction.RETURN, can=claim_can_decide
+    )
     comment = _text(comment, field="comment", max_length=COMMENT_MAX, required=True)
     before = model_snapshot(locked, CLAIM_AUDITED)
-    locked.status = target
-    locked.officer_comment = comment
-    locked.decided_by = user
-    locked.decided_at = timezone.now()
-    locked.save()
+    _decided(locked, user=user, target=target, comment=comment)
     _audit_claim(user=user, claim=locked, before=before, ip_address=ip_address)
     _notify_lender(
         locked,
@@ -731,15 +745,10 @@ def claim_reject(
     *, user, claim: CompensationClaim, reason: str, text: str, ip_address: str | None = None
 ) -> CompensationClaim:
     """Reject ``claim`` (officers) with a reason code and an explanation for the lender."""
-    require(claim_can_decide, user=user, obj=claim)
-    locked = _locked(claim)
-    target = claim_transition_check(action=ClaimAction.REJECT, state=locked.status)
-    errors: dict[str, list[str]] = {}
-    if reason not in RejectReason.values:
-        errors["reason"] = [
-            _("请选择不予通过的原因：%(choices)s。")
-            % {"choices": "、".join(str(label) for label in RejectReason.labels)}
-        ]
+    locked, target = _claim_move(
+        user=user, claim=claim, action=ClaimAction.REJECT, can=claim_can_decide
+    )
+    errors = reject_reason_problems(reason)
     try:
         text = _text(text, field="text", max_length=COMMENT_MAX, required=True)
     except ApplicationError as error:
@@ -747,12 +756,8 @@ def claim_reject(
     if errors:
         raise ApplicationError.invalid(errors)
     before = model_snapshot(locked, CLAIM_AUDITED)
-    locked.status = target
     locked.reject_reason = reason
-    locked.officer_comment = text
-    locked.decided_by = user
-    locked.decided_at = timezone.now()
-    locked.save()
+    _decided(locked, user=user, target=target, comment=text)
     _audit_claim(user=user, claim=locked, before=before, ip_address=ip_address)
     _notify_lender(
         locked,
@@ -768,9 +773,9 @@ def claim_resubmit(
     *, user, claim: CompensationClaim, principal_loss=None, ip_address: str | None = None
 ) -> CompensationClaim:
     """The lender resubmits a returned claim: recomputed under the live version, due again."""
-    require(claim_can_submit, user=user, obj=claim)
-    locked = _locked(claim)
-    target = claim_transition_check(action=ClaimAction.RESUBMIT, state=locked.status)
+    locked, target = _claim_move(
+        user=user, claim=claim, action=ClaimAction.RESUBMIT, can=claim_can_submit
+    )
     loan = locked.loan
     _check_loan(locked.fund, loan)
     loss = (
@@ -803,9 +808,9 @@ def claim_withdraw(
     *, user, claim: CompensationClaim, ip_address: str | None = None
 ) -> CompensationClaim:
     """The lender withdraws a claim not yet decided (the loan may then be claimed again)."""
-    require(claim_can_submit, user=user, obj=claim)
-    locked = _locked(claim)
-    target = claim_transition_check(action=ClaimAction.WITHDRAW, state=locked.status)
+    locked, target = _claim_move(
+        user=user, claim=claim, action=ClaimAction.WITHDRAW, can=claim_can_submit
+    )
     before = model_snapshot(locked, CLAIM_AUDITED)
     locked.status = target
     locked.save()
@@ -833,9 +838,9 @@ def claim_recover(
     """The lender records ``amount`` recovered on a paid claim's loan; the fund's share
     (pro rata to the compensation, computed on the cumulative recovery so cents never
     drift) flows back to the fund as a ``recovery`` entry. Audited."""
-    require(claim_can_submit, user=user, obj=claim)
-    locked = _locked(claim)
-    claim_transition_check(action=ClaimAction.RECOVER, state=locked.status)
+    locked, _target = _claim_move(
+        user=user, claim=claim, action=ClaimAction.RECOVER, can=claim_can_submit
+    )
     amount = _money(amount, field="amount")
     memo = _text(memo, field="memo", max_length=MEMO_MAX)
     if on is not None and on > _today():

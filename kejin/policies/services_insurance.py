@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kejin.accounts.models import User
-from kejin.core.audit import audit_record, model_snapshot
+from kejin.core.audit import audit_record, audit_write, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError, ErrorCode
 from kejin.core.money import format_yuan
@@ -260,17 +260,9 @@ def insurance_policy_correct(
     for name, value in fields.items():
         setattr(locked, name, value)
     after = model_snapshot(locked, AUDITED_POLICY)
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    if keys:
+    if after != before:
         locked.save()
-        audit_record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            instance=locked,
-            before={k: before[k] for k in keys},
-            after={k: after[k] for k in keys},
-            ip_address=ip_address,
-        )
+        audit_write(actor=user, instance=locked, before=before, after=after, ip_address=ip_address)
     return locked
 
 

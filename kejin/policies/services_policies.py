@@ -33,10 +33,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kejin.core.attachments import attachments_check
-from kejin.core.audit import audit_record, model_snapshot
+from kejin.core.audit import audit_record, audit_write, model_snapshot
 from kejin.core.choices import AuditAction
 from kejin.core.errors import ApplicationError
 from kejin.core.permissions import require
+from kejin.core.values import text_parse
 from kejin.facts.choices import RuleVersionStatus
 from kejin.facts.rule_versions import rule_version_activate
 from kejin.notifications.services import notification_send
@@ -55,11 +56,10 @@ from kejin.policies.permissions import policy_can_manage, policy_can_subscribe
 from kejin.policies.policy_terms import (
     COMMENT_MAX,
     POLICY_FIELDS,
-    VERSION_FIELDS,
+    VERSION_COLUMNS,
     categories_clean,
     only_editable,
     policy_fields_clean,
-    text_clean,
     version_terms_clean,
 )
 from kejin.policies.policy_workflow import policy_state, policy_transition_check
@@ -78,27 +78,7 @@ POLICY_AUDITED = [
     "live_version",
     "published_at",
 ]
-VERSION_AUDITED = [
-    "version",
-    "valid_from",
-    "document",
-    "tiers",
-    "labels",
-    "parameters",
-    "benefit_formula",
-    "benefit_reference",
-    "cap_per_enterprise_year",
-    "cap_per_loan",
-    "cap_per_institution_year",
-    "budget",
-    "inputs",
-    "period",
-    "deadline_days",
-    "worked_cases",
-    "reference",
-    "notes",
-    "status",
-]
+VERSION_AUDITED = ["version", "valid_from", *VERSION_COLUMNS, "status"]
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -124,6 +104,15 @@ def _state(policy: Policy, draft: PolicyVersion | None) -> str:
 def _locked(policy: Policy) -> tuple[Policy, PolicyVersion | None]:
     locked = Policy.objects.select_for_update().get(pk=policy.pk)
     return locked, _draft(locked)
+
+
+def _move_check(actor, policy: Policy, action: str) -> tuple[Policy, PolicyVersion | None]:
+    """``policy`` locked and read afresh with its draft, once ``actor`` manages it (403) and
+    its state allows ``action`` (409)."""
+    _require_manage(actor, policy)
+    policy, draft = _locked(policy)
+    policy_transition_check(action=action, state=_state(policy, draft))
+    return policy, draft
 
 
 def _event(
@@ -153,20 +142,13 @@ def _version_snapshot(version: PolicyVersion) -> dict:
     return snapshot
 
 
-def _audit(*, actor, instance, before: dict | None, after: dict, ip_address) -> None:
-    if before is not None:
-        keys = [k for k in after if before.get(k) != after.get(k)]
-        if not keys:
-            return
-        before, after = {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=instance,
-        before=before,
-        after=after,
-        ip_address=ip_address,
+def _audit_write(*, actor, instance: Policy | PolicyVersion, before: dict | None, ip_address):
+    """The audit row of a write to a policy or a version (``before``: its snapshot; None:
+    created)."""
+    after = (
+        _policy_snapshot(instance) if isinstance(instance, Policy) else _version_snapshot(instance)
     )
+    audit_write(actor=actor, instance=instance, before=before, after=after, ip_address=ip_address)
 
 
 def _write_policy(policy: Policy, fields: dict[str, Any]) -> None:
@@ -194,11 +176,7 @@ def _write_version(version: PolicyVersion, terms: dict[str, Any], *, default_fro
 
 def _terms_of(version: PolicyVersion) -> dict[str, Any]:
     """A version's terms as ``version_terms_clean`` takes them (the base of an edit)."""
-    terms = {
-        name: getattr(version, name)
-        for name in VERSION_FIELDS
-        if name not in ("counties", "effective_from")
-    }
+    terms = {name: getattr(version, name) for name in VERSION_COLUMNS}
     terms["counties"] = list(version.counties.values_list("pk", flat=True))
     terms["effective_from"] = version.valid_from
     return terms
@@ -240,7 +218,7 @@ def _comparable(value: Any) -> Any:
 
 def _comment(comment: Any) -> str:
     try:
-        return text_clean(comment, max_length=COMMENT_MAX, multiline=True)
+        return text_parse(comment, max_length=COMMENT_MAX, multiline=True)
     except ValueError as error:
         raise ApplicationError.invalid({"comment": [str(error)]}) from error
 
@@ -280,20 +258,8 @@ def policy_create(*, actor, data: Mapping[str, Any], ip_address: str | None = No
     _write_policy(policy, fields)
     version = PolicyVersion(policy=policy, version="1", created_by=actor)
     _write_version(version, terms, default_from=policy.valid_from)
-    _audit(
-        actor=actor,
-        instance=policy,
-        before=None,
-        after=_policy_snapshot(policy),
-        ip_address=ip_address,
-    )
-    _audit(
-        actor=actor,
-        instance=version,
-        before=None,
-        after=_version_snapshot(version),
-        ip_address=ip_address,
-    )
+    _audit_write(actor=actor, instance=policy, before=None, ip_address=ip_address)
+    _audit_write(actor=actor, instance=version, before=None, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -354,23 +320,11 @@ def policy_update(
     if fields:
         before = _policy_snapshot(policy)
         _write_policy(policy, {k: v for k, v in fields.items() if k in given})
-        _audit(
-            actor=actor,
-            instance=policy,
-            before=before,
-            after=_policy_snapshot(policy),
-            ip_address=ip_address,
-        )
+        _audit_write(actor=actor, instance=policy, before=before, ip_address=ip_address)
     before = _version_snapshot(draft)
     default_from = policy.valid_from if policy.published_at is None else timezone.localdate()
     _write_version(draft, terms, default_from=default_from)
-    _audit(
-        actor=actor,
-        instance=draft,
-        before=before,
-        after=_version_snapshot(draft),
-        ip_address=ip_address,
-    )
+    _audit_write(actor=actor, instance=draft, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=draft,
@@ -387,9 +341,7 @@ def policy_revise(*, actor, policy: Policy, ip_address: str | None = None) -> Po
     """Draft a new version of a published policy: a copy of the live one (rule, targeting,
     parameters, formula, caps, inputs, worked cases) taking effect from today unless edited;
     the live version stays in force until the new one is published. Audited."""
-    _require_manage(actor, policy)
-    policy, draft = _locked(policy)
-    policy_transition_check(action=PolicyAction.REVISE, state=_state(policy, draft))
+    policy, draft = _move_check(actor, policy, PolicyAction.REVISE)
     live = policy.live_version
     assert live is not None
     terms = _terms_of(live)
@@ -398,13 +350,7 @@ def policy_revise(*, actor, policy: Policy, ip_address: str | None = None) -> Po
         policy=policy, version=str(policy.versions.count() + 1), created_by=actor
     )
     _write_version(version, terms, default_from=timezone.localdate())
-    _audit(
-        actor=actor,
-        instance=version,
-        before=None,
-        after=_version_snapshot(version),
-        ip_address=ip_address,
-    )
+    _audit_write(actor=actor, instance=version, before=None, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -425,9 +371,7 @@ def policy_publish(
     live version, retiring the one before; the policy is published. On commit the task
     ``policies.notify_publication`` tells the subscribed and the qualifying enterprises,
     once per version. Audited."""
-    _require_manage(actor, policy)
-    policy, draft = _locked(policy)
-    policy_transition_check(action=PolicyAction.PUBLISH, state=_state(policy, draft))
+    policy, draft = _move_check(actor, policy, PolicyAction.PUBLISH)
     assert draft is not None
     comment = _comment(comment)
     today = timezone.localdate()
@@ -444,13 +388,7 @@ def policy_publish(
     if policy.published_at is None:
         policy.published_at = now
     policy.save(update_fields=["status", "live_version", "published_at", "updated_at"])
-    _audit(
-        actor=actor,
-        instance=policy,
-        before=before,
-        after=_policy_snapshot(policy),
-        ip_address=ip_address,
-    )
+    _audit_write(actor=actor, instance=policy, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=version,
@@ -479,22 +417,14 @@ def policy_expire(
     """End a published policy for good (officers who manage it): its status becomes expired
     (the public still reads it, marked 已失效); a draft version pending is left as it is,
     never to be published. Audited."""
-    _require_manage(actor, policy)
-    policy, draft = _locked(policy)
-    policy_transition_check(action=PolicyAction.EXPIRE, state=_state(policy, draft))
+    policy, draft = _move_check(actor, policy, PolicyAction.EXPIRE)
     comment = _comment(comment)
     now = timezone.now()
     from_status = policy.status
     before = _policy_snapshot(policy)
     policy.status = PolicyStatus.EXPIRED
     policy.save(update_fields=["status", "updated_at"])
-    _audit(
-        actor=actor,
-        instance=policy,
-        before=before,
-        after=_policy_snapshot(policy),
-        ip_address=ip_address,
-    )
+    _audit_write(actor=actor, instance=policy, before=before, ip_address=ip_address)
     _event(
         policy=policy,
         version=policy.live_version,

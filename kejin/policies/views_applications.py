@@ -8,6 +8,8 @@ Reads go through ``kejin.policies.selectors_applications`` (a row the user may n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -234,24 +236,16 @@ def application_detail_view(request, pk: int):
 
 def _run(action: str, request, application, data: dict) -> str:
     """Take ``action`` through its service with the form's data; the success message."""
-    user, ip = request.user, _client_ip(request)
-    if action == ApplicationAction.ACCEPT:
-        application_accept(user=user, application=application, ip_address=ip, **data)
-        return _("已受理。")
-    if action == ApplicationAction.RETURN:
-        application_return(user=user, application=application, ip_address=ip, **data)
-        return _("已退回企业补充材料。")
-    if action == ApplicationAction.REJECT:
-        application_reject(user=user, application=application, ip_address=ip, **data)
-        return _("已作出不予通过决定。")
-    if action == ApplicationAction.APPROVE:
-        application_approve(user=user, application=application, ip_address=ip, **data)
-        return _("已核定金额。")
-    if action == ApplicationAction.PAY:
-        application_pay(user=user, application=application, ip_address=ip, **data)
-        return _("兑付已记录。")
-    application_withdraw(user=user, application=application, ip_address=ip, **data)
-    return _("申报已撤回。")
+    moves: dict[str, tuple[Callable[..., object], str]] = {
+        ApplicationAction.ACCEPT: (application_accept, _("已受理。")),
+        ApplicationAction.RETURN: (application_return, _("已退回企业补充材料。")),
+        ApplicationAction.REJECT: (application_reject, _("已作出不予通过决定。")),
+        ApplicationAction.APPROVE: (application_approve, _("已核定金额。")),
+        ApplicationAction.PAY: (application_pay, _("兑付已记录。")),
+    }
+    service, done = moves.get(action, (application_withdraw, _("申报已撤回。")))
+    service(user=request.user, application=application, ip_address=_client_ip(request), **data)
+    return done
 
 
 FORMS: dict[str, type[forms.Form]] = {

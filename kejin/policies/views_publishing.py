@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +28,7 @@ from kejin.core.money import format_yuan
 from kejin.core.permissions import require
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
+from kejin.core.ui.moves import form_service_submit, service_move
 from kejin.policies import selectors_policies as selectors
 from kejin.policies import services_policies as services
 from kejin.policies.benefits import CAPS
@@ -181,17 +183,16 @@ def policy_create_view(request):
     require(policy_can_manage, user=user)
     initial = {"region": user.county_id} if user.is_county_officer else None
     form = PolicyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            policy = services.policy_create(
-                actor=user, data=form.service_data(), ip_address=client_ip_address(request)
-            )
-        except ApplicationError as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, _("政策草稿已保存。确认无误后请发布。"))
-            return redirect("policies:policy_detail", pk=policy.pk)
-    return _form_page(request, form)
+    response = form_service_submit(
+        request,
+        form,
+        lambda: services.policy_create(
+            actor=user, data=form.service_data(), ip_address=client_ip_address(request)
+        ),
+        done=_("政策草稿已保存。确认无误后请发布。"),
+        url=lambda policy: reverse("policies:policy_detail", args=[policy.pk]),
+    )
+    return response or _form_page(request, form)
 
 
 @login_required
@@ -208,39 +209,36 @@ def policy_edit_view(request, pk: int):
         initial=policy_form_initial(policy, view.current),
         published=published,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.policy_update(
-                actor=user,
-                policy=policy,
-                data=form.service_data(),
-                ip_address=client_ip_address(request),
-            )
-        except ApplicationError as error:
-            if error.status == 409:
-                form.add_error(None, error.message)
-            else:
-                form_add_service_error(form, error)
-        else:
-            messages.success(request, _("修改已保存为草稿。确认无误后请发布。"))
-            return redirect("policies:policy_detail", pk=policy.pk)
-    return _form_page(request, form, policy=policy)
+    response = form_service_submit(
+        request,
+        form,
+        lambda: services.policy_update(
+            actor=user,
+            policy=policy,
+            data=form.service_data(),
+            ip_address=client_ip_address(request),
+        ),
+        done=_("修改已保存为草稿。确认无误后请发布。"),
+        url=lambda _result: reverse("policies:policy_detail", args=[policy.pk]),
+    )
+    return response or _form_page(request, form, policy=policy)
 
 
-def _move(request, pk: int, move, done: str):
+def _move(request, pk: int, service, done: str):
+    """A one-button move of a policy (publish, expire) with the officer's comment."""
     user = request.user
     policy = selectors.policy_get(user=user, pk=pk)
-    try:
-        move(policy)
-    except ApplicationError as error:
-        if error.status not in (400, 409):
-            raise
-        messages.error(
-            request, " ".join([error.message, *(m for ms in error.fields.values() for m in ms)])
-        )
-    else:
-        messages.success(request, done)
-    return redirect("policies:policy_detail", pk=pk)
+    return service_move(
+        request,
+        lambda: service(
+            actor=user,
+            policy=policy,
+            comment=request.POST.get("comment", ""),
+            ip_address=client_ip_address(request),
+        ),
+        done=done,
+        url=reverse("policies:policy_detail", args=[pk]),
+    )
 
 
 @login_required
@@ -264,32 +262,14 @@ def policy_revise_view(request, pk: int):
 @require_POST
 def policy_publish_view(request, pk: int):
     return _move(
-        request,
-        pk,
-        lambda policy: services.policy_publish(
-            actor=request.user,
-            policy=policy,
-            comment=request.POST.get("comment", ""),
-            ip_address=client_ip_address(request),
-        ),
-        _("政策已发布，订阅和符合条件的企业将收到通知。"),
+        request, pk, services.policy_publish, _("政策已发布，订阅和符合条件的企业将收到通知。")
     )
 
 
 @login_required
 @require_POST
 def policy_expire_view(request, pk: int):
-    return _move(
-        request,
-        pk,
-        lambda policy: services.policy_expire(
-            actor=request.user,
-            policy=policy,
-            comment=request.POST.get("comment", ""),
-            ip_address=client_ip_address(request),
-        ),
-        _("政策已失效。"),
-    )
+    return _move(request, pk, services.policy_expire, _("政策已失效。"))
 
 
 @login_required

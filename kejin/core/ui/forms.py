@@ -1,8 +1,12 @@
-"""Page forms: one Bootstrap styling mixin and one mapper of a service's error onto a form."""
+"""Page forms: one Bootstrap styling mixin, one mapper of a service's error onto a form, and
+setting choices or locking fields at run time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from django import forms
+from django_stubs_ext import StrOrPromise
 
 from kejin.core.errors import ApplicationError, ErrorCode
 
@@ -91,3 +95,19 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else [data]
         return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+def form_choices_set(form: forms.BaseForm, **choices: Mapping[str, str]) -> None:
+    """Give multiple-choice fields their choices at run time (code → label), e.g. the
+    tiers and labels of the registry: ``form_choices_set(self, tiers=tier_choices())``."""
+    for name, mapping in choices.items():
+        field = form.fields[name]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = list(mapping.items())
+
+
+def form_fields_lock(form: forms.BaseForm, names: Iterable[str], help_text: StrOrPromise) -> None:
+    """Show ``names`` but take no input for them (e.g. once published), saying why."""
+    for name in names:
+        form.fields[name].disabled = True
+        form.fields[name].help_text = help_text

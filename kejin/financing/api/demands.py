@@ -17,6 +17,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from kejin.core.api.actions import action_view
 from kejin.core.api.errors import error_responses
 from kejin.core.api.parsers import JSONParser
 from kejin.core.api.writes import client_ip_address
@@ -338,36 +339,23 @@ class DemandDetailView(generics.GenericAPIView):
 
 def _action_view(*, name: str, summary: str, description: str, body=None, run):
     """One POST endpoint for one workflow action (its own class, schema and input)."""
-
-    class ActionView(generics.GenericAPIView):
-        queryset = Demand._default_manager.none()
-        serializer_class = body or serializers.Serializer
-
-        @extend_schema(
-            tags=[DEMANDS_TAG],
-            summary=summary,
-            description=description,
-            request=body,
-            responses={200: DemandDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
-        )
-        def post(self, request, pk: int):
-            demand = selectors.demand_get(user=request.user, pk=pk)
-            data = {}
-            if body is not None:
-                serializer = body(data=request.data)
-                serializer.is_valid(raise_exception=True)
-                data = serializer.validated_data
-            run(
-                demand=demand,
-                data=data,
-                acting_user=request.user,
-                ip_address=client_ip_address(request),
-            )
-            return _detail(request, pk)
-
-    ActionView.__name__ = ActionView.__qualname__ = name
-    ActionView.__doc__ = summary
-    return ActionView
+    return action_view(
+        name=name,
+        tag=DEMANDS_TAG,
+        summary=summary,
+        description=description,
+        model=Demand,
+        detail_serializer=DemandDetailSerializer,
+        body=body,
+        get=lambda user, pk: selectors.demand_get(user=user, pk=pk),
+        run=lambda request, demand, data: run(
+            demand=demand,
+            data=data,
+            acting_user=request.user,
+            ip_address=client_ip_address(request),
+        ),
+        respond=_detail,
+    )
 
 
 class DemandClaimView(generics.GenericAPIView):

@@ -9,11 +9,11 @@ workflow step.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from kejin.core.api.actions import action_view, created_response
 from kejin.core.api.errors import error_responses
 from kejin.core.api.writes import client_ip_address
 from kejin.core.permissions import require
@@ -99,18 +99,16 @@ class ProductListView(generics.GenericAPIView):
     )
     def post(self, request):
         require(product_can_create, user=request.user)
-        serializer = ProductWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        product = services.product_create(
-            actor=request.user,
-            data=serializer.service_data(),
-            ip_address=client_ip_address(request),
-        )
-        return _detail(
+        return created_response(
             request,
-            product.pk,
-            status_code=status.HTTP_201_CREATED,
-            headers={"Location": reverse("api-financing-product-detail", args=[product.pk])},
+            ProductWriteSerializer,
+            lambda serializer: services.product_create(
+                actor=request.user,
+                data=serializer.service_data(),
+                ip_address=client_ip_address(request),
+            ),
+            respond=_detail,
+            url_name="api-financing-product-detail",
         )
 
 
@@ -155,35 +153,23 @@ class ProductDetailView(generics.GenericAPIView):
 
 def _step_view(*, name: str, summary: str, description: str, call, with_comment: bool):
     """A POST view for one workflow step of a product."""
-
-    class StepView(generics.GenericAPIView):
-        queryset = Product._default_manager.none()
-        serializer_class = CommentSerializer
-
-        @extend_schema(
-            tags=[PRODUCTS_TAG],
-            summary=summary,
-            description=description,
-            request=CommentSerializer if with_comment else None,
-            responses={200: ProductDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
-        )
-        def post(self, request, pk: int):
-            product = selectors.product_get(user=request.user, pk=pk)
-            comment = ""
-            if with_comment:
-                serializer = CommentSerializer(data=request.data)
-                serializer.is_valid(raise_exception=True)
-                comment = serializer.validated_data.get("comment", "")
-            call(
-                actor=request.user,
-                product=product,
-                comment=comment,
-                ip_address=client_ip_address(request),
-            )
-            return _detail(request, pk)
-
-    StepView.__name__ = StepView.__qualname__ = name
-    return StepView
+    return action_view(
+        name=name,
+        tag=PRODUCTS_TAG,
+        summary=summary,
+        description=description,
+        model=Product,
+        detail_serializer=ProductDetailSerializer,
+        body=CommentSerializer if with_comment else None,
+        get=lambda user, pk: selectors.product_get(user=user, pk=pk),
+        run=lambda request, product, data: call(
+            actor=request.user,
+            product=product,
+            comment=data.get("comment", ""),
+            ip_address=client_ip_address(request),
+        ),
+        respond=_detail,
+    )
 
 
 ProductSubmitView = _step_view(

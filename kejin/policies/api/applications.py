@@ -15,19 +15,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from kejin.core.api.actions import action_view
 from kejin.core.api.errors import error_responses
 from kejin.core.errors import ApplicationError
 from kejin.core.filters import MAX_ID
 from kejin.policies.api.serializers_applications import (
+    ApplicationApproveSerializer,
+    ApplicationCommentSerializer,
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
+    ApplicationPaySerializer,
+    ApplicationRejectSerializer,
     ApplicationResubmitSerializer,
+    ApplicationReturnSerializer,
     ApplicationSerializer,
-    ApproveSerializer,
-    CommentSerializer,
-    PaySerializer,
-    RejectSerializer,
-    ReturnSerializer,
 )
 from kejin.policies.models import Application
 from kejin.policies.selectors_applications import (
@@ -168,37 +169,23 @@ class ApplicationDetailView(generics.GenericAPIView):
 
 def _action_view(name: str, serializer_class, service, summary: str, description: str):
     """One POST view per action: parse with ``serializer_class``, call ``service``."""
-
-    class View(generics.GenericAPIView):
-        queryset = Application._default_manager.none()
-        serializer_class = None
-
-        @extend_schema(
-            tags=[TAG],
-            summary=summary,
-            description=description,
-            request=serializer_class,
-            responses={
-                200: ApplicationDetailSerializer,
-                **error_responses(400, 401, 403, 404, 409),
-            },
-        )
-        def post(self, request, pk: int):
-            application = application_get(user=request.user, pk=pk)
-            serializer = serializer_class(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            service(
-                user=request.user,
-                application=application,
-                ip_address=request.META.get("REMOTE_ADDR"),
-                **serializer.validated_data,
-            )
-            return _detail(request, pk)
-
-    View.serializer_class = serializer_class
-    View.__name__ = View.__qualname__ = f"Application{name}View"
-    View.__doc__ = summary
-    return View
+    return action_view(
+        name=f"Application{name}View",
+        tag=TAG,
+        summary=summary,
+        description=description,
+        model=Application,
+        detail_serializer=ApplicationDetailSerializer,
+        body=serializer_class,
+        get=lambda user, pk: application_get(user=user, pk=pk),
+        run=lambda request, application, data: service(
+            user=request.user,
+            application=application,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            **data,
+        ),
+        respond=_detail,
+    )
 
 
 def _resubmit(*, user, application, ip_address, **data):
@@ -210,35 +197,35 @@ def _resubmit(*, user, application, ip_address, **data):
 _STATE = "其他状态 409 `application_state_conflict`，不做任何修改。Audited."
 ApplicationAcceptView = _action_view(
     "Accept",
-    CommentSerializer,
+    ApplicationCommentSerializer,
     application_accept,
     "受理申报 (Accept)",
     "审核部门受理已提交的申报，进入审核核定环节。" + _STATE,
 )
 ApplicationReturnView = _action_view(
     "Return",
-    ReturnSerializer,
+    ApplicationReturnSerializer,
     application_return,
     "退回补充 (Return for more information)",
     "已提交或已受理的申报退回企业补充，须填写退回意见。" + _STATE,
 )
 ApplicationRejectView = _action_view(
     "Reject",
-    RejectSerializer,
+    ApplicationRejectSerializer,
     application_reject,
     "不予通过 (Reject)",
     "已提交或已受理的申报不予通过，须给出原因代码和说明。" + _STATE,
 )
 ApplicationApproveView = _action_view(
     "Approve",
-    ApproveSerializer,
+    ApplicationApproveSerializer,
     application_approve,
     "核定金额 (Approve an amount)",
     "已受理的申报核定金额：大于 0，不超过各项上限；高于测算金额须在 comment 中说明理由。" + _STATE,
 )
 ApplicationPayView = _action_view(
     "Pay",
-    PaySerializer,
+    ApplicationPaySerializer,
     application_pay,
     "记录兑付 (Record a payout)",
     "已核定的申报记录一笔兑付；可分多笔，合计不超过核定金额（超出 400），全部兑付后状态为"
@@ -246,7 +233,7 @@ ApplicationPayView = _action_view(
 )
 ApplicationWithdrawView = _action_view(
     "Withdraw",
-    CommentSerializer,
+    ApplicationCommentSerializer,
     application_withdraw,
     "撤回申报 (Withdraw)",
     "企业撤回尚未受理或被退回的申报，该申报期可重新申报。" + _STATE,

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from kejin.core.api.actions import action_view
 from kejin.core.api.errors import error_responses
 from kejin.core.api.writes import client_ip_address
 from kejin.core.errors import ApplicationError
@@ -307,34 +308,27 @@ class ClaimDetailView(generics.GenericAPIView):
         return Response(ClaimDetailSerializer(claim, context={"request": request}).data)
 
 
+def _claim_detail(request, pk: int) -> Response:
+    claim = selectors.claim_get(user=request.user, pk=pk)
+    return Response(ClaimDetailSerializer(claim, context={"request": request}).data)
+
+
 def _action_view(*, name: str, summary: str, description: str, body, run):
     """One POST endpoint for one claim action (its own class, schema and input)."""
-
-    class ActionView(generics.GenericAPIView):
-        queryset = CompensationClaim._default_manager.none()
-        serializer_class = body or serializers.Serializer
-
-        @extend_schema(
-            tags=[TAG],
-            summary=summary,
-            description=description,
-            request=body,
-            responses={200: ClaimDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
-        )
-        def post(self, request, pk: int):
-            claim = selectors.claim_get(user=request.user, pk=pk)
-            data = {}
-            if body is not None:
-                serializer = body(data=request.data)
-                serializer.is_valid(raise_exception=True)
-                data = serializer.validated_data
-            run(claim=claim, data=data, user=request.user, ip_address=client_ip_address(request))
-            claim = selectors.claim_get(user=request.user, pk=pk)
-            return Response(ClaimDetailSerializer(claim, context={"request": request}).data)
-
-    ActionView.__name__ = ActionView.__qualname__ = name
-    ActionView.__doc__ = summary
-    return ActionView
+    return action_view(
+        name=name,
+        tag=TAG,
+        summary=summary,
+        description=description,
+        model=CompensationClaim,
+        detail_serializer=ClaimDetailSerializer,
+        body=body,
+        get=lambda user, pk: selectors.claim_get(user=user, pk=pk),
+        run=lambda request, claim, data: run(
+            claim=claim, data=data, user=request.user, ip_address=client_ip_address(request)
+        ),
+        respond=_claim_detail,
+    )
 
 
 ACTION_VIEWS = {

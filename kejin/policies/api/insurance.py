@@ -9,11 +9,13 @@ Reads go through ``kejin.policies.selectors_insurance`` (a row the caller may no
 
 from __future__ import annotations
 
-from django.urls import reverse
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.response import Response
 
+from kejin.core.api.actions import created_response
 from kejin.core.api.errors import error_responses
 from kejin.policies.api.serializers_insurance import (
     GroupSchemeDetailSerializer,
@@ -51,19 +53,41 @@ def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _created(request, write_serializer, create, respond, url_name: str) -> Response:
+    """A POST that creates a row through ``create`` (the service): see ``created_response``."""
+    return created_response(
+        request,
+        write_serializer,
+        lambda serializer: create(
+            user=request.user, data=serializer.validated_data, ip_address=_ip(request)
+        ),
+        respond=respond,
+        url_name=url_name,
+    )
+
+
 def _policy(request, pk: int, *, status_code: int = 200) -> Response:
     policy = insurance_policy_get(user=request.user, pk=pk)
     return Response(InsurancePolicySerializer(policy).data, status=status_code)
 
 
-class InsurancePolicyListView(generics.GenericAPIView):
-    queryset = InsurancePolicy._default_manager.none()
-    serializer_class = InsurancePolicySerializer
+# A view that reads with ``serializer_class`` and takes ``write_method``'s body with
+# ``write_serializer_class`` (what the browsable API and the schema show). No docstring: a
+# view's docstring (inherited too) becomes its description in the OpenAPI document.
+class _ReadWriteView(generics.GenericAPIView):
+    write_method = "POST"
+    write_serializer_class: Any = None
 
     def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST":
-            return InsurancePolicyWriteSerializer
-        return InsurancePolicySerializer
+        if self.request is not None and self.request.method == self.write_method:
+            return self.write_serializer_class
+        return self.serializer_class
+
+
+class InsurancePolicyListView(_ReadWriteView):
+    queryset = InsurancePolicy._default_manager.none()
+    serializer_class = InsurancePolicySerializer
+    write_serializer_class = InsurancePolicyWriteSerializer
 
     @extend_schema(
         tags=[TAG],
@@ -99,24 +123,20 @@ class InsurancePolicyListView(generics.GenericAPIView):
         responses={201: InsurancePolicySerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request):
-        serializer = InsurancePolicyWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        policy = insurance_policy_record(
-            user=request.user, data=serializer.validated_data, ip_address=_ip(request)
+        return _created(
+            request,
+            InsurancePolicyWriteSerializer,
+            insurance_policy_record,
+            _policy,
+            "api-policies-insurance-detail",
         )
-        response = _policy(request, policy.pk, status_code=status.HTTP_201_CREATED)
-        response["Location"] = reverse("api-policies-insurance-detail", args=[policy.pk])
-        return response
 
 
-class InsurancePolicyDetailView(generics.GenericAPIView):
+class InsurancePolicyDetailView(_ReadWriteView):
     queryset = InsurancePolicy._default_manager.none()
     serializer_class = InsurancePolicySerializer
-
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "PUT":
-            return InsurancePolicyWriteSerializer
-        return InsurancePolicySerializer
+    write_serializer_class = InsurancePolicyWriteSerializer
+    write_method = "PUT"
 
     @extend_schema(
         tags=[TAG],
@@ -153,14 +173,10 @@ def _scheme_data(request, pk: int, *, status_code: int = 200) -> Response:
     return Response(GroupSchemeDetailSerializer(scheme).data, status=status_code)
 
 
-class GroupSchemeListView(generics.GenericAPIView):
+class GroupSchemeListView(_ReadWriteView):
     queryset = GroupScheme._default_manager.none()
     serializer_class = GroupSchemeSerializer
-
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST":
-            return GroupSchemeWriteSerializer
-        return GroupSchemeSerializer
+    write_serializer_class = GroupSchemeWriteSerializer
 
     @extend_schema(
         tags=[TAG],
@@ -183,14 +199,13 @@ class GroupSchemeListView(generics.GenericAPIView):
         responses={201: GroupSchemeDetailSerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request):
-        serializer = GroupSchemeWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        scheme = group_scheme_create(
-            user=request.user, data=serializer.validated_data, ip_address=_ip(request)
+        return _created(
+            request,
+            GroupSchemeWriteSerializer,
+            group_scheme_create,
+            _scheme_data,
+            "api-policies-group-scheme-detail",
         )
-        response = _scheme_data(request, scheme.pk, status_code=status.HTTP_201_CREATED)
-        response["Location"] = reverse("api-policies-group-scheme-detail", args=[scheme.pk])
-        return response
 
 
 class GroupSchemeDetailView(generics.GenericAPIView):

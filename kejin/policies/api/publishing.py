@@ -10,12 +10,12 @@ pass). One view per lifecycle step; enterprises set their subscriptions.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from kejin.core.api.actions import action_view, created_response
 from kejin.core.api.errors import error_responses
 from kejin.core.api.writes import client_ip_address
 from kejin.core.permissions import require
@@ -101,18 +101,16 @@ class PolicyListView(generics.GenericAPIView):
     )
     def post(self, request):
         require(policy_can_manage, user=request.user)
-        serializer = PolicyWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        policy = services.policy_create(
-            actor=request.user,
-            data=serializer.service_data(),
-            ip_address=client_ip_address(request),
-        )
-        return _detail(
+        return created_response(
             request,
-            policy.pk,
-            status_code=status.HTTP_201_CREATED,
-            headers={"Location": reverse("api-policies-policy-detail", args=[policy.pk])},
+            PolicyWriteSerializer,
+            lambda serializer: services.policy_create(
+                actor=request.user,
+                data=serializer.service_data(),
+                ip_address=client_ip_address(request),
+            ),
+            respond=_detail,
+            url_name="api-policies-policy-detail",
         )
 
 
@@ -161,35 +159,23 @@ class PolicyDetailView(generics.GenericAPIView):
 
 def _step_view(*, name: str, summary: str, description: str, call, with_comment: bool):
     """A POST view for one lifecycle step of a policy."""
-
-    class StepView(generics.GenericAPIView):
-        queryset = Policy._default_manager.none()
-        serializer_class = PolicyCommentSerializer
-
-        @extend_schema(
-            tags=[TAG],
-            summary=summary,
-            description=description,
-            request=PolicyCommentSerializer if with_comment else None,
-            responses={200: PolicyDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
-        )
-        def post(self, request, pk: int):
-            policy = selectors.policy_get(user=request.user, pk=pk)
-            comment = ""
-            if with_comment:
-                serializer = PolicyCommentSerializer(data=request.data)
-                serializer.is_valid(raise_exception=True)
-                comment = serializer.validated_data.get("comment", "")
-            call(
-                actor=request.user,
-                policy=policy,
-                comment=comment,
-                ip_address=client_ip_address(request),
-            )
-            return _detail(request, pk)
-
-    StepView.__name__ = StepView.__qualname__ = name
-    return StepView
+    return action_view(
+        name=name,
+        tag=TAG,
+        summary=summary,
+        description=description,
+        model=Policy,
+        detail_serializer=PolicyDetailSerializer,
+        body=PolicyCommentSerializer if with_comment else None,
+        get=lambda user, pk: selectors.policy_get(user=user, pk=pk),
+        run=lambda request, policy, data: call(
+            actor=request.user,
+            policy=policy,
+            comment=data.get("comment", ""),
+            ip_address=client_ip_address(request),
+        ),
+        respond=_detail,
+    )
 
 
 PolicyReviseView = _step_view(

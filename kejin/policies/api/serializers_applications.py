@@ -159,15 +159,15 @@ class ApplicationResubmitSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.Serializer):
+class ApplicationCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReturnSerializer(serializers.Serializer):
+class ApplicationReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text="退回意见：需要补充的材料或信息")
 
 
-class RejectSerializer(serializers.Serializer):
+class ApplicationRejectSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(
         choices=RejectReason.choices,
         help_text="not_eligible | materials | duplicate | budget | other",
@@ -175,7 +175,7 @@ class RejectSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text="具体说明")
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApplicationApproveSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, help_text="核定金额（元），> 0，不超过上限"
     )
@@ -184,7 +184,7 @@ class ApproveSerializer(serializers.Serializer):
     )
 
 
-class PaySerializer(serializers.Serializer):
+class ApplicationPaySerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="兑付金额（元）")
     paid_on = serializers.DateField(help_text="兑付日期")
     voucher = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)

@@ -5,27 +5,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
-
+from kejin.core.management.at_command import AtCommand
 from kejin.financing.sla import demands_overdue_scan
 
 
-class Command(BaseCommand):
+class Command(AtCommand):
     help = "检查融资需求各环节时限，标记逾期并督办（可重复运行）。"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--at", help="按该时刻判断是否逾期（默认现在，如 2026-10-09T09:00，北京时间）"
-        )
-
-    def handle(self, *args, at: str | None = None, **options) -> None:
-        try:
-            now = datetime.datetime.fromisoformat(at) if at else timezone.now()
-        except ValueError as exc:
-            raise CommandError(f"时刻无效：{at}，请按 2026-10-09T09:00 的格式填写。") from exc
-        if timezone.is_naive(now):
-            now = timezone.make_aware(now)
+    def handle_at(self, now: datetime.datetime) -> None:
         result = demands_overdue_scan(now=now)
         escalated = "，".join(f"{step} {n}" for step, n in sorted(result.escalated.items()))
         self.stdout.write(
