@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejin.core.errors import ApplicationError
+from kejin.core.http import client_ip_address
 from kejin.core.permissions import require
 from kejin.core.ui.forms import form_add_service_error
 from kejin.core.ui.lists import page_context
@@ -66,10 +67,6 @@ from kejin.policies.services_applications import (
 )
 
 PAGE_SIZE = 25
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _apply_form(request, policy, *, resubmit: bool = False, data=None, files=None, initial=None):
@@ -142,7 +139,7 @@ def application_new_view(request, pk: int):
                     policy=policy,
                     data=form.service_data(),
                     attachments=form.cleaned_data.get("attachments"),
-                    ip_address=_client_ip(request),
+                    ip_address=client_ip_address(request),
                 )
                 messages.success(request, _("申报已提交，请等待主管部门受理。"))
                 return redirect("policies:application_detail", pk=application.pk)
@@ -244,7 +241,9 @@ def _run(action: str, request, application, data: dict) -> str:
         ApplicationAction.PAY: (application_pay, _("兑付已记录。")),
     }
     service, done = moves.get(action, (application_withdraw, _("申报已撤回。")))
-    service(user=request.user, application=application, ip_address=_client_ip(request), **data)
+    service(
+        user=request.user, application=application, ip_address=client_ip_address(request), **data
+    )
     return done
 
 
@@ -314,7 +313,7 @@ def application_resubmit_view(request, pk: int):
                 application=application,
                 data=form.service_data(),
                 attachments=form.cleaned_data.get("attachments"),
-                ip_address=_client_ip(request),
+                ip_address=client_ip_address(request),
             )
         except ApplicationError as error:
             if error.status == 403:

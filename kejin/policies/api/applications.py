@@ -19,6 +19,7 @@ from kejin.core.api.actions import action_view
 from kejin.core.api.errors import error_responses
 from kejin.core.errors import ApplicationError
 from kejin.core.filters import MAX_ID
+from kejin.core.http import client_ip_address
 from kejin.policies.api.serializers_applications import (
     ApplicationApproveSerializer,
     ApplicationCommentSerializer,
@@ -142,7 +143,7 @@ class ApplicationListView(generics.GenericAPIView):
         data = dict(serializer.validated_data)
         policy = policy_for_application(user=request.user, pk=data.pop("policy"))
         application = application_submit(
-            user=request.user, policy=policy, data=data, ip_address=request.META.get("REMOTE_ADDR")
+            user=request.user, policy=policy, data=data, ip_address=client_ip_address(request)
         )
         return _detail(
             request,
@@ -181,7 +182,7 @@ def _action_view(name: str, serializer_class, service, summary: str, description
         run=lambda request, application, data: service(
             user=request.user,
             application=application,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip_address(request),
             **data,
         ),
         respond=_detail,

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from kejin.core.api.actions import created_response
 from kejin.core.api.errors import error_responses
+from kejin.core.http import client_ip_address
 from kejin.policies.api.serializers_insurance import (
     GroupSchemeDetailSerializer,
     GroupSchemeSerializer,
@@ -49,17 +50,13 @@ from kejin.policies.services_insurance import (
 TAG = "policies 科技保险"
 
 
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def _created(request, write_serializer, create, respond, url_name: str) -> Response:
     """A POST that creates a row through ``create`` (the service): see ``created_response``."""
     return created_response(
         request,
         write_serializer,
         lambda serializer: create(
-            user=request.user, data=serializer.validated_data, ip_address=_ip(request)
+            user=request.user, data=serializer.validated_data, ip_address=client_ip_address(request)
         ),
         respond=respond,
         url_name=url_name,
@@ -161,7 +158,7 @@ class InsurancePolicyDetailView(_ReadWriteView):
             user=request.user,
             policy=policy,
             data=serializer.validated_data,
-            ip_address=_ip(request),
+            ip_address=client_ip_address(request),
         )
         return _policy(request, pk)
 
@@ -240,7 +237,7 @@ class GroupSchemeListInsuredView(generics.GenericAPIView):
     def post(self, request, pk: int):
         scheme = group_scheme_get(user=request.user, pk=pk)
         listing = group_scheme_list_insured(
-            user=request.user, scheme=scheme, ip_address=_ip(request)
+            user=request.user, scheme=scheme, ip_address=client_ip_address(request)
         )
         return Response(
             {
@@ -271,7 +268,7 @@ class GroupSchemeOpenView(generics.GenericAPIView):
     )
     def post(self, request, pk: int):
         scheme = group_scheme_get(user=request.user, pk=pk)
-        group_scheme_open(user=request.user, scheme=scheme, ip_address=_ip(request))
+        group_scheme_open(user=request.user, scheme=scheme, ip_address=client_ip_address(request))
         return _scheme_data(request, pk)
 
 
@@ -298,7 +295,7 @@ class GroupSchemeConfirmView(generics.GenericAPIView):
             user=request.user,
             scheme=scheme,
             member_ids=serializer.validated_data.get("members"),
-            ip_address=_ip(request),
+            ip_address=client_ip_address(request),
         )
         return _scheme_data(request, pk)
 
@@ -325,6 +322,6 @@ class GroupSchemeDeclineView(generics.GenericAPIView):
             user=request.user,
             scheme=scheme,
             member_ids=serializer.validated_data.get("members") or [],
-            ip_address=_ip(request),
+            ip_address=client_ip_address(request),
         )
         return _scheme_data(request, pk)

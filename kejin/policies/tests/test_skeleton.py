@@ -65,3 +65,10 @@ def test_the_formula_is_exact_and_the_binding_cap_is_named():
 def test_a_missing_input_gives_no_amount_and_says_what_is_missing():
     benefit = benefit_compute(_version(), facts={}, inputs={}, already={})
     assert benefit.amount is None and benefit.missing == ["input.premium"]
+
+
+def test_the_schemes_without_applications_are_the_same_for_pages_and_services():
+    from kejin.policies.choices import NO_APPLICATION_SCHEMES
+    from kejin.policies.services_applications.common import NO_APPLICATIONS
+
+    assert set(NO_APPLICATIONS) == set(NO_APPLICATION_SCHEMES)
