@@ -21,6 +21,9 @@ the current version, over the whole city; what the simulation page and API call)
   new threshold (0.04, 0.0401, …: no round reuses a compiled rule). Goal: < 1 s.
 - ``policies_simulation_db_cold``: the first call in the process (nothing compiled or
   cached yet), reported, no goal.
+- ``policies_simulation_db_build_frame``: the same steps with the frame read by
+  ``build_frame`` (every column of the sources the versions read: what ``version_simulate``
+  did before ``narrow_frame``), median of ``BUILD_ROUNDS``; ratio = it ÷ the call.
 
 Where the time goes (in the note): the median of the same steps timed one by one — the
 data year, the frame read, ``simulate_frame``, the naming. Checked in the same run: the
@@ -55,6 +58,7 @@ QUICK_SIZE = recognition.QUICK_SIZE
 GENERATOR_VERSION = 1
 SEED = 20261206
 ROUNDS = 7
+BUILD_ROUNDS = 3
 GOAL_SECONDS = 1.0
 CHANGED = 0.04
 TIERS = ("growth", "mature")
@@ -251,10 +255,12 @@ def _hand_ids(df, rd_min: float) -> set[int]:
     )
 
 
-def _steps(version, live, value: float) -> dict[str, float]:
-    """The steps of ``version_simulate`` timed one by one (seconds)."""
-    from kejin.enterprises.eligibility import facts_data_year
+def _steps(version, live, value: float, *, build: bool = False) -> dict[str, float]:
+    """The steps of ``version_simulate`` timed one by one (seconds); ``build``: the frame
+    read by ``build_frame`` (the facts frame of every source the versions read)."""
+    from kejin.enterprises.eligibility import COUNTY, STAGE, facts_data_year
     from kejin.enterprises.models import Enterprise
+    from kejin.facts.frame import build_frame
     from kejin.policies.evaluation import county_name_map
     from kejin.policies.simulation import (
         simulate_frame,
@@ -274,7 +280,13 @@ def _steps(version, live, value: float) -> dict[str, float]:
     proposed, current = version_variant(changed, counties=counties), version_variant(live)
     times["compile"] = time.perf_counter() - started
     started = time.perf_counter()
-    frame = simulation_frame([proposed, current], year=year)
+    if build:
+        facts = {COUNTY, STAGE}
+        for variant in (proposed, current):
+            facts |= set(variant.rule.facts) | set(variant.benefit_facts)
+        frame = build_frame(year=year, facts=facts)
+    else:
+        frame = simulation_frame([proposed, current], year=year)
     times["frame"] = time.perf_counter() - started
     started = time.perf_counter()
     result = simulate_frame(frame, proposed=proposed, current=current)
@@ -320,6 +332,11 @@ def measure(size: int, *, log=print) -> list[dict]:
         version_simulate(version=version, current=live, parameter="rd_min", value=value)
         times.append(time.perf_counter() - started)
         steps.append(_steps(version, live, round(value + 0.00005, 6)))
+    before = [
+        sum(_steps(version, live, round(CHANGED - (i + 1) * 0.0001, 6), build=True).values())
+        for i in range(BUILD_ROUNDS)
+    ]
+    before_s = statistics.median(before)
     seconds = statistics.median(times)
     parts = {name: statistics.median(s[name] for s in steps) for name in steps[0]}
     full = build_frame(year=facts_data_year())
@@ -339,7 +356,7 @@ def measure(size: int, *, log=print) -> list[dict]:
         f"policies_simulation_db: {seconds * 1000:.0f} ms median (cold {cold_s * 1000:.0f} ms; "
         f"{breakdown}); {cold.current:,} → {cold.proposed:,} qualify, "
         f"{cold.entering_count:,} enter, {cold.leaving_count:,} leave, {len(cold.cells)} "
-        f"cells; mismatches {mismatches}; load average {load_average[0]:.1f}; "
+        f"cells; mismatches {mismatches}; with build_frame {before_s * 1000:.0f} ms; load average {load_average[0]:.1f}; "
         f"polars {pl.__version__}"
     )
     quick = size < FULL_SIZE
@@ -374,6 +391,19 @@ def measure(size: int, *, log=print) -> list[dict]:
             "ratio": cold_s / seconds,
             "baseline_note": "the first call in the process (nothing compiled or cached), "
             "against the median; reported, no goal",
+            "goal": {},
+            "passed": None,
+        },
+        {
+            "name": "policies_simulation_db_build_frame",
+            "size": size,
+            "seconds": before_s,
+            "baseline": "policies_simulation_db",
+            "baseline_seconds": seconds,
+            "ratio": before_s / seconds,
+            "baseline_note": f"the same steps with the frame read by build_frame (every column "
+            f"of the sources the versions read, as version_simulate did before narrow_frame), "
+            f"median of {BUILD_ROUNDS}; ratio = build_frame path / version_simulate; reported",
             "goal": {},
             "passed": None,
         },
