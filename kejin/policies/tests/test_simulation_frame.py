@@ -2,6 +2,7 @@
 columns — rows, order, values (missing ones too) and types — for the whole city, one county
 and small chunks; facts it does not read make it step aside (None) for ``build_frame``."""
 
+import datetime
 from decimal import Decimal
 
 import polars as pl
@@ -12,7 +13,7 @@ from kejin.enterprises.models import AnnualFacts
 from kejin.enterprises.tests.factories import EnterpriseFactory
 from kejin.facts.frame import build_frame
 from kejin.policies.simulation import narrow_frame
-from kejin.registry.models import GrowthStage, RegistryEntry
+from kejin.registry.models import GrowthStage, Label, RegistryEntry
 
 FACTS = [
     "county_id",
@@ -23,6 +24,8 @@ FACTS = [
     "employees",
     "serious_dishonesty_list",
     "key_field",
+    "registry_labels",
+    "years_registered",
 ]
 
 
@@ -30,9 +33,11 @@ FACTS = [
 def enterprises(db):
     """Eight enterprises in two counties: facts of 2025 (some missing, flags true, false and
     unknown), one with facts of 2024 only, one with none; list entries with a stage, with
-    none, off the list, and none at all."""
+    none, off the list, and none at all; labels on some entries (one with two), founding
+    dates on the last day of the year, a 29 February and a later year."""
     nanhu = RegionFactory()
     xiuzhou = RegionFactory(code="330411", name="秀洲区")
+    tech_sme, high_tech = Label.objects.get(code="tech_sme"), Label.objects.get(code="high_tech")
     growth = GrowthStage.objects.get(code="growth")
     mature = GrowthStage.objects.get(code="mature")
     made = []
@@ -53,7 +58,10 @@ def enterprises(db):
             (xiuzhou, 2025, {"revenue": "123456789.99", "rd_expense": "7654321.01"}, None),
         ]
     ):
-        enterprise = EnterpriseFactory(county=county)
+        founded = [datetime.date(2020, 12, 31), datetime.date(2024, 2, 29)][n % 2]
+        enterprise = EnterpriseFactory(
+            county=county, founded_on=founded if n != 6 else datetime.date(2025, 7, 1)
+        )
         if year:
             AnnualFacts.objects.create(
                 enterprise=enterprise,
@@ -61,11 +69,17 @@ def enterprises(db):
                 **{k: Decimal(v) if isinstance(v, str) else v for k, v in facts.items()},
             )
         if entry == "off":
-            RegistryEntry.objects.create(enterprise=enterprise, on_list=False)
+            made_entry = RegistryEntry.objects.create(enterprise=enterprise, on_list=False)
         elif entry == "none":
-            RegistryEntry.objects.create(enterprise=enterprise, on_list=True)
+            made_entry = RegistryEntry.objects.create(enterprise=enterprise, on_list=True)
         elif entry is not None:
-            RegistryEntry.objects.create(enterprise=enterprise, on_list=True, stage=entry)
+            made_entry = RegistryEntry.objects.create(
+                enterprise=enterprise, on_list=True, stage=entry
+            )
+        if n == 0:
+            made_entry.labels.add(tech_sme, high_tech)
+        elif n in (1, 5):
+            made_entry.labels.add(tech_sme)
         made.append((n, enterprise, county))
     return {"nanhu": nanhu, "xiuzhou": xiuzhou, "all": made}
 
@@ -86,6 +100,9 @@ def test_the_narrow_frame_is_build_frames_columns(enterprises, chunk_size):
     assert set(narrow["serious_dishonesty_list"].to_list()) == {True, False, None}
     assert set(narrow["registry_on_list"].to_list()) == {True, False, None}
     assert narrow["revenue"].null_count() == 4
+    assert narrow["registry_labels"].to_list()[:3] == [["high_tech", "tech_sme"], ["tech_sme"], []]
+    assert narrow["registry_labels"].null_count() == 2
+    assert narrow["years_registered"].null_count() == 0
 
 
 def test_one_countys_narrow_frame_is_build_frames_columns(enterprises):
@@ -116,11 +133,13 @@ def test_an_empty_registry_gives_an_empty_frame_of_the_same_schema(db):
         "registry_stage": pl.Utf8,
         "revenue": pl.Float64,
         "serious_dishonesty_list": pl.Boolean,
+        "registry_labels": pl.List(pl.Utf8),
+        "years_registered": pl.Float64,
     }
 
 
 @pytest.mark.parametrize(
-    "fact", ["rd_expense_3y", "years_registered", "registry_labels", "credit.grade", "nonsense"]
+    "fact", ["rd_expense_3y", "high_tech_certificate_valid", "registry_since", "credit.grade", "x"]
 )
 def test_facts_it_does_not_read_leave_it_to_build_frame(db, fact):
     assert narrow_frame(["revenue", "county_id", fact], year=2025) is None
