@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from kejin.core.errors import ApplicationError
@@ -275,7 +275,9 @@ _ANNUAL = {fact.name: fact for fact in ANNUAL_FACTS}
 def _annual_sql(name: str) -> tuple[str, Any]:
     """The SQL reading annual fact ``name`` of the joined row ``a``, and its frame type."""
     fact = _ANNUAL[name]
-    column = f"a.{connection.ops.quote_name(AnnualFacts._meta.get_field(name).column)}"
+    field = AnnualFacts._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # a concrete column, not a relation
+    column = f"a.{connection.ops.quote_name(field.column)}"
     if fact.dtype == pl.Float64:
         return f"CAST({column} AS DOUBLE PRECISION)", fact.dtype
     if fact.dtype == pl.Boolean:
