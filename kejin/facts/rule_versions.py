@@ -163,6 +163,15 @@ class RuleVersion(models.Model):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
+def next_version_label(versions: models.QuerySet) -> str:
+    """The label of a rule's next version: one more than the highest numeric label of
+    ``versions`` (its siblings) and than their count, so it never repeats a label already
+    given (labels may have been set by hand or by import)."""
+    labels = list(versions.values_list("version", flat=True))
+    numbers = [int(label) for label in labels if str(label).isdigit()]
+    return str(max([len(labels), *numbers]) + 1)
+
+
 @dataclass(frozen=True)
 class _Dated:
     """What ``versions_check`` reads of a version: its rule id, label and validity."""

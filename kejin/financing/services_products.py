@@ -40,7 +40,11 @@ from kejin.core.values import (
     whole_parse,
     worked_cases_parse,
 )
-from kejin.facts.rule_versions import rule_version_activate, rule_version_check_cases
+from kejin.facts.rule_versions import (
+    next_version_label,
+    rule_version_activate,
+    rule_version_check_cases,
+)
 from kejin.financing.choices import (
     PREMIUM_PRICED,
     CollateralKind,
@@ -409,7 +413,7 @@ def _notify_institution(
 
 
 def _next_version_label(product: Product) -> str:
-    return str(product.versions.count() + 1)
+    return next_version_label(product.versions.all())
 
 
 # --- products -----------------------------------------------------------------------------

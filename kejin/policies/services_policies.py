@@ -39,7 +39,7 @@ from kejin.core.errors import ApplicationError
 from kejin.core.permissions import require
 from kejin.core.values import text_parse
 from kejin.facts.choices import RuleVersionStatus
-from kejin.facts.rule_versions import rule_version_activate
+from kejin.facts.rule_versions import next_version_label, rule_version_activate
 from kejin.notifications.services import notification_send
 from kejin.policies.choices import PolicyAction, PolicyStatus
 from kejin.policies.evaluation import qualifying_ids
@@ -347,7 +347,7 @@ def policy_revise(*, actor, policy: Policy, ip_address: str | None = None) -> Po
     terms = _terms_of(live)
     terms["effective_from"] = max(timezone.localdate(), live.valid_from)
     version = PolicyVersion(
-        policy=policy, version=str(policy.versions.count() + 1), created_by=actor
+        policy=policy, version=next_version_label(policy.versions.all()), created_by=actor
     )
     _write_version(version, terms, default_from=timezone.localdate())
     _audit_write(actor=actor, instance=version, before=None, ip_address=ip_address)

@@ -208,3 +208,14 @@ def test_leads_list_query_count_does_not_grow_with_rows(client, banker):
         response = client.get("/financing/leads/")
     assert response.content.decode().count('data-testid="lead-row"') == 10
     assert len(queries) <= 10, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_new_version_never_repeats_a_label_already_given(client, banker):
+    # The live version was labelled "2" (by hand or import): the draft must not be "2" again.
+    product = ProductFactory(institution=banker.institution, published=True, live__version="2")
+    client.force_login(banker)
+    data = form_post(rate_max="5.5", amount_max="500")
+    del data["name"], data["product_type"]
+    response = client.post(f"/financing/products/{product.pk}/edit/", data)
+    assert response.status_code == 302
+    assert sorted(product.versions.values_list("version", flat=True)) == ["2", "3"]
