@@ -20,6 +20,32 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class StoredAttachment(models.Model):
+    """Base of every uploaded file kept with a record (a demand's, a dispute's, a policy's,
+    an application's): what ``kejin.core.attachments.attachments_check`` vouched for. The
+    concrete model adds the record it belongs to and its ``file`` (with its folder), and
+    serves it only through that record to who may see it."""
+
+    name = TextLineField(_("文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    sha256 = models.CharField(_("摘要(SHA-256)"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Region(models.Model):
     """An administrative division by its GB/T 2260 code, or a functional zone reporting under a county.
 

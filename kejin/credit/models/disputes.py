@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kejin.core.fields import TextBlockField, TextLineField
+from kejin.core.fields import TextBlockField
+from kejin.core.models import StoredAttachment
 from kejin.credit.choices import DisputeAttachmentStage, DisputeStatus
 from kejin.credit.models.records import CreditRecord
 from kejin.credit.permissions import credit_dispute_scope
@@ -130,7 +131,7 @@ class Dispute(models.Model):
         return self.status == DisputeStatus.OPEN
 
 
-class DisputeAttachment(models.Model):
+class DisputeAttachment(StoredAttachment):
     """A file given with a dispute (its filing, its resolution or the enterprise's answer).
 
     Served only through the dispute's page to who may see the dispute."""
@@ -145,23 +146,8 @@ class DisputeAttachment(models.Model):
         default=DisputeAttachmentStage.FILING,
     )
     file = models.FileField(_("文件"), upload_to="credit/disputes/%Y/%m/")
-    name = TextLineField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小(字节)"))
-    content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("摘要(SHA-256)"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("异议附件")
         verbose_name_plural = _("异议附件")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.name

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import MoneyField, TextBlockField, TextLineField
-from kejin.core.models import TimeStampedModel
+from kejin.core.models import StoredAttachment, TimeStampedModel
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
 from kejin.financing.choices import (
     CollateralKind,
@@ -257,25 +257,13 @@ class DemandCollateral(models.Model):
         return f"{self.get_kind_display()} {self.number or self.debtor}".strip()
 
 
-class DemandAttachment(models.Model):
+class DemandAttachment(StoredAttachment):
     """A file given with a demand; served only through the demand to who may see it."""
 
     demand = models.ForeignKey(
         Demand, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("需求")
     )
     file = models.FileField(_("文件"), upload_to="financing/demands/%Y/%m/")
-    name = TextLineField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小(字节)"))
-    content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("摘要(SHA-256)"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = DemandChildQuerySet.as_manager()
 
@@ -283,9 +271,6 @@ class DemandAttachment(models.Model):
         verbose_name = _("需求附件")
         verbose_name_plural = _("需求附件")
         ordering = ["demand", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class DemandRoute(models.Model):

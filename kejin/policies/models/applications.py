@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import MoneyField, TextBlockField, TextLineField
-from kejin.core.models import TimeStampedModel
+from kejin.core.models import StoredAttachment, TimeStampedModel
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet
 from kejin.policies.choices import (
     ApplicationAction,
@@ -176,25 +176,13 @@ class ApplicationEvent(models.Model):
         return f"{self.application_id} {self.action}"
 
 
-class ApplicationAttachment(models.Model):
+class ApplicationAttachment(StoredAttachment):
     """A file given with an application; served only through it to who may see it."""
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("申报")
     )
     file = models.FileField(_("文件"), upload_to="policies/applications/%Y/%m/")
-    name = TextLineField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小(字节)"))
-    content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("摘要(SHA-256)"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = ApplicationChildQuerySet.as_manager()
 
@@ -202,9 +190,6 @@ class ApplicationAttachment(models.Model):
         verbose_name = _("申报附件")
         verbose_name_plural = _("申报附件")
         ordering = ["application", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Payout(models.Model):

@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kejin.core.fields import MoneyField, TextBlockField, TextLineField
-from kejin.core.models import TimeStampedModel
+from kejin.core.models import StoredAttachment, TimeStampedModel
 from kejin.enterprises.eligibility import eligibility_rule
 from kejin.enterprises.querysets import EnterpriseOwnedQuerySet, scoped
 from kejin.facts.rule_versions import RuleVersion
@@ -241,33 +241,18 @@ class PolicyEvent(models.Model):
         return f"{self.policy_id} {self.action}"
 
 
-class PolicyAttachment(models.Model):
+class PolicyAttachment(StoredAttachment):
     """A file of a policy (the signed document, application forms); public with the policy."""
 
     policy = models.ForeignKey(
         Policy, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("政策")
     )
     file = models.FileField(_("文件"), upload_to="policies/%Y/%m/")
-    name = TextLineField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小(字节)"))
-    content_type = models.CharField(_("类型"), max_length=100)
-    sha256 = models.CharField(_("摘要(SHA-256)"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("政策附件")
         verbose_name_plural = _("政策附件")
         ordering = ["policy", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PolicySubscription(models.Model):
