@@ -299,6 +299,21 @@ def _locked(product: Product) -> tuple[Product, ProductVersion | None]:
     return locked, _pending(locked)
 
 
+def _move_start(
+    *, actor, product: Product, action: str, allowed, comment: str
+) -> tuple[Product, ProductVersion | None, str]:
+    """The start of a move: ``allowed`` checked for ``actor``, the product locked, the move
+    checked against the lifecycle table, the comment cleaned (``invalid`` on ``comment``)."""
+    require(allowed, user=actor, obj=product)
+    product, pending = _locked(product)
+    product_transition_check(action=action, state=_state(product, pending))
+    try:
+        comment = text_parse(comment, max_length=COMMENT_MAX)
+    except ValueError as error:
+        raise ApplicationError.invalid({"comment": [str(error)]}) from error
+    return product, pending, comment
+
+
 def _event(
     *,
     product: Product,
@@ -597,14 +612,14 @@ def product_approve(
     """Approve the version under review (city officers): it is activated (its worked cases
     run again; the version it replaces is retired) and becomes the product's live version;
     the product is published. The institution's users are told on commit. Audited."""
-    require(product_can_review, user=actor, obj=product)
-    product, pending = _locked(product)
-    product_transition_check(action=ProductAction.APPROVE, state=_state(product, pending))
+    product, pending, comment = _move_start(
+        actor=actor,
+        product=product,
+        action=ProductAction.APPROVE,
+        allowed=product_can_review,
+        comment=comment,
+    )
     assert pending is not None
-    try:
-        comment = text_parse(comment, max_length=COMMENT_MAX)
-    except ValueError as error:
-        raise ApplicationError.invalid({"comment": [str(error)]}) from error
     now = timezone.now()
     from_status = product.status
     before_product = model_snapshot(product, PRODUCT_AUDITED)
@@ -646,14 +661,14 @@ def product_return(
     """Return the version under review with comments (city officers; a comment is
     required): the institution edits and submits again. A published product stays on the
     market with its approved version. The institution's users are told on commit. Audited."""
-    require(product_can_review, user=actor, obj=product)
-    product, pending = _locked(product)
-    product_transition_check(action=ProductAction.RETURN, state=_state(product, pending))
+    product, pending, comment = _move_start(
+        actor=actor,
+        product=product,
+        action=ProductAction.RETURN,
+        allowed=product_can_review,
+        comment=comment,
+    )
     assert pending is not None
-    try:
-        comment = text_parse(comment, max_length=COMMENT_MAX)
-    except ValueError as error:
-        raise ApplicationError.invalid({"comment": [str(error)]}) from error
     if not comment:
         raise ApplicationError.invalid({"comment": [_("请填写退回意见，说明需要修改的地方。")]})
     now = timezone.now()
@@ -693,13 +708,13 @@ def product_withdraw(
 ) -> Product:
     """Take a product off the market, or out of review, for good (its institution's users).
     A version waiting for review goes back to draft. Audited."""
-    require(product_can_edit, user=actor, obj=product)
-    product, pending = _locked(product)
-    product_transition_check(action=ProductAction.WITHDRAW, state=_state(product, pending))
-    try:
-        comment = text_parse(comment, max_length=COMMENT_MAX)
-    except ValueError as error:
-        raise ApplicationError.invalid({"comment": [str(error)]}) from error
+    product, pending, comment = _move_start(
+        actor=actor,
+        product=product,
+        action=ProductAction.WITHDRAW,
+        allowed=product_can_edit,
+        comment=comment,
+    )
     now = timezone.now()
     from_status = product.status
     before_product = model_snapshot(product, PRODUCT_AUDITED)
