@@ -20,6 +20,10 @@ from kejin.core.choices import RegionLevel
 from kejin.core.models import Region
 from kejin.core.text import text_problem
 
+#: Whole digits beyond any real figure (10^18: a hundred million 亿元); larger input is refused
+#: before any arithmetic, so rounding it to the fen can never overflow Decimal's precision.
+DIGITS_MAX = 18
+
 
 def decimal_parse(value: Any, *, places: int | None = None) -> Decimal:
     """``value`` as a finite Decimal (thousands commas ignored), with at most ``places``
@@ -32,6 +36,8 @@ def decimal_parse(value: Any, *, places: int | None = None) -> Decimal:
         raise ValueError(_("请填写数字。")) from error
     if not number.is_finite():
         raise ValueError(_("请填写数字。"))
+    if number and number.adjusted() >= DIGITS_MAX:
+        raise ValueError(_("数值过大，请核对。"))
     if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(_("最多保留 %(places)s 位小数。") % {"places": places})
     return number

@@ -27,6 +27,7 @@ from kejin.core.text import text_problem
 from kejin.core.values import (
     codes_parse,
     counties_parse,
+    decimal_parse,
     field_taker,
     text_parse,
     whole_parse,
@@ -114,11 +115,9 @@ def _money(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError) as error:
+        number = decimal_parse(value)
+    except ValueError as error:
         raise ValueError(_("请填写金额（元）。")) from error
-    if not number.is_finite():
-        raise ValueError(_("请填写金额（元）。"))
     if number != number.quantize(Decimal("0.01")):
         raise ValueError(_("金额最多保留 2 位小数。"))
     if not (Decimal(0) < number <= AMOUNT_CEILING):

@@ -37,6 +37,7 @@ from kejin.core.models import Region
 from kejin.core.money import format_yuan
 from kejin.core.permissions import require
 from kejin.core.text import text_problem
+from kejin.core.values import decimal_parse
 from kejin.financing.choices import LoanStatus
 from kejin.financing.models import Loan
 from kejin.financing.selectors import institution_npl_ratio
@@ -99,11 +100,9 @@ def _money(value: Any, *, field: str, required: bool = True) -> Decimal | None:
             raise ApplicationError.invalid({field: [_("请填写金额（元）。")]})
         return None
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
+        number = decimal_parse(value)
+    except ValueError:
         raise ApplicationError.invalid({field: [_("金额应为数字（元）。")]}) from None
-    if not number.is_finite():
-        raise ApplicationError.invalid({field: [_("金额应为数字（元）。")]})
     if number != number.quantize(CENT):
         raise ApplicationError.invalid({field: [_("金额最多保留两位小数（到分）。")]})
     if not (Decimal(0) < number <= AMOUNT_CEILING):
